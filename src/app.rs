@@ -1,0 +1,140 @@
+//! Purpose: the application: shared state, and building, running and stopping the service.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, OnceCell, watch};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::slack::{SlackApi, SlackCallError};
+use crate::store::Store;
+
+/// Everything a handler or job needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<AppInner>);
+
+pub struct AppInner {
+    /// The validated configuration.
+    pub config: Config,
+    /// The database.
+    pub store: Store,
+    /// The only way to call Slack's Web API.
+    pub slack: SlackApi,
+    /// Counters and gauges exported at `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Where "now" comes from (the wall clock, or a manual clock in tests and the demo).
+    pub clock: Arc<dyn Clock>,
+    /// Woken on every enqueue so the runner starts due work at once.
+    pub job_wakeup: Notify,
+    /// The bot's own user id, asked of Slack once (`auth.test`) and then remembered.
+    bot_user_id: OnceCell<String>,
+}
+
+impl Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let metrics = Arc::new(Metrics::new());
+        let slack = SlackApi::new(
+            &config.slack_api_url,
+            config.slack_bot_token.expose(),
+            metrics.clone(),
+        )?;
+        Ok(Self(Arc::new(AppInner {
+            config,
+            store,
+            slack,
+            metrics,
+            clock,
+            job_wakeup: Notify::new(),
+            bot_user_id: OnceCell::new(),
+        })))
+    }
+
+    /// The bot's user id; asked of Slack the first time it is needed, so that a Slack
+    /// outage at start-up does not stop the service from starting.
+    pub async fn bot_user_id(&self) -> Result<&str, SlackCallError> {
+        self.bot_user_id
+            .get_or_try_init(|| self.slack.bot_user_id())
+            .await
+            .map(String::as_str)
+    }
+}
+
+/// A built service: listening, migrated, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, binds the listener (port 0 picks a free one).
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url).await?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("could not listen on {}", config.listen))?;
+        let state = AppState::new(config, store, clock)?;
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves HTTP (and Socket Mode, and the job runner, as configured) until `shutdown` resolves.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = self.state.config.run_worker.then(|| {
+            tokio::spawn(crate::jobs::runner::run(
+                self.state.clone(),
+                stop_rx.clone(),
+            ))
+        });
+        let socket_mode = match &self.state.config.slack_app_token {
+            Some(token) => {
+                Some(crate::socket_mode::start(self.state.clone(), token.clone()).await?)
+            }
+            None => None,
+        };
+        let router = crate::http::router(self.state.clone());
+        let mut http_stop = stop_rx.clone();
+        let served = axum::serve(self.listener, router)
+            .with_graceful_shutdown(async move {
+                tokio::select! {
+                    _ = shutdown => {}
+                    _ = http_stop.changed() => {}
+                }
+            })
+            .await;
+        let _ = stop_tx.send(true);
+        if let Some(listener) = socket_mode {
+            listener.shutdown().await;
+        }
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        self.state.store.close().await;
+        served.context("the HTTP server stopped with an error")
+    }
+}

@@ -1,0 +1,394 @@
+//! Purpose: the one typed configuration of `debrief serve`, read once at start-up.
+//!
+//! This is the only module that reads the process environment (through clap's `env`
+//! attributes). Everything downstream receives a validated [`Config`]; tests build one
+//! directly with [`Config::for_tests`]-style literals and never touch the environment.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A value that must never reach a log line or an error message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself; call only where it is handed to the thing that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Flags of `debrief serve`; each one can also come from the environment variable it names.
+///
+/// Values stay strings here so that [`ServeArgs::into_config`] can reject a bad one
+/// with a single sentence naming the variable, instead of clap's multi-line usage dump.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Bot token (xoxb-…) used for every Web API call.
+    #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
+    pub slack_bot_token: Option<String>,
+    /// Signing secret that verifies requests from Slack (required unless only Socket Mode is used).
+    #[arg(long, env = "SLACK_SIGNING_SECRET", hide_env_values = true)]
+    pub slack_signing_secret: Option<String>,
+    /// App-level token (xapp-…); when set the bot also connects over Socket Mode.
+    #[arg(long, env = "SLACK_APP_TOKEN", hide_env_values = true)]
+    pub slack_app_token: Option<String>,
+    /// Web API base URL, without a trailing slash.
+    #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
+    pub slack_api_url: String,
+    /// sqlite://path (created and migrated on start) or postgres://…
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://debrief.db")]
+    pub database_url: String,
+    /// Address the HTTP server listens on.
+    #[arg(long, env = "DEBRIEF_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: String,
+    /// Key for the keyed hash that links survey answers to participants (64 hex characters).
+    /// Without it a key file is created next to the SQLite database on first start.
+    #[arg(long, env = "DEBRIEF_PSEUDONYM_KEY", hide_env_values = true)]
+    pub pseudonym_key: Option<String>,
+    /// Where the pseudonym key file lives when DEBRIEF_PSEUDONYM_KEY is not set.
+    #[arg(long, env = "DEBRIEF_PSEUDONYM_KEY_FILE")]
+    pub pseudonym_key_file: Option<String>,
+    /// How many background jobs this process runs at once.
+    #[arg(long, env = "DEBRIEF_WORKERS", default_value = "4")]
+    pub workers: String,
+    /// Log format: `text` for people, `json` for log pipelines.
+    #[arg(long, env = "DEBRIEF_LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where the pseudonym key comes from. Never from the database: a copy of the
+/// database alone must not be enough to link answers to people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PseudonymKeySource {
+    /// Given directly (DEBRIEF_PSEUDONYM_KEY), 32 bytes.
+    Inline(Secret),
+    /// Read from, or created at, this file with mode 0600.
+    File(PathBuf),
+}
+
+/// The validated configuration the whole service runs on.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub slack_bot_token: Secret,
+    /// `None` only when Socket Mode is the sole transport; the HTTP Slack routes then answer 404.
+    pub slack_signing_secret: Option<Secret>,
+    pub slack_app_token: Option<Secret>,
+    pub slack_api_url: String,
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub pseudonym_key: PseudonymKeySource,
+    pub workers: usize,
+    pub log_format: LogFormat,
+    /// Whether `Application` starts its in-process job runner. Tests turn it off
+    /// and drive jobs explicitly so that they never sleep waiting for one.
+    pub run_worker: bool,
+    /// How often an idle job runner looks for due work (it is also woken on enqueue).
+    pub worker_poll: std::time::Duration,
+}
+
+/// A configuration problem, reported as one line that names the variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+impl ServeArgs {
+    /// Validates every value; the first problem found is returned.
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        let slack_bot_token = match self.slack_bot_token.filter(|t| !t.trim().is_empty()) {
+            None => {
+                return Err(problem(
+                    "SLACK_BOT_TOKEN",
+                    "is not set; copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth page",
+                ));
+            }
+            Some(token) if !token.starts_with("xoxb-") => {
+                return Err(problem(
+                    "SLACK_BOT_TOKEN",
+                    "must be a bot token starting with xoxb-",
+                ));
+            }
+            Some(token) => Secret::new(token),
+        };
+        let slack_app_token = match self.slack_app_token.filter(|t| !t.trim().is_empty()) {
+            Some(token) if !token.starts_with("xapp-") => {
+                return Err(problem(
+                    "SLACK_APP_TOKEN",
+                    "must be an app-level token starting with xapp-",
+                ));
+            }
+            other => other.map(Secret::new),
+        };
+        let slack_signing_secret = match self.slack_signing_secret.filter(|s| !s.trim().is_empty())
+        {
+            Some(secret) if !secret.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                return Err(problem(
+                    "SLACK_SIGNING_SECRET",
+                    "must be the hexadecimal Signing Secret from your Slack app's Basic Information page",
+                ));
+            }
+            Some(secret) => Some(Secret::new(secret)),
+            None if slack_app_token.is_none() => {
+                return Err(problem(
+                    "SLACK_SIGNING_SECRET",
+                    "is not set; it is required unless SLACK_APP_TOKEN enables Socket Mode",
+                ));
+            }
+            None => None,
+        };
+        let slack_api_url = parse_api_url(&self.slack_api_url)?;
+        let database_url = parse_database_url(&self.database_url)?;
+        let listen = self.listen.parse::<SocketAddr>().map_err(|_| {
+            problem(
+                "DEBRIEF_LISTEN",
+                format!("`{}` is not an address like 127.0.0.1:3000", self.listen),
+            )
+        })?;
+        let pseudonym_key = match (self.pseudonym_key, self.pseudonym_key_file) {
+            (Some(key), _) => {
+                if key.len() != 64 || !key.chars().all(|c| c.is_ascii_hexdigit()) {
+                    return Err(problem(
+                        "DEBRIEF_PSEUDONYM_KEY",
+                        "must be 64 hexadecimal characters (32 bytes); generate one with `openssl rand -hex 32`",
+                    ));
+                }
+                PseudonymKeySource::Inline(Secret::new(key))
+            }
+            (None, Some(path)) => PseudonymKeySource::File(PathBuf::from(path)),
+            (None, None) => PseudonymKeySource::File(default_key_file(&database_url)),
+        };
+        let workers = match self.workers.parse::<usize>() {
+            Ok(n) if (1..=64).contains(&n) => n,
+            _ => {
+                return Err(problem(
+                    "DEBRIEF_WORKERS",
+                    format!("`{}` is not a whole number from 1 to 64", self.workers),
+                ));
+            }
+        };
+        let log_format = match self.log_format.as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(problem(
+                    "DEBRIEF_LOG_FORMAT",
+                    format!("`{other}` is not `text` or `json`"),
+                ));
+            }
+        };
+        Ok(Config {
+            slack_bot_token,
+            slack_signing_secret,
+            slack_app_token,
+            slack_api_url,
+            database_url,
+            listen,
+            pseudonym_key,
+            workers,
+            log_format,
+            run_worker: true,
+            worker_poll: std::time::Duration::from_secs(1),
+        })
+    }
+}
+
+fn parse_api_url(raw: &str) -> Result<String, ConfigError> {
+    // slack-morphism joins "{base}/{method}", so a trailing slash would produce "//method".
+    let trimmed = raw.trim().trim_end_matches('/');
+    let valid = (trimmed.starts_with("https://") || trimmed.starts_with("http://"))
+        && trimmed
+            .split("://")
+            .nth(1)
+            .is_some_and(|rest| !rest.is_empty());
+    if valid {
+        Ok(trimmed.to_string())
+    } else {
+        Err(problem(
+            "SLACK_API_URL",
+            format!("`{raw}` is not an http(s) URL such as https://slack.com/api"),
+        ))
+    }
+}
+
+fn parse_database_url(raw: &str) -> Result<String, ConfigError> {
+    let url = raw.trim();
+    let known = ["sqlite:", "postgres://", "postgresql://"];
+    if known.iter().any(|prefix| url.starts_with(prefix)) && url.len() > "sqlite:".len() {
+        Ok(url.to_string())
+    } else {
+        Err(problem(
+            "DATABASE_URL",
+            format!("`{url}` is not a sqlite://path or postgres://… URL"),
+        ))
+    }
+}
+
+/// The key file sits next to the SQLite file, so that moving one database file
+/// elsewhere (a backup, a copy sent to a colleague) does not carry the key with it.
+fn default_key_file(database_url: &str) -> PathBuf {
+    if let Some(path) = sqlite_path(database_url) {
+        let mut key = path.clone().into_os_string();
+        key.push(".pseudonym-key");
+        return PathBuf::from(key);
+    }
+    PathBuf::from("debrief.pseudonym-key")
+}
+
+/// The file behind a `sqlite:` URL, if it names one (not `:memory:`).
+pub fn sqlite_path(database_url: &str) -> Option<PathBuf> {
+    let rest = database_url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        None
+    } else {
+        Some(PathBuf::from(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> ServeArgs {
+        ServeArgs {
+            slack_bot_token: Some("xoxb-1-2-abc".into()),
+            slack_signing_secret: Some("8f742231b10e8888abcd99yyyzzz85a5".into()),
+            slack_app_token: None,
+            slack_api_url: "https://slack.com/api".into(),
+            database_url: "sqlite://debrief.db".into(),
+            listen: "127.0.0.1:3000".into(),
+            pseudonym_key: None,
+            pseudonym_key_file: None,
+            workers: "4".into(),
+            log_format: "text".into(),
+        }
+    }
+
+    #[test]
+    fn a_complete_set_of_values_is_accepted() {
+        let config = args().into_config().unwrap();
+        assert_eq!(config.listen.port(), 3000);
+        assert_eq!(
+            config.pseudonym_key,
+            PseudonymKeySource::File(PathBuf::from("debrief.db.pseudonym-key"))
+        );
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        type Mutation = Box<dyn Fn(&mut ServeArgs)>;
+        let cases: Vec<(&str, Mutation)> = vec![
+            ("SLACK_BOT_TOKEN", Box::new(|a| a.slack_bot_token = None)),
+            (
+                "SLACK_BOT_TOKEN",
+                Box::new(|a| a.slack_bot_token = Some("xoxp-user".into())),
+            ),
+            (
+                "SLACK_SIGNING_SECRET",
+                Box::new(|a| a.slack_signing_secret = None),
+            ),
+            (
+                "SLACK_SIGNING_SECRET",
+                Box::new(|a| a.slack_signing_secret = Some("not a secret!".into())),
+            ),
+            (
+                "SLACK_APP_TOKEN",
+                Box::new(|a| a.slack_app_token = Some("xoxb-wrong".into())),
+            ),
+            (
+                "SLACK_API_URL",
+                Box::new(|a| a.slack_api_url = "slack.com/api".into()),
+            ),
+            (
+                "DATABASE_URL",
+                Box::new(|a| a.database_url = "mysql://x".into()),
+            ),
+            (
+                "DEBRIEF_LISTEN",
+                Box::new(|a| a.listen = "localhost".into()),
+            ),
+            (
+                "DEBRIEF_PSEUDONYM_KEY",
+                Box::new(|a| a.pseudonym_key = Some("short".into())),
+            ),
+            ("DEBRIEF_WORKERS", Box::new(|a| a.workers = "0".into())),
+            (
+                "DEBRIEF_LOG_FORMAT",
+                Box::new(|a| a.log_format = "xml".into()),
+            ),
+        ];
+        for (variable, mutate) in cases {
+            let mut a = args();
+            mutate(&mut a);
+            let err = a.into_config().unwrap_err();
+            assert_eq!(err.variable, variable, "{err}");
+            assert!(!err.to_string().contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn socket_mode_alone_needs_no_signing_secret() {
+        let mut a = args();
+        a.slack_signing_secret = None;
+        a.slack_app_token = Some("xapp-1-A-2-xyz".into());
+        assert!(a.into_config().unwrap().slack_signing_secret.is_none());
+    }
+
+    #[test]
+    fn a_trailing_slash_on_the_api_url_is_removed() {
+        let mut a = args();
+        a.slack_api_url = "http://127.0.0.1:9/api/".into();
+        assert_eq!(
+            a.into_config().unwrap().slack_api_url,
+            "http://127.0.0.1:9/api"
+        );
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let config = args().into_config().unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("xoxb-1-2-abc"));
+        assert!(!printed.contains("8f742231"));
+    }
+
+    #[test]
+    fn sqlite_paths_are_read_from_urls() {
+        assert_eq!(
+            sqlite_path("sqlite://a/b.db?mode=rwc"),
+            Some(PathBuf::from("a/b.db"))
+        );
+        assert_eq!(sqlite_path("sqlite:x.db"), Some(PathBuf::from("x.db")));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://h/db"), None);
+    }
+}

@@ -1,0 +1,142 @@
+//! Purpose: adapters from Slack's three wire formats to `bot::on_*`.
+//!
+//! Slack waits 3 s for an answer. These handlers only parse, call the core (which
+//! queues anything slow as a job) and answer. A user mistake is still HTTP 200 with
+//! an ephemeral sentence; only a payload that is not Slack's shape is a 400.
+
+use axum::Extension;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use slack_morphism::prelude::*;
+
+use super::verify::VerifiedBody;
+use crate::app::AppState;
+use crate::bot::{self, CommandRequest, Delivery, EventOutcome};
+
+/// `POST /slack/commands`: form-encoded slash command.
+pub async fn command(
+    State(state): State<AppState>,
+    Extension(VerifiedBody(body)): Extension<VerifiedBody>,
+) -> Response {
+    // Slack occasionally checks the certificate with a signed `ssl_check=1` request.
+    if body.split('&').any(|pair| pair == "ssl_check=1") {
+        return StatusCode::OK.into_response();
+    }
+    let request = match serde_urlencoded::from_str::<CommandRequest>(&body) {
+        Ok(request) => request,
+        Err(err) => {
+            state.metrics.count_request("commands", "malformed");
+            tracing::warn!(error = %err, "slash command payload did not parse");
+            return StatusCode::BAD_REQUEST.into_response();
+        }
+    };
+    state.metrics.count_request("commands", "accepted");
+    Json(
+        bot::on_command(&state, request)
+            .await
+            .into_command_response(),
+    )
+    .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct InteractionForm {
+    payload: String,
+}
+
+/// `POST /slack/interactions`: form with one `payload` field holding JSON.
+pub async fn interaction(
+    State(state): State<AppState>,
+    Extension(VerifiedBody(body)): Extension<VerifiedBody>,
+) -> Response {
+    let event = serde_urlencoded::from_str::<InteractionForm>(&body)
+        .map_err(|e| e.to_string())
+        .and_then(|form| {
+            serde_json::from_str::<SlackInteractionEvent>(&form.payload).map_err(|e| e.to_string())
+        });
+    let event = match event {
+        Ok(event) => event,
+        Err(err) => {
+            state.metrics.count_request("interactions", "malformed");
+            tracing::warn!(error = %err, "interaction payload did not parse");
+            return StatusCode::BAD_REQUEST.into_response();
+        }
+    };
+    state.metrics.count_request("interactions", "accepted");
+    match bot::on_interaction(&state, event).await {
+        SlackInteractionResponse::Empty => StatusCode::OK.into_response(),
+        response => Json(response).into_response(),
+    }
+}
+
+/// `POST /slack/events`: JSON envelope (url_verification, event_callback, app_rate_limited).
+pub async fn event(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Extension(VerifiedBody(body)): Extension<VerifiedBody>,
+) -> Response {
+    let Ok(envelope) = serde_json::from_str::<serde_json::Value>(&body) else {
+        state.metrics.count_request("events", "malformed");
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let push = match serde_json::from_value::<SlackPushEvent>(envelope.clone()) {
+        Ok(push) => push,
+        Err(err) => {
+            // A well-formed callback whose inner event we cannot model is acknowledged,
+            // or Slack would retry it three times for nothing.
+            let is_callback =
+                envelope["type"] == "event_callback" && envelope["event_id"].is_string();
+            state.metrics.count_request(
+                "events",
+                if is_callback {
+                    "unmodelled"
+                } else {
+                    "malformed"
+                },
+            );
+            tracing::warn!(error = %err, "event payload did not parse");
+            let status = if is_callback {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            return status.into_response();
+        }
+    };
+    match push {
+        SlackPushEvent::UrlVerification(verification) => {
+            state.metrics.count_request("events", "accepted");
+            Json(serde_json::json!({ "challenge": verification.challenge })).into_response()
+        }
+        SlackPushEvent::AppRateLimited(_) => {
+            tracing::warn!("Slack is rate-limiting event deliveries to this app");
+            StatusCode::OK.into_response()
+        }
+        SlackPushEvent::EventCallback(callback) => {
+            let delivery = headers
+                .get("x-slack-retry-num")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .map_or(Delivery::First, Delivery::Retry);
+            let event_id = callback.event_id.to_string();
+            match bot::on_event(&state, callback, delivery).await {
+                Ok(EventOutcome::Handled) => {
+                    state.metrics.count_request("events", "accepted");
+                    StatusCode::OK.into_response()
+                }
+                Ok(EventOutcome::Duplicate) => {
+                    state.metrics.count_request("events", "duplicate");
+                    StatusCode::OK.into_response()
+                }
+                Err(err) => {
+                    // Forget the id so Slack's retry gets a second chance at it.
+                    let _ = state.store.forget_event(&event_id).await;
+                    tracing::error!(error = ?err, "event handling failed; Slack will retry");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The `debrief` binary: parse the command line, then run the chosen subcommand.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use debrief::app::Application;
+use debrief::clock::SystemClock;
+use debrief::config::ServeArgs;
+
+#[derive(Parser)]
+#[command(
+    name = "debrief",
+    version,
+    about = "Incident reviews that produce learning, inside Slack."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the Slack bot (HTTP endpoints, job runner, and Socket Mode if SLACK_APP_TOKEN is set).
+    Serve(ServeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts");
+    match cli.command {
+        Command::Serve(args) => runtime.block_on(serve(args)),
+    }
+}
+
+async fn serve(args: ServeArgs) -> ExitCode {
+    let config = match args.into_config() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("debrief: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    debrief::telemetry::init(config.log_format);
+    let app = match Application::build(config, Arc::new(SystemClock)).await {
+        Ok(app) => app,
+        Err(err) => {
+            eprintln!("debrief: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(address = %app.local_addr(), "debrief is listening");
+    match app.run_until(shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("debrief: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what container runtimes send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,346 @@
+//! Purpose: every outgoing Slack Web API call goes through [`SlackApi`].
+//!
+//! Each call's failure is classified once, here, into what the caller should do:
+//! wait for `Retry-After` (429), retry with backoff (5xx, network, Slack's own
+//! transient errors), or give up and tell whoever asked (`ok:false` with a
+//! permanent error such as `channel_not_found`).
+//!
+//! slack-morphism's in-process rate control is deliberately left off: a 429 must
+//! reschedule the durable job (so several replicas and restarts all honour it)
+//! rather than hold a worker asleep.
+
+pub mod blocks;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+
+use crate::metrics::{ApiCallLabels, Metrics};
+
+/// Why a Slack call did not succeed, sorted by what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlackCallError {
+    /// HTTP 429: try again no sooner than `retry_after`.
+    #[error("Slack rate-limited {method}; retry after {retry_after:?}")]
+    RateLimited {
+        method: &'static str,
+        retry_after: Duration,
+    },
+    /// 5xx, a network failure, or Slack saying it is having trouble: retry with backoff.
+    #[error("Slack was unavailable for {method}: {detail}")]
+    Unavailable {
+        method: &'static str,
+        detail: String,
+    },
+    /// `ok:false` with an error that retrying will not fix.
+    #[error("Slack rejected {method}: {code}")]
+    Rejected { method: &'static str, code: String },
+}
+
+impl SlackCallError {
+    /// The Slack error code of a rejection (`channel_not_found`, …).
+    pub fn rejection_code(&self) -> Option<&str> {
+        match self {
+            SlackCallError::Rejected { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// Slack error codes that mean "try again later", not "this will never work".
+const TRANSIENT_CODES: &[&str] = &[
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "ratelimited",
+    "team_added_to_org",
+];
+
+/// Without a Retry-After header, wait this long after a 429.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// A Slack user as debrief needs to know them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    pub id: String,
+    /// Display name if set, else real name, else the handle.
+    pub name: String,
+    pub is_bot: bool,
+    pub deleted: bool,
+}
+
+/// The Web API client with the bot token; cheap to clone.
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackHyperClient>,
+    token: SlackApiToken,
+    metrics: Arc<Metrics>,
+}
+
+/// Builds a Slack client for `api_url`. It speaks both https (Slack) and plain http,
+/// so tests and `debrief demo` can point it at the loopback sandbox.
+pub fn build_client(api_url: &str) -> anyhow::Result<SlackHyperClient> {
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .map_err(|e| {
+            anyhow::anyhow!("no TLS root certificates found (install ca-certificates): {e}")
+        })?
+        .https_or_http()
+        .enable_http1()
+        .enable_http2()
+        .build();
+    Ok(SlackClient::new(
+        SlackClientHyperConnector::with_connector(connector).with_slack_api_url(api_url),
+    ))
+}
+
+impl SlackApi {
+    pub fn new(api_url: &str, bot_token: &str, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
+        Ok(Self {
+            client: Arc::new(build_client(api_url)?),
+            token: SlackApiToken::new(bot_token.into()),
+            metrics,
+        })
+    }
+
+    /// The underlying client, for Socket Mode which needs its own listener.
+    pub fn client(&self) -> Arc<SlackHyperClient> {
+        self.client.clone()
+    }
+
+    fn record<T>(
+        &self,
+        method: &'static str,
+        result: ClientResult<T>,
+    ) -> Result<T, SlackCallError> {
+        let classified = result.map_err(|err| classify(method, err));
+        let outcome = match &classified {
+            Ok(_) => "ok",
+            Err(SlackCallError::RateLimited { .. }) => "rate_limited",
+            Err(SlackCallError::Unavailable { .. }) => "unavailable",
+            Err(SlackCallError::Rejected { .. }) => "rejected",
+        };
+        self.metrics
+            .slack_api_calls
+            .get_or_create(&ApiCallLabels { method, outcome })
+            .inc();
+        if let Err(err) = &classified {
+            tracing::warn!(%err, "slack call failed");
+        }
+        classified
+    }
+
+    /// `auth.test`: the bot's own user id.
+    pub async fn bot_user_id(&self) -> Result<String, SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let response = self.record("auth.test", session.auth_test().await)?;
+        Ok(response.user_id.to_string())
+    }
+
+    /// `chat.postMessage`; returns the message `ts`.
+    pub async fn post_message(
+        &self,
+        channel: &str,
+        content: SlackMessageContent,
+        thread_ts: Option<&str>,
+    ) -> Result<String, SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatPostMessageRequest::new(channel.into(), content)
+            .opt_thread_ts(thread_ts.map(|ts| ts.into()));
+        let response = self.record(
+            "chat.postMessage",
+            session.chat_post_message(&request).await,
+        )?;
+        Ok(response.ts.to_string())
+    }
+
+    /// `chat.postEphemeral`: visible to `user` only.
+    pub async fn post_ephemeral(
+        &self,
+        channel: &str,
+        user: &str,
+        content: SlackMessageContent,
+        thread_ts: Option<&str>,
+    ) -> Result<(), SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatPostEphemeralRequest::new(channel.into(), user.into(), content)
+            .opt_thread_ts(thread_ts.map(|ts| ts.into()));
+        self.record(
+            "chat.postEphemeral",
+            session.chat_post_ephemeral(&request).await,
+        )?;
+        Ok(())
+    }
+
+    /// `chat.update`: replaces a message the bot posted.
+    pub async fn update_message(
+        &self,
+        channel: &str,
+        ts: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
+        self.record("chat.update", session.chat_update(&request).await)?;
+        Ok(())
+    }
+
+    /// `conversations.open`: the DM channel with one user.
+    pub async fn open_dm(&self, user: &str) -> Result<String, SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
+        let response = self.record(
+            "conversations.open",
+            session.conversations_open(&request).await,
+        )?;
+        Ok(response.channel.id.to_string())
+    }
+
+    /// `conversations.members`, every page, following `next_cursor`.
+    pub async fn channel_members(&self, channel: &str) -> Result<Vec<String>, SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let mut members = Vec::new();
+        let mut cursor: Option<SlackCursorId> = None;
+        loop {
+            let request = SlackApiConversationsMembersRequest::new()
+                .with_channel(channel.into())
+                .with_limit(200)
+                .opt_cursor(cursor.clone());
+            let page = self.record(
+                "conversations.members",
+                session.conversations_members(&request).await,
+            )?;
+            members.extend(page.members.iter().map(|m| m.to_string()));
+            cursor = page
+                .response_metadata
+                .and_then(|meta| meta.next_cursor)
+                .filter(|c| !c.value().is_empty());
+            if cursor.is_none() {
+                return Ok(members);
+            }
+        }
+    }
+
+    /// `users.info`.
+    pub async fn user_info(&self, user: &str) -> Result<UserInfo, SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let response = self.record(
+            "users.info",
+            session
+                .users_info(&SlackApiUsersInfoRequest::new(user.into()))
+                .await,
+        )?;
+        let u = response.user;
+        let display = u
+            .profile
+            .as_ref()
+            .and_then(|p| p.display_name.clone())
+            .filter(|n| !n.is_empty());
+        let name = display
+            .or_else(|| u.real_name.clone().filter(|n| !n.is_empty()))
+            .or_else(|| u.name.clone())
+            .unwrap_or_else(|| u.id.to_string());
+        Ok(UserInfo {
+            id: u.id.to_string(),
+            name,
+            is_bot: u.flags.is_bot.unwrap_or(false),
+            deleted: u.deleted.unwrap_or(false),
+        })
+    }
+
+    /// `views.open`. Must be called within 3 s of receiving `trigger_id`, so never from a job.
+    pub async fn open_view(
+        &self,
+        trigger_id: &str,
+        view: SlackView,
+    ) -> Result<String, SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
+        let response = self.record("views.open", session.views_open(&request).await)?;
+        Ok(response.view.state_params.id.to_string())
+    }
+
+    /// `views.update` of an open view by id.
+    pub async fn update_view(&self, view_id: &str, view: SlackView) -> Result<(), SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
+        self.record("views.update", session.views_update(&request).await)?;
+        Ok(())
+    }
+
+    /// `views.publish`: the user's App Home tab.
+    pub async fn publish_home(&self, user: &str, view: SlackView) -> Result<(), SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsPublishRequest::new(user.into(), view);
+        self.record("views.publish", session.views_publish(&request).await)?;
+        Ok(())
+    }
+
+    /// Replies privately through a slash command's or interaction's `response_url`
+    /// (valid for 30 minutes and 5 uses; Slack shows such replies ephemerally by default).
+    pub async fn respond(
+        &self,
+        response_url: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackCallError> {
+        let url: url::Url = response_url.parse().map_err(|_| SlackCallError::Rejected {
+            method: "response_url",
+            code: "invalid_response_url".into(),
+        })?;
+        let request = SlackApiPostWebhookMessageRequest::new(content);
+        let result = self
+            .client
+            .respond_to_event(&SlackResponseUrl::new(url), &request)
+            .await;
+        self.record("response_url", result)?;
+        Ok(())
+    }
+}
+
+/// Maps slack-morphism's error into what the caller should do next.
+pub fn classify(method: &'static str, err: SlackClientError) -> SlackCallError {
+    match err {
+        SlackClientError::RateLimitError(e) => SlackCallError::RateLimited {
+            method,
+            retry_after: e.retry_after.unwrap_or(DEFAULT_RETRY_AFTER),
+        },
+        SlackClientError::ApiError(e) if TRANSIENT_CODES.contains(&e.code.as_str()) => {
+            SlackCallError::Unavailable {
+                method,
+                detail: e.code,
+            }
+        }
+        SlackClientError::ApiError(e) => SlackCallError::Rejected {
+            method,
+            code: e.code,
+        },
+        SlackClientError::HttpError(e) if e.status_code.is_server_error() => {
+            SlackCallError::Unavailable {
+                method,
+                detail: format!("HTTP {}", e.status_code.as_u16()),
+            }
+        }
+        SlackClientError::HttpError(e) => SlackCallError::Rejected {
+            method,
+            code: format!("http_{}", e.status_code.as_u16()),
+        },
+        other => SlackCallError::Unavailable {
+            method,
+            detail: other.to_string().chars().take(200).collect(),
+        },
+    }
+}
+
+/// The bot scopes the calls above need; manifest.yaml must ask for exactly these
+/// (a test checks), so installing debrief never grants more than it uses.
+pub const REQUIRED_BOT_SCOPES: &[&str] = &[
+    // chat.postMessage, chat.postEphemeral, chat.update
+    "chat:write",
+    // the /debrief slash command
+    "commands",
+    // conversations.open for DMs
+    "im:write",
+];

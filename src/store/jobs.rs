@@ -1,0 +1,208 @@
+//! Purpose: the durable jobs table: enqueue, claim with a lease, complete, reschedule, fail.
+
+use jiff::Timestamp;
+
+use super::{Store, on_db};
+
+/// A job row claimed by one worker; the lease is held until `complete`, `reschedule` or `fail`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    /// Claims so far, this one included (rate-limit waits are not counted).
+    pub attempts: i64,
+}
+
+/// A job to insert: its kind, its JSON payload, and when it may run.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: &'static str,
+    pub payload: String,
+    pub run_at: Timestamp,
+    /// Same key twice → the second enqueue is ignored.
+    pub dedupe_key: Option<String>,
+}
+
+/// Counts used by `/metrics` and by tests that assert nothing is left behind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobCounts {
+    pub pending: i64,
+    pub failed: i64,
+    pub done: i64,
+}
+
+/// A job that gave up, for tests and operators.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FailedJob {
+    pub id: i64,
+    pub kind: String,
+    pub last_error: Option<String>,
+}
+
+pub(crate) const INSERT_JOB: &str =
+    "INSERT INTO jobs (kind, payload, dedupe_key, run_at, created_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (dedupe_key) DO NOTHING
+     RETURNING id";
+
+/// SQLite serialises writers, so one autocommit UPDATE is an atomic claim.
+const CLAIM_SQLITE: &str = "UPDATE jobs
+        SET locked_by = $1, locked_until = $2 + $3, attempts = attempts + 1
+      WHERE id = (SELECT id FROM jobs
+                   WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $2
+                     AND (locked_until IS NULL OR locked_until < $2)
+                   ORDER BY run_at, id LIMIT 1)
+  RETURNING id, kind, payload, attempts";
+
+/// On PostgreSQL several replicas claim at once; SKIP LOCKED makes them take different rows.
+const CLAIM_POSTGRES: &str = "UPDATE jobs
+        SET locked_by = $1, locked_until = $2 + $3, attempts = attempts + 1
+      WHERE id = (SELECT id FROM jobs
+                   WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $2
+                     AND (locked_until IS NULL OR locked_until < $2)
+                   ORDER BY run_at, id LIMIT 1
+                   FOR UPDATE SKIP LOCKED)
+  RETURNING id, kind, payload, attempts";
+
+impl Store {
+    /// Inserts a job; returns its id, or `None` when its dedupe key was already used.
+    pub async fn enqueue(&self, job: &NewJob, now: Timestamp) -> anyhow::Result<Option<i64>> {
+        let id: Option<i64> = on_db!(self, pool => sqlx::query_scalar(INSERT_JOB)
+            .bind(job.kind)
+            .bind(&job.payload)
+            .bind(job.dedupe_key.as_deref())
+            .bind(job.run_at.as_second())
+            .bind(now.as_second())
+            .fetch_optional(pool)
+            .await?);
+        Ok(id)
+    }
+
+    /// Claims the oldest due job that nobody holds a live lease on.
+    pub async fn claim_due_job(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_seconds: i64,
+    ) -> anyhow::Result<Option<ClaimedJob>> {
+        let now = now.as_second();
+        let job = match &self.db {
+            super::Db::Sqlite(pool) => {
+                sqlx::query_as(CLAIM_SQLITE)
+                    .bind(worker)
+                    .bind(now)
+                    .bind(lease_seconds)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            super::Db::Postgres(pool) => {
+                sqlx::query_as(CLAIM_POSTGRES)
+                    .bind(worker)
+                    .bind(now)
+                    .bind(lease_seconds)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        };
+        Ok(job)
+    }
+
+    /// Marks a job done. Returns false if this worker no longer held the lease.
+    pub async fn complete_job(
+        &self,
+        id: i64,
+        worker: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<bool> {
+        const SQL: &str = "UPDATE jobs SET done_at = $2, locked_by = NULL, locked_until = NULL
+                            WHERE id = $1 AND locked_by = $3 AND done_at IS NULL";
+        let affected = on_db!(self, pool => sqlx::query(SQL)
+            .bind(id).bind(now.as_second()).bind(worker)
+            .execute(pool).await?.rows_affected());
+        Ok(affected == 1)
+    }
+
+    /// Releases the lease and sets a new run time. A rate-limit wait does not count
+    /// as an attempt (`counts_as_attempt = false`), so Slack throttling never exhausts a job.
+    pub async fn reschedule_job(
+        &self,
+        id: i64,
+        worker: &str,
+        run_at: Timestamp,
+        error: &str,
+        counts_as_attempt: bool,
+    ) -> anyhow::Result<()> {
+        const SQL: &str = "UPDATE jobs
+              SET run_at = $2, last_error = $3, locked_by = NULL, locked_until = NULL,
+                  attempts = attempts - $4
+            WHERE id = $1 AND locked_by = $5";
+        let refund: i64 = if counts_as_attempt { 0 } else { 1 };
+        on_db!(self, pool => { sqlx::query(SQL)
+            .bind(id).bind(run_at.as_second()).bind(error).bind(refund).bind(worker)
+            .execute(pool).await?; });
+        Ok(())
+    }
+
+    /// Gives up on a job for good and records why.
+    pub async fn fail_job(
+        &self,
+        id: i64,
+        worker: &str,
+        error: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        const SQL: &str =
+            "UPDATE jobs SET failed_at = $2, last_error = $3, locked_by = NULL, locked_until = NULL
+                            WHERE id = $1 AND locked_by = $4";
+        on_db!(self, pool => { sqlx::query(SQL)
+            .bind(id).bind(now.as_second()).bind(error).bind(worker)
+            .execute(pool).await?; });
+        Ok(())
+    }
+
+    pub async fn job_counts(&self) -> anyhow::Result<JobCounts> {
+        const SQL: &str = "SELECT
+              COALESCE(SUM(CASE WHEN done_at IS NULL AND failed_at IS NULL THEN 1 ELSE 0 END), 0),
+              COALESCE(SUM(CASE WHEN failed_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+              COALESCE(SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END), 0)
+            FROM jobs";
+        let (pending, failed, done): (i64, i64, i64) =
+            on_db!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await?);
+        Ok(JobCounts {
+            pending,
+            failed,
+            done,
+        })
+    }
+
+    /// Pending jobs per kind, for the `debrief_jobs_pending` gauge.
+    pub async fn pending_jobs_by_kind(&self) -> anyhow::Result<Vec<(String, i64)>> {
+        const SQL: &str = "SELECT kind, COUNT(*) FROM jobs
+                            WHERE done_at IS NULL AND failed_at IS NULL GROUP BY kind ORDER BY kind";
+        Ok(on_db!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await?))
+    }
+
+    /// The earliest run time among pending jobs, so tests and the demo can jump the clock to it.
+    pub async fn next_job_run_at(&self) -> anyhow::Result<Option<Timestamp>> {
+        const SQL: &str =
+            "SELECT MIN(run_at) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL";
+        let at: Option<i64> = on_db!(self, pool => sqlx::query_scalar(SQL).fetch_one(pool).await?);
+        Ok(at.and_then(|s| Timestamp::from_second(s).ok()))
+    }
+
+    pub async fn failed_jobs(&self) -> anyhow::Result<Vec<FailedJob>> {
+        const SQL: &str =
+            "SELECT id, kind, last_error FROM jobs WHERE failed_at IS NOT NULL ORDER BY id";
+        Ok(on_db!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await?))
+    }
+
+    /// Deletes finished jobs older than `before`; the table would otherwise grow forever.
+    pub async fn prune_finished_jobs(&self, before: Timestamp) -> anyhow::Result<u64> {
+        const SQL: &str = "DELETE FROM jobs WHERE (done_at IS NOT NULL AND done_at < $1)
+                                            OR (failed_at IS NOT NULL AND failed_at < $1)";
+        Ok(
+            on_db!(self, pool => sqlx::query(SQL).bind(before.as_second()).execute(pool).await?.rows_affected()),
+        )
+    }
+}

@@ -1,0 +1,110 @@
+//! Purpose: persistence. Every SQL statement in the crate lives under this module.
+//!
+//! One [`Store`] works over SQLite (the zero-setup default) or PostgreSQL (several
+//! replicas on one database). The SQL is written once with `$N` placeholders, which
+//! both drivers accept, and the [`on_db!`] macro expands each method body once per
+//! backend so the typed pools keep their native features (WAL, `SKIP LOCKED`).
+//! Timestamps are stored as unix seconds (`BIGINT`), flags as `BOOLEAN`.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub mod events;
+pub mod jobs;
+
+/// Runs `$body` with `$pool` bound to whichever typed pool the store holds.
+/// The body is expanded twice, once per backend, so it must compile for both.
+macro_rules! on_db {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_db;
+
+/// The two supported backends.
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a [`Store`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+impl Store {
+    /// Connects (creating a SQLite file if needed) and applies pending migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let db = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .with_context(|| "DATABASE_URL is not a valid sqlite URL")?
+                .create_if_missing(true)
+                // WAL lets the HTTP handlers read while the job runner writes.
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await
+                .with_context(|| "could not open the SQLite database")?;
+            sqlx::migrate!("migrations/sqlite")
+                .run(&pool)
+                .await
+                .with_context(|| "could not migrate the SQLite database")?;
+            Db::Sqlite(pool)
+        } else {
+            let pool = PgPoolOptions::new()
+                .max_connections(10)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(url)
+                .await
+                .with_context(|| "could not connect to PostgreSQL")?;
+            // Takes an advisory lock, so replicas starting together migrate once.
+            sqlx::migrate!("migrations/postgres")
+                .run(&pool)
+                .await
+                .with_context(|| "could not migrate the PostgreSQL database")?;
+            Db::Postgres(pool)
+        };
+        Ok(Self { db })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// True when the database answers a trivial query (used by `/healthz`).
+    pub async fn ping(&self) -> bool {
+        const SQL: &str = "SELECT 1";
+        let answered: Result<i32, sqlx::Error> =
+            on_db!(self, pool => sqlx::query_scalar(SQL).fetch_one(pool).await);
+        answered.is_ok()
+    }
+
+    /// Closes every pooled connection (used when an application shuts down).
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+}

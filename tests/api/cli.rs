@@ -1,0 +1,75 @@
+//! `debrief serve` as a user starts it: a bad configuration stops it with one line and exit code 2.
+
+use std::process::Command;
+
+fn serve_with(env: &[(&str, &str)]) -> (i32, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_debrief"));
+    command.arg("serve");
+    for key in [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "DEBRIEF_LISTEN",
+        "DEBRIEF_PSEUDONYM_KEY",
+        "DEBRIEF_WORKERS",
+    ] {
+        command.env_remove(key);
+    }
+    command.envs(env.iter().copied());
+    let output = command.output().expect("the binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn missing_or_malformed_settings_stop_start_up_with_one_line_naming_the_variable() {
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[], "SLACK_BOT_TOKEN"),
+        (&[("SLACK_BOT_TOKEN", "xoxb-1")], "SLACK_SIGNING_SECRET"),
+        (
+            &[
+                ("SLACK_BOT_TOKEN", "not-a-token"),
+                ("SLACK_SIGNING_SECRET", "abc123"),
+            ],
+            "SLACK_BOT_TOKEN",
+        ),
+        (
+            &[
+                ("SLACK_BOT_TOKEN", "xoxb-1"),
+                ("SLACK_SIGNING_SECRET", "abc123"),
+                ("DEBRIEF_LISTEN", "nowhere"),
+            ],
+            "DEBRIEF_LISTEN",
+        ),
+        (
+            &[
+                ("SLACK_BOT_TOKEN", "xoxb-1"),
+                ("SLACK_SIGNING_SECRET", "abc123"),
+                ("DATABASE_URL", "mysql://x"),
+            ],
+            "DATABASE_URL",
+        ),
+        (
+            &[
+                ("SLACK_BOT_TOKEN", "xoxb-1"),
+                ("SLACK_SIGNING_SECRET", "abc123"),
+                ("SLACK_API_URL", "ftp://x"),
+            ],
+            "SLACK_API_URL",
+        ),
+    ];
+    for (env, variable) in cases {
+        let (code, stderr) = serve_with(env);
+        assert_eq!(code, 2, "{env:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.contains(variable), "{variable} named in {stderr}");
+        assert!(
+            !stderr.contains("xoxb-1"),
+            "secrets never printed: {stderr}"
+        );
+    }
+}

@@ -1,0 +1,297 @@
+//! Test harness: a fresh database per test (SQLite always, PostgreSQL when
+//! TEST_POSTGRES_URL is set), the real router on port 0, the sandbox Slack, a
+//! manual clock, and a driver that signs every request like Slack does.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use debrief::app::{AppState, Application};
+use debrief::clock::{Clock, ManualClock};
+use debrief::config::{Config, LogFormat, PseudonymKeySource, Secret};
+use debrief::jobs::{ExecutionOutcome, run_one};
+use debrief::sandbox::driver::SlackDriver;
+use debrief::sandbox::{SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SlackSandbox};
+use sqlx::Connection;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Runs a scenario `async fn name(db: TestDb)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::TestDb::sqlite().await).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match $crate::helpers::TestDb::postgres().await {
+                    Some(db) => super::$name(db).await,
+                    None => eprintln!("skipped: set TEST_POSTGRES_URL to run this on PostgreSQL"),
+                }
+            }
+        }
+    )+};
+}
+
+/// A database that exists for one test.
+pub enum TestDb {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("debrief.db").display());
+        TestDb::Sqlite { _dir: dir, url }
+    }
+
+    /// A new, empty PostgreSQL database, or `None` when TEST_POSTGRES_URL is not set.
+    pub async fn postgres() -> Option<Self> {
+        let admin_url = std::env::var("TEST_POSTGRES_URL").ok()?;
+        let name = format!("debrief_test_{:016x}", rand_u64());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .expect("TEST_POSTGRES_URL answers");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("a test database can be created");
+        let url = replace_database(&admin_url, &name);
+        Some(TestDb::Postgres {
+            admin_url,
+            name,
+            url,
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDb::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime; a fresh thread gets a runtime of its own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async {
+                    if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut admin)
+                        .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+pub fn rand_u64() -> u64 {
+    use rand::RngExt;
+    rand::rng().random()
+}
+
+/// The pseudonym key the tests run with (never stored in the database).
+pub const TEST_PSEUDONYM_KEY: &str =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+pub fn test_config(db_url: &str, sandbox: &SlackSandbox) -> Config {
+    Config {
+        slack_bot_token: Secret::new(SANDBOX_BOT_TOKEN),
+        slack_signing_secret: Some(Secret::new(SANDBOX_SIGNING_SECRET)),
+        slack_app_token: None,
+        slack_api_url: sandbox.api_url(),
+        database_url: db_url.to_string(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        pseudonym_key: PseudonymKeySource::Inline(Secret::new(TEST_PSEUDONYM_KEY)),
+        workers: 2,
+        log_format: LogFormat::Text,
+        run_worker: false,
+        worker_poll: Duration::from_millis(50),
+    }
+}
+
+/// A running debrief with its sandbox Slack.
+pub struct TestApp {
+    pub state: AppState,
+    pub sandbox: SlackSandbox,
+    pub slack: SlackDriver,
+    pub clock: Arc<ManualClock>,
+    pub base_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    /// A new app on `db`, with the small sandbox workspace.
+    pub async fn spawn(db: &TestDb) -> Self {
+        let sandbox = SlackSandbox::start(SlackSandbox::small_workspace)
+            .await
+            .expect("sandbox starts");
+        Self::spawn_with(db, sandbox, Arc::new(ManualClock::starting_now()), |_| {}).await
+    }
+
+    /// A new app on `db` against an existing sandbox and clock (for restarts), with config tweaks.
+    pub async fn spawn_with(
+        db: &TestDb,
+        sandbox: SlackSandbox,
+        clock: Arc<ManualClock>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
+        init_test_logging();
+        let mut config = test_config(db.url(), &sandbox);
+        tweak(&mut config);
+        let app = Application::build(config, clock.clone() as Arc<dyn Clock>)
+            .await
+            .expect("the app builds");
+        let base_url = format!("http://{}", app.local_addr());
+        let state = app.state().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        let slack = SlackDriver::new(base_url.clone(), SANDBOX_SIGNING_SECRET, sandbox.clone());
+        Self {
+            state,
+            sandbox,
+            slack,
+            clock,
+            base_url,
+            stop: Some(stop),
+            server: Some(server),
+        }
+    }
+
+    /// Runs every job that is due now, one at a time, until none is left.
+    pub async fn run_due_jobs(&self) -> Vec<ExecutionOutcome> {
+        let mut outcomes = Vec::new();
+        for _ in 0..10_000 {
+            match run_one(&self.state, "test-worker")
+                .await
+                .expect("a job runs")
+            {
+                ExecutionOutcome::Idle => return outcomes,
+                ran => outcomes.push(ran),
+            }
+        }
+        panic!("jobs kept coming; is something re-enqueueing itself?");
+    }
+
+    /// Runs due jobs, then jumps the clock to the next scheduled one, until the queue is empty
+    /// or `limit` of simulated time has passed.
+    pub async fn run_jobs_until_idle(&self, limit: Duration) -> Vec<ExecutionOutcome> {
+        let deadline = self.clock.now().checked_add(limit).unwrap();
+        let mut outcomes = self.run_due_jobs().await;
+        while let Some(next) = self.state.store.next_job_run_at().await.unwrap() {
+            if next > deadline {
+                break;
+            }
+            self.clock.advance_to(next);
+            outcomes.extend(self.run_due_jobs().await);
+        }
+        outcomes
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    /// A plain GET against the app.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http::<http_body_util::Empty<bytes::Bytes>>();
+        let response = client
+            .get(format!("{}{path}", self.base_url).parse().unwrap())
+            .await
+            .expect("the app answers");
+        let status = response.status().as_u16();
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// Stops the server and waits for it (and its store) to close.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server stops cleanly");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn init_test_logging() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        debrief::telemetry::init(LogFormat::Text);
+    }
+}
+
+/// The value of one sample line in a Prometheus exposition, e.g.
+/// `metric(&text, "debrief_slack_requests_total{outcome=\"duplicate\",route=\"events\"}")`.
+pub fn metric(exposition: &str, sample: &str) -> f64 {
+    exposition
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(sample)
+                .and_then(|rest| rest.trim().parse().ok())
+        })
+        .unwrap_or(0.0)
+}
