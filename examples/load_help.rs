@@ -60,18 +60,33 @@ async fn main() {
     let elapsed = started.elapsed();
     let mut latencies = latencies.lock().await.clone();
     latencies.sort();
-    let pct = |p: f64| -> Duration { latencies[((latencies.len() as f64 - 1.0) * p).round() as usize] };
+    let pct =
+        |p: f64| -> Duration { latencies[((latencies.len() as f64 - 1.0) * p).round() as usize] };
     println!("requests      {}", latencies.len());
-    println!("failures      {}", failures.load(std::sync::atomic::Ordering::Relaxed));
+    println!(
+        "failures      {}",
+        failures.load(std::sync::atomic::Ordering::Relaxed)
+    );
     println!("concurrency   {concurrency}");
     println!("elapsed_s     {:.2}", elapsed.as_secs_f64());
-    println!("requests_per_s {:.0}", latencies.len() as f64 / elapsed.as_secs_f64());
+    println!(
+        "requests_per_s {:.0}",
+        latencies.len() as f64 / elapsed.as_secs_f64()
+    );
     println!("p50_ms        {:.2}", pct(0.50).as_secs_f64() * 1000.0);
     println!("p99_ms        {:.2}", pct(0.99).as_secs_f64() * 1000.0);
-    println!("max_ms        {:.2}", latencies.last().unwrap().as_secs_f64() * 1000.0);
+    println!(
+        "max_ms        {:.2}",
+        latencies.last().unwrap().as_secs_f64() * 1000.0
+    );
 }
 
-async fn send(client: &Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>, base: &str, secret: &str, body: &'static str) -> bool {
+async fn send(
+    client: &Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    base: &str,
+    secret: &str,
+    body: &'static str,
+) -> bool {
     let timestamp = jiff::Timestamp::now().as_second();
     let signature = debrief::sandbox::driver::sign(secret, timestamp, body);
     let request = hyper::Request::post(format!("{base}/slack/commands"))
@@ -83,7 +98,12 @@ async fn send(client: &Client<hyper_util::client::legacy::connect::HttpConnector
     match client.request(request).await {
         Ok(response) => {
             let ok = response.status() == 200;
-            let body = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
             ok && body.windows(4).any(|w| w == b"help")
         }
         Err(_) => false,

@@ -12,6 +12,7 @@ use tokio::sync::{Notify, OnceCell, watch};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::pseudonym::PseudonymKey;
 use crate::slack::{SlackApi, SlackCallError};
 use crate::store::Store;
 
@@ -32,6 +33,8 @@ pub struct AppInner {
     pub clock: Arc<dyn Clock>,
     /// Woken on every enqueue so the runner starts due work at once.
     pub job_wakeup: Notify,
+    /// Links survey respondents to their answers; never stored in the database.
+    pub pseudonym_key: PseudonymKey,
     /// The bot's own user id, asked of Slack once (`auth.test`) and then remembered.
     bot_user_id: OnceCell<String>,
 }
@@ -44,7 +47,12 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+    pub fn new(
+        config: Config,
+        store: Store,
+        clock: Arc<dyn Clock>,
+        pseudonym_key: PseudonymKey,
+    ) -> anyhow::Result<Self> {
         let metrics = Arc::new(Metrics::new());
         let slack = SlackApi::new(
             &config.slack_api_url,
@@ -58,6 +66,7 @@ impl AppState {
             metrics,
             clock,
             job_wakeup: Notify::new(),
+            pseudonym_key,
             bot_user_id: OnceCell::new(),
         })))
     }
@@ -72,6 +81,21 @@ impl AppState {
     }
 }
 
+/// Refuses to start with a different pseudonym key than the database was used with:
+/// every respondent would silently lose the link to their answers.
+async fn check_key_fingerprint(store: &Store, key: &PseudonymKey) -> anyhow::Result<()> {
+    let fingerprint = key.fingerprint();
+    let stored = store
+        .setting_or_insert("pseudonym_key_fingerprint", &fingerprint)
+        .await?;
+    if stored != fingerprint {
+        anyhow::bail!(
+            "DEBRIEF_PSEUDONYM_KEY: this is not the key this database was used with (fingerprint {fingerprint}, expected {stored}); restore the original key file or variable"
+        );
+    }
+    Ok(())
+}
+
 /// A built service: listening, migrated, ready to run.
 pub struct Application {
     listener: TcpListener,
@@ -81,11 +105,13 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, binds the listener (port 0 picks a free one).
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let pseudonym_key = crate::pseudonym::load_or_create(&config.pseudonym_key)?;
         let store = Store::connect(&config.database_url).await?;
+        check_key_fingerprint(&store, &pseudonym_key).await?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("could not listen on {}", config.listen))?;
-        let state = AppState::new(config, store, clock)?;
+        let state = AppState::new(config, store, clock, pseudonym_key)?;
         Ok(Self { listener, state })
     }
 

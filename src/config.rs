@@ -183,6 +183,13 @@ impl ServeArgs {
                 PseudonymKeySource::Inline(Secret::new(key))
             }
             (None, Some(path)) => PseudonymKeySource::File(PathBuf::from(path)),
+            (None, None) if !database_url.starts_with("sqlite:") => {
+                // Replicas each creating their own key file would each see different links.
+                return Err(problem(
+                    "DEBRIEF_PSEUDONYM_KEY",
+                    "is required with PostgreSQL so every replica uses the same key (or set DEBRIEF_PSEUDONYM_KEY_FILE to a shared file)",
+                ));
+            }
             (None, None) => PseudonymKeySource::File(default_key_file(&database_url)),
         };
         let workers = match self.workers.parse::<usize>() {

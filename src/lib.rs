@@ -22,6 +22,7 @@ pub mod features;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
+pub mod pseudonym;
 pub mod sandbox;
 pub mod slack;
 pub mod socket_mode;

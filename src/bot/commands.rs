@@ -5,22 +5,138 @@
 
 use jiff::Timestamp;
 
-use super::grammar::{self, CommandSpec};
+use super::grammar::{self, ArgKind, ArgSpec, CommandSpec};
 use super::{CommandRequest, Reply};
 use crate::app::AppState;
 use crate::error::{Error, UserError};
+use crate::features;
 use crate::metrics::CommandLabels;
 
 /// The slash command this app registers (see manifest.yaml).
 pub const SLASH: &str = "/debrief";
 
 /// Every subcommand, in the order `/debrief help` lists them.
-pub static SUBCOMMANDS: &[CommandSpec] = &[CommandSpec {
-    name: "help",
-    summary: "List every subcommand with what it does.",
-    args: &[],
-    rest: None,
-}];
+pub static SUBCOMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "incident",
+        summary: "Record this channel's incident (or update it). Without title= it opens a form.",
+        args: &[
+            ArgSpec {
+                key: "title",
+                kind: ArgKind::Text,
+                required: false,
+            },
+            ArgSpec {
+                key: "sev",
+                kind: ArgKind::Choice(&["P1", "P2", "P3"]),
+                required: false,
+            },
+            ArgSpec {
+                key: "services",
+                kind: ArgKind::Tags,
+                required: false,
+            },
+            ArgSpec {
+                key: "mode",
+                kind: ArgKind::Tag,
+                required: false,
+            },
+            ArgSpec {
+                key: "vendor",
+                kind: ArgKind::Text,
+                required: false,
+            },
+            ArgSpec {
+                key: "deploy",
+                kind: ArgKind::YesNo,
+                required: false,
+            },
+            ArgSpec {
+                key: "started",
+                kind: ArgKind::Time,
+                required: false,
+            },
+            ArgSpec {
+                key: "resolved",
+                kind: ArgKind::Time,
+                required: false,
+            },
+        ],
+        rest: None,
+    },
+    CommandSpec {
+        name: "review",
+        summary: "Open the review of this channel's incident, or change it (facilitator only). deadline= is how long before the meeting the survey closes.",
+        args: &[
+            ArgSpec {
+                key: "facilitator",
+                kind: ArgKind::User,
+                required: false,
+            },
+            ArgSpec {
+                key: "meeting",
+                kind: ArgKind::Time,
+                required: false,
+            },
+            ArgSpec {
+                key: "in",
+                kind: ArgKind::Duration,
+                required: false,
+            },
+            ArgSpec {
+                key: "deadline",
+                kind: ArgKind::Duration,
+                required: false,
+            },
+            ArgSpec {
+                key: "participants",
+                kind: ArgKind::Users,
+                required: false,
+            },
+            ArgSpec {
+                key: "min",
+                kind: ArgKind::Int { min: 2, max: 100 },
+                required: false,
+            },
+            ArgSpec {
+                key: "reminders",
+                kind: ArgKind::Int { min: 0, max: 2 },
+                required: false,
+            },
+        ],
+        rest: None,
+    },
+    CommandSpec {
+        name: "survey",
+        summary: "Send each participant the pseudonymous survey by DM (facilitator only).",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
+        name: "survey close",
+        summary: "Close the survey before its deadline (facilitator only).",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
+        name: "status",
+        summary: "Show the review: participants, how many answered (never who), deadline and meeting.",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
+        name: "answers",
+        summary: "DM the facilitator the survey answers under pseudonyms, once enough people answered.",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
+        name: "help",
+        summary: "List every subcommand with what it does.",
+        args: &[],
+        rest: None,
+    },
+];
 
 /// `/debrief help`, generated from [`SUBCOMMANDS`].
 pub fn help_text() -> String {
@@ -38,7 +154,7 @@ pub fn help_text() -> String {
 pub async fn dispatch(
     state: &AppState,
     request: &CommandRequest,
-    _now: Timestamp,
+    now: Timestamp,
 ) -> Result<Reply, Error> {
     let invocation = match grammar::parse(SLASH, &request.text, SUBCOMMANDS) {
         Ok(invocation) => invocation,
@@ -61,6 +177,12 @@ pub async fn dispatch(
         })
         .inc();
     match invocation.name() {
+        "incident" => features::incident::command(state, request, &invocation, now).await,
+        "review" => features::review::command(state, request, &invocation, now).await,
+        "survey" => features::survey::send(state, request, now).await,
+        "survey close" => features::survey::close_command(state, request, now).await,
+        "status" => features::review::status(state, request, now).await,
+        "answers" => features::survey::answers_command(state, request, now).await,
         "help" => Ok(Reply::ephemeral(help_text())),
         other => Err(Error::Internal(anyhow::anyhow!(
             "subcommand `{other}` is declared but has no handler"

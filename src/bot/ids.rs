@@ -1,19 +1,44 @@
-//! Purpose: callback, action and block ids of every interactive element, and the one
-//! `match` that routes an interaction to its feature.
+//! Purpose: callback and action ids of every interactive element, and the one `match`
+//! that routes an interaction to its feature.
 
 use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
+use super::reply_for_error;
 use crate::app::AppState;
+use crate::error::Error;
+use crate::features::{incident, survey};
+
+/// Every action id a button can carry, for the registry test.
+pub const ACTIONS: &[&str] = &[survey::OPEN_ACTION, survey::MUTE_ACTION];
+/// Every modal callback id, for the registry test.
+pub const CALLBACKS: &[&str] = &[survey::questions::CALLBACK_ID, incident::CALLBACK_ID];
 
 /// Routes an interaction. Unknown ones (an old message's button after an upgrade)
 /// are acknowledged so Slack shows no error, and logged.
 pub async fn dispatch(
-    _state: &AppState,
+    state: &AppState,
     event: SlackInteractionEvent,
-    _now: Timestamp,
+    now: Timestamp,
 ) -> SlackInteractionResponse {
-    let kind = match &event {
+    match event {
+        SlackInteractionEvent::BlockActions(ev) => {
+            on_block_actions(state, ev, now).await;
+            SlackInteractionResponse::Empty
+        }
+        SlackInteractionEvent::ViewSubmission(ev) => on_view_submission(state, ev, now).await,
+        other => {
+            tracing::debug!(
+                kind = interaction_kind(&other),
+                "interaction with no handler acknowledged"
+            );
+            SlackInteractionResponse::Empty
+        }
+    }
+}
+
+fn interaction_kind(event: &SlackInteractionEvent) -> &'static str {
+    match event {
         SlackInteractionEvent::BlockActions(_) => "block_actions",
         SlackInteractionEvent::ViewSubmission(_) => "view_submission",
         SlackInteractionEvent::ViewClosed(_) => "view_closed",
@@ -21,7 +46,94 @@ pub async fn dispatch(
         SlackInteractionEvent::MessageAction(_) => "message_action",
         SlackInteractionEvent::BlockSuggestion(_) => "block_suggestion",
         SlackInteractionEvent::DialogSubmission(_) => "dialog_submission",
+    }
+}
+
+async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEvent, now: Timestamp) {
+    let Some(user) = ev.user.as_ref().map(|u| u.id.to_string()) else {
+        return;
     };
-    tracing::debug!(kind, "interaction with no handler acknowledged");
-    SlackInteractionResponse::Empty
+    let response_url = ev.response_url.as_ref().map(|u| u.value().to_string());
+    for action in ev.actions.iter().flatten() {
+        let value = action.value.clone().unwrap_or_default();
+        let result: Result<(), Error> = match action.action_id.value().as_str() {
+            survey::OPEN_ACTION => {
+                survey::open_modal(state, &user, ev.trigger_id.value(), &value).await
+            }
+            survey::MUTE_ACTION => {
+                survey::stop_reminders(state, &user, &value, response_url.as_deref(), now).await
+            }
+            other => {
+                tracing::debug!(action = other, "button with no handler");
+                Ok(())
+            }
+        };
+        if let Err(err) = result {
+            // A button has no reply body; internal errors are logged by the mapping.
+            let _ = reply_for_error(err);
+        }
+    }
+}
+
+async fn on_view_submission(
+    state: &AppState,
+    ev: SlackInteractionViewSubmissionEvent,
+    now: Timestamp,
+) -> SlackInteractionResponse {
+    let (callback, metadata) = match &ev.view.view {
+        SlackView::Modal(modal) => (
+            modal
+                .callback_id
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            modal.private_metadata.clone().unwrap_or_default(),
+        ),
+        SlackView::Home(_) => return SlackInteractionResponse::Empty,
+    };
+    let user = ev.user.id.to_string();
+    let result: Result<Option<SlackView>, Error> = match callback.as_str() {
+        survey::questions::CALLBACK_ID => survey::submit(state, &user, &ev.view, &metadata)
+            .await
+            .map(Some),
+        incident::CALLBACK_ID => incident::submit(state, &user, &ev.view, &metadata, now)
+            .await
+            .map(|()| None),
+        other => {
+            tracing::debug!(callback = other, "modal with no handler");
+            Ok(None)
+        }
+    };
+    match result {
+        Ok(None) => {
+            SlackViewSubmissionResponse::Clear(SlackViewSubmissionClearResponse::new()).into()
+        }
+        Ok(Some(view)) => {
+            SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(view)).into()
+        }
+        Err(Error::Form(fields)) => SlackViewSubmissionResponse::Errors(
+            SlackViewSubmissionErrorsResponse::new(fields.0.into_iter().collect()),
+        )
+        .into(),
+        Err(other) => {
+            // Keep the modal open with the person's text in it, and say what happened.
+            let reply = reply_for_error(other);
+            let mut errors = std::collections::HashMap::new();
+            errors.insert(first_input_block(&ev.view).unwrap_or_default(), reply.text);
+            SlackViewSubmissionResponse::Errors(SlackViewSubmissionErrorsResponse::new(errors))
+                .into()
+        }
+    }
+}
+
+/// The block id of a view's first input, where a general error can be shown.
+fn first_input_block(view: &SlackStatefulView) -> Option<String> {
+    let blocks = match &view.view {
+        SlackView::Modal(m) => &m.blocks,
+        SlackView::Home(h) => &h.blocks,
+    };
+    blocks.iter().find_map(|b| match b {
+        SlackBlock::Input(input) => input.block_id.as_ref().map(|id| id.to_string()),
+        _ => None,
+    })
 }

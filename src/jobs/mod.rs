@@ -51,8 +51,41 @@ pub enum Job {
         thread_ts: Option<String>,
         requester: Option<Requester>,
     },
-    /// Tell someone that work they asked for could not be done.
+    /// Tell someone something privately (a failure, a result of work they asked for).
     TellRequester { requester: Requester, text: String },
+    /// An ephemeral message to one person in a channel.
+    PostEphemeral {
+        channel: String,
+        user: String,
+        text: String,
+    },
+    /// Gather a review's participants (the channel's people, or those named).
+    ResolveParticipants {
+        review_id: i64,
+        explicit: Option<Vec<String>>,
+        requester: Requester,
+    },
+    /// DM one participant the survey invitation.
+    SendSurveyInvite { review_id: i64, user_id: String },
+    /// One reminder pass: queue a reminder for each participant who has not answered.
+    RemindSurvey { review_id: i64, pass: i64 },
+    /// DM one reminder. Deleted when done, so the table does not keep who was reminded.
+    SendReminder {
+        review_id: i64,
+        user_id: String,
+        pass: i64,
+    },
+    /// Close the survey at this deadline.
+    CloseSurvey { review_id: i64, deadline: i64 },
+    /// Replace the buttons of one closed survey's DM.
+    MarkInviteClosed { review_id: i64, user_id: String },
+    /// DM the facilitator the answers; `next_part` is the first message not yet sent.
+    DeliverAnswers {
+        review_id: i64,
+        to_user: String,
+        seed: u64,
+        next_part: usize,
+    },
 }
 
 impl Job {
@@ -61,14 +94,29 @@ impl Job {
         match self {
             Job::PostMessage { .. } => "post_message",
             Job::TellRequester { .. } => "tell_requester",
+            Job::PostEphemeral { .. } => "post_ephemeral",
+            Job::ResolveParticipants { .. } => "resolve_participants",
+            Job::SendSurveyInvite { .. } => "send_survey_invite",
+            Job::RemindSurvey { .. } => "remind_survey",
+            Job::SendReminder { .. } => "send_reminder",
+            Job::CloseSurvey { .. } => "close_survey",
+            Job::MarkInviteClosed { .. } => "mark_invite_closed",
+            Job::DeliverAnswers { .. } => "deliver_answers",
         }
+    }
+
+    /// Jobs whose row says something about a person that should not outlive its purpose
+    /// (who had not answered a survey by reminder time) are deleted when done.
+    pub fn forget_when_done(&self) -> bool {
+        matches!(self, Job::SendReminder { .. })
     }
 
     fn requester(&self) -> Option<&Requester> {
         match self {
             Job::PostMessage { requester, .. } => requester.as_ref(),
-            // Never report a failed report: that could loop.
-            Job::TellRequester { .. } => None,
+            Job::ResolveParticipants { requester, .. } => Some(requester),
+            // Never report a failed report: that could loop. The rest explain themselves.
+            _ => None,
         }
     }
 
@@ -167,6 +215,24 @@ pub fn decide(
     }
 }
 
+/// Which claimed row a running job is, so it can record progress as it goes.
+pub struct JobContext {
+    pub id: i64,
+    pub worker: String,
+}
+
+impl JobContext {
+    /// Replaces the job's stored payload with `progress`, so a retry resumes from there.
+    pub async fn checkpoint(&self, state: &AppState, progress: &Job) -> Result<(), JobError> {
+        let payload = serde_json::to_string(progress).map_err(anyhow::Error::from)?;
+        state
+            .store
+            .checkpoint_job(self.id, &self.worker, &payload)
+            .await?;
+        Ok(())
+    }
+}
+
 /// Claims and runs at most one due job. The runner loop and the tests both call this.
 pub async fn run_one(state: &AppState, worker: &str) -> anyhow::Result<ExecutionOutcome> {
     let now = state.clock.now();
@@ -192,8 +258,12 @@ pub async fn execute(
     claimed: &ClaimedJob,
 ) -> anyhow::Result<JobOutcome> {
     let job: Result<Job, _> = serde_json::from_str(&claimed.payload);
+    let ctx = JobContext {
+        id: claimed.id,
+        worker: worker.to_string(),
+    };
     let result = match &job {
-        Ok(job) => run(state, job).await,
+        Ok(job) => run(state, &ctx, job).await,
         Err(err) => Err(JobError::Permanent(format!("unreadable payload: {err}"))),
     };
     let now = state.clock.now();
@@ -205,7 +275,11 @@ pub async fn execute(
     };
     match &outcome {
         JobOutcome::Done => {
-            state.store.complete_job(claimed.id, worker, now).await?;
+            if job.as_ref().is_ok_and(Job::forget_when_done) {
+                state.store.delete_job(claimed.id, worker).await?;
+            } else {
+                state.store.complete_job(claimed.id, worker, now).await?;
+            }
             state.metrics.jobs.get_or_create(&label("done")).inc();
         }
         JobOutcome::Rescheduled(at) => {
@@ -246,7 +320,9 @@ pub async fn execute(
     Ok(outcome)
 }
 
-async fn run(state: &AppState, job: &Job) -> Result<(), JobError> {
+async fn run(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(), JobError> {
+    use crate::features::{review, survey};
+    let now = state.clock.now();
     match job {
         Job::PostMessage {
             channel,
@@ -261,6 +337,47 @@ async fn run(state: &AppState, job: &Job) -> Result<(), JobError> {
             Ok(())
         }
         Job::TellRequester { requester, text } => tell_requester_now(state, requester, text).await,
+        Job::PostEphemeral {
+            channel,
+            user,
+            text,
+        } => {
+            state
+                .slack
+                .post_ephemeral(channel, user, blocks::text(text), None)
+                .await?;
+            Ok(())
+        }
+        Job::ResolveParticipants {
+            review_id,
+            explicit,
+            requester,
+        } => {
+            review::resolve_participants(state, *review_id, explicit.as_deref(), requester, now)
+                .await
+        }
+        Job::SendSurveyInvite { review_id, user_id } => {
+            survey::send_invite(state, *review_id, user_id).await
+        }
+        Job::RemindSurvey { review_id, pass } => {
+            survey::remind(state, *review_id, *pass, now).await
+        }
+        Job::SendReminder {
+            review_id, user_id, ..
+        } => survey::send_reminder(state, *review_id, user_id).await,
+        Job::CloseSurvey {
+            review_id,
+            deadline,
+        } => survey::close_at_deadline(state, *review_id, *deadline, now).await,
+        Job::MarkInviteClosed { review_id, user_id } => {
+            survey::mark_invite_closed(state, *review_id, user_id).await
+        }
+        Job::DeliverAnswers {
+            review_id,
+            to_user,
+            seed,
+            next_part,
+        } => survey::deliver_answers(state, ctx, *review_id, to_user, *seed, *next_part).await,
     }
 }
 
@@ -281,7 +398,7 @@ async fn tell_requester_later(
 const RESPONSE_URL_LIFETIME_SECONDS: i64 = 30 * 60;
 
 /// Replies privately: through the command's `response_url` while it is fresh, else by DM.
-async fn tell_requester_now(
+pub async fn tell_requester_now(
     state: &AppState,
     requester: &Requester,
     text: &str,
@@ -309,7 +426,8 @@ async fn tell_requester_now(
 pub fn explain_failure(job: &Job, err: &JobError) -> String {
     let what = match job {
         Job::PostMessage { channel, .. } => format!("post in <#{channel}>"),
-        Job::TellRequester { .. } => "send you a message".to_string(),
+        Job::ResolveParticipants { .. } => "gather the review's participants".to_string(),
+        _ => "finish what you asked".to_string(),
     };
     let why = match err {
         JobError::Slack(SlackCallError::Rejected { code, .. }) => explain_slack_code(code),

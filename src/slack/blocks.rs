@@ -117,9 +117,107 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A time Slack renders in each reader's own time zone, with a UTC fallback.
+pub fn date(unix_seconds: i64) -> String {
+    let fallback = jiff::Timestamp::from_second(unix_seconds)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| unix_seconds.to_string());
+    format!("<!date^{unix_seconds}^{{date_short_pretty}} at {{time}}|{fallback}>")
+}
+
+/// Splits text that may exceed a section's 3,000 characters into several sections,
+/// breaking between paragraphs, then lines, then words; never inside a word.
+pub fn long_section(markdown: &str) -> Vec<SlackBlock> {
+    split_text(markdown, limits::SECTION_TEXT)
+        .into_iter()
+        .map(|part| section(&part))
+        .collect()
+}
+
+/// Splits `text` into pieces of at most `max` characters at the best boundary available.
+pub fn split_text(text: &str, max: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest = text.trim();
+    while rest.chars().count() > max {
+        let window: String = rest.chars().take(max).collect();
+        let cut = ["\n\n", "\n", " "]
+            .iter()
+            .find_map(|sep| window.rfind(sep).filter(|&i| i > 0))
+            .unwrap_or(window.len());
+        pieces.push(rest[..cut].trim_end().to_string());
+        rest = rest[cut..].trim_start();
+    }
+    if !rest.is_empty() || pieces.is_empty() {
+        pieces.push(rest.to_string());
+    }
+    pieces
+}
+
+/// Groups blocks into messages of at most `per_message` blocks, keeping their order.
+/// A block marked by `keeps_with_next` (a heading) is never left last in a message.
+pub fn paginate(blocks: Vec<SlackBlock>, per_message: usize) -> Vec<Vec<SlackBlock>> {
+    let mut messages: Vec<Vec<SlackBlock>> = Vec::new();
+    let mut current: Vec<SlackBlock> = Vec::new();
+    for block in blocks {
+        if current.len() == per_message {
+            let carry = match current.last() {
+                Some(SlackBlock::Header(_)) if per_message > 1 => current.pop(),
+                _ => None,
+            };
+            messages.push(std::mem::take(&mut current));
+            current.extend(carry);
+        }
+        current.push(block);
+    }
+    if !current.is_empty() {
+        messages.push(current);
+    }
+    messages
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_splits_between_words_within_the_limit() {
+        let text = "lorem ipsum dolor ".repeat(400);
+        let parts = split_text(&text, 3000);
+        assert!(parts.len() >= 3);
+        assert!(parts.iter().all(|p| p.chars().count() <= 3000));
+        assert_eq!(
+            parts.join(" ").split_whitespace().count(),
+            text.split_whitespace().count()
+        );
+        assert!(
+            parts
+                .iter()
+                .flat_map(|p| p.split_whitespace())
+                .all(|w| ["lorem", "ipsum", "dolor"].contains(&w))
+        );
+    }
+
+    #[test]
+    fn pagination_keeps_order_and_the_block_limit() {
+        let blocks: Vec<SlackBlock> = (0..120).map(|n| section(n.to_string())).collect();
+        let pages = paginate(blocks, limits::MESSAGE_BLOCKS);
+        assert_eq!(
+            pages.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![50, 50, 20]
+        );
+        let first_of_second = serde_json::to_value(&pages[1][0]).unwrap();
+        assert_eq!(first_of_second["text"]["text"], "50");
+    }
+
+    #[test]
+    fn a_heading_is_never_the_last_block_of_a_message() {
+        let mut blocks: Vec<SlackBlock> = (0..49).map(|n| section(n.to_string())).collect();
+        blocks.push(header("Next question"));
+        blocks.push(section("answer"));
+        let pages = paginate(blocks, 50);
+        assert_eq!(pages[0].len(), 49);
+        assert!(matches!(pages[1][0], SlackBlock::Header(_)));
+    }
 
     #[test]
     fn truncation_stops_at_a_word_and_respects_the_limit() {

@@ -10,6 +10,7 @@
 //! rather than hold a worker asleep.
 
 pub mod blocks;
+pub mod forms;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -337,10 +338,16 @@ pub fn classify(method: &'static str, err: SlackClientError) -> SlackCallError {
 /// The bot scopes the calls above need; manifest.yaml must ask for exactly these
 /// (a test checks), so installing debrief never grants more than it uses.
 pub const REQUIRED_BOT_SCOPES: &[&str] = &[
+    // conversations.members of public channels (default participants)
+    "channels:read",
     // chat.postMessage, chat.postEphemeral, chat.update
     "chat:write",
     // the /debrief slash command
     "commands",
-    // conversations.open for DMs
+    // conversations.members of private channels
+    "groups:read",
+    // conversations.open for DMs (survey invitations, reminders, answers)
     "im:write",
+    // users.info, to leave bots and deactivated accounts out of participants
+    "users:read",
 ];

@@ -161,6 +161,20 @@ impl Store {
         Ok(())
     }
 
+    /// Records a running job's progress (its new payload) while the lease is held.
+    pub async fn checkpoint_job(&self, id: i64, worker: &str, payload: &str) -> anyhow::Result<()> {
+        const SQL: &str = "UPDATE jobs SET payload = $3 WHERE id = $1 AND locked_by = $2";
+        on_db!(self, pool => { sqlx::query(SQL).bind(id).bind(worker).bind(payload).execute(pool).await?; });
+        Ok(())
+    }
+
+    /// Removes a finished job whose row should not be kept.
+    pub async fn delete_job(&self, id: i64, worker: &str) -> anyhow::Result<()> {
+        const SQL: &str = "DELETE FROM jobs WHERE id = $1 AND locked_by = $2";
+        on_db!(self, pool => { sqlx::query(SQL).bind(id).bind(worker).execute(pool).await?; });
+        Ok(())
+    }
+
     pub async fn job_counts(&self) -> anyhow::Result<JobCounts> {
         const SQL: &str = "SELECT
               COALESCE(SUM(CASE WHEN done_at IS NULL AND failed_at IS NULL THEN 1 ELSE 0 END), 0),

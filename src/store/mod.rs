@@ -17,6 +17,9 @@ use sqlx::sqlite::{
 
 pub mod events;
 pub mod jobs;
+pub mod reviews;
+pub mod surveys;
+pub mod users;
 
 /// Runs `$body` with `$pool` bound to whichever typed pool the store holds.
 /// The body is expanded twice, once per backend, so it must compile for both.
@@ -29,6 +32,28 @@ macro_rules! on_db {
     };
 }
 pub(crate) use on_db;
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later can fail
+/// with "database is locked" instead of waiting for the busy timeout.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
 
 /// The two supported backends.
 #[derive(Clone, Debug)]
@@ -60,7 +85,10 @@ impl Store {
                 // WAL lets the HTTP handlers read while the job runner writes.
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5));
+                .busy_timeout(Duration::from_secs(5))
+                // Overwrite deleted content, so an edited or removed answer does not
+                // linger in free pages of a copied database file.
+                .pragma("secure_delete", "ON");
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(options)

@@ -1,0 +1,643 @@
+//! Purpose: `/debrief review` and `/debrief status`: open or change the review of the
+//! channel's incident, gather its participants, and show where it stands.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::app::AppState;
+use crate::bot::grammar::{Invocation, format_duration};
+use crate::bot::{CommandRequest, Reply};
+use crate::error::{Error, UserError};
+use crate::jobs::{Job, JobError, Requester};
+use crate::slack::{SlackCallError, blocks};
+use crate::store::reviews::{Incident, Participant, Review, ReviewSettings};
+use crate::user_error;
+
+/// Without deadline=, the survey closes this long before the meeting.
+pub const DEFAULT_DEADLINE_BEFORE_MEETING: Duration = Duration::from_secs(3600);
+/// Without a meeting, the survey stays open this long after it is sent.
+pub const DEFAULT_OPEN_WITHOUT_MEETING: Duration = Duration::from_secs(3 * 86_400);
+/// k: answers show once this many people answered, unless min= says otherwise (never below 2).
+pub const DEFAULT_MIN_RESPONSES: i64 = 3;
+/// Slack user details are refreshed after a day.
+const USER_CACHE_SECONDS: i64 = 86_400;
+
+/// What `/debrief review` was asked to change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewArgs {
+    pub facilitator: Option<String>,
+    pub meeting_at: Option<i64>,
+    pub meeting_in: Option<Duration>,
+    pub deadline: Option<Duration>,
+    pub participants: Option<Vec<String>>,
+    pub min_responses: Option<i64>,
+    pub reminders: Option<i64>,
+}
+
+impl ReviewArgs {
+    pub fn from_invocation(inv: &Invocation) -> Self {
+        Self {
+            facilitator: inv.user("facilitator").map(str::to_string),
+            meeting_at: inv.time("meeting").map(|t| t.as_second()),
+            meeting_in: inv.duration("in"),
+            deadline: inv.duration("deadline"),
+            participants: inv.users("participants").map(<[String]>::to_vec),
+            min_responses: inv.int("min"),
+            reminders: inv.int("reminders"),
+        }
+    }
+}
+
+/// Works out a review's settings from what was asked and what exists. Pure.
+pub fn plan(
+    existing: Option<&Review>,
+    args: &ReviewArgs,
+    caller: &str,
+    now: Timestamp,
+) -> Result<ReviewSettings, String> {
+    let now_s = now.as_second();
+    if args.meeting_at.is_some() && args.meeting_in.is_some() {
+        return Err("Give either meeting= (a time) or in= (a duration), not both.".into());
+    }
+    let meeting_at = args
+        .meeting_at
+        .or_else(|| args.meeting_in.map(|d| now_s + d.as_secs() as i64))
+        .or(existing.and_then(|r| r.meeting_at));
+    if let Some(at) = meeting_at
+        && (args.meeting_at.is_some() || args.meeting_in.is_some())
+        && at <= now_s
+    {
+        return Err(format!(
+            "The meeting time {} has already passed. Give a future time.",
+            blocks::date(at)
+        ));
+    }
+    let deadline_offset = args
+        .deadline
+        .map(|d| d.as_secs() as i64)
+        .or(existing.and_then(|r| r.deadline_offset));
+    let survey_sent_at = existing.and_then(|r| r.survey_sent_at);
+    let deadline_at = match (meeting_at, survey_sent_at) {
+        (Some(meeting), _) => Some(
+            meeting - deadline_offset.unwrap_or(DEFAULT_DEADLINE_BEFORE_MEETING.as_secs() as i64),
+        ),
+        (None, Some(sent)) => {
+            Some(sent + deadline_offset.unwrap_or(DEFAULT_OPEN_WITHOUT_MEETING.as_secs() as i64))
+        }
+        (None, None) => None,
+    };
+    let deadline_changed =
+        args.deadline.is_some() || args.meeting_at.is_some() || args.meeting_in.is_some();
+    if let Some(deadline) = deadline_at
+        && deadline_changed
+        && deadline <= now_s
+    {
+        let before = format_duration(Duration::from_secs(
+            deadline_offset.unwrap_or(3600).max(0) as u64
+        ));
+        return Err(format!(
+            "The survey deadline would be {}, which has already passed ({before} before the meeting). Pick a later meeting= or a shorter deadline=.",
+            blocks::date(deadline)
+        ));
+    }
+    Ok(ReviewSettings {
+        facilitator_id: args
+            .facilitator
+            .clone()
+            .or(existing.map(|r| r.facilitator_id.clone()))
+            .unwrap_or_else(|| caller.to_string()),
+        meeting_at,
+        deadline_at,
+        deadline_offset,
+        min_responses: args
+            .min_responses
+            .or(existing.map(|r| r.min_responses))
+            .unwrap_or(DEFAULT_MIN_RESPONSES)
+            .max(2),
+        reminders: args
+            .reminders
+            .or(existing.map(|r| r.reminders))
+            .unwrap_or(1)
+            .clamp(0, 2),
+    })
+}
+
+/// `/debrief review …`
+pub async fn command(
+    state: &AppState,
+    request: &CommandRequest,
+    inv: &Invocation,
+    now: Timestamp,
+) -> Result<Reply, Error> {
+    super::require_channel(request, "review")?;
+    let incident = super::require_incident(state, request).await?;
+    let existing = state
+        .store
+        .review_for_channel(&request.team_id, &request.channel_id)
+        .await?;
+    if let Some(review) = &existing
+        && review.facilitator_id != request.user_id
+    {
+        user_error!(
+            "Only the facilitator, <@{}>, can change this review. `/debrief status` shows its settings.",
+            review.facilitator_id
+        );
+    }
+    if existing.as_ref().is_some_and(Review::survey_closed) {
+        user_error!(
+            "This review's survey has closed, so its settings are final. `/debrief status` shows them."
+        );
+    }
+    let args = ReviewArgs::from_invocation(inv);
+    let settings = plan(existing.as_ref(), &args, &request.user_id, now).map_err(UserError)?;
+    let gather = existing.is_none() || args.participants.is_some();
+    let requester = Requester {
+        user_id: request.user_id.clone(),
+        channel_id: request.channel_id.clone(),
+        response_url: Some(request.response_url.clone()),
+        asked_at: now.as_second(),
+    };
+    let explicit = args.participants.clone();
+    let survey_open = existing.as_ref().is_some_and(Review::survey_open);
+    let deadline_moved =
+        survey_open && existing.as_ref().and_then(|r| r.deadline_at) != settings.deadline_at;
+    let (review, created) = state
+        .store
+        .save_review(
+            &incident,
+            &settings,
+            gather,
+            |review_id| {
+                let mut jobs = Vec::new();
+                if gather {
+                    let job = Job::ResolveParticipants {
+                        review_id,
+                        explicit: explicit.clone(),
+                        requester: requester.clone(),
+                    };
+                    jobs.push(job.to_row(now, None));
+                }
+                if deadline_moved && let Some(deadline) = settings.deadline_at {
+                    let job = Job::CloseSurvey {
+                        review_id,
+                        deadline,
+                    };
+                    jobs.push(job.to_row(
+                        Timestamp::from_second(deadline).unwrap_or(now),
+                        Some(format!("close:{review_id}:{deadline}")),
+                    ));
+                }
+                jobs
+            },
+            now,
+        )
+        .await?;
+    state.job_wakeup.notify_one();
+    Ok(Reply::ephemeral(review_summary(
+        &incident, &review, created, gather,
+    )))
+}
+
+fn review_summary(incident: &Incident, review: &Review, created: bool, gathering: bool) -> String {
+    let mut lines = vec![format!(
+        "{} the review of *{}*. Facilitator: <@{}>.",
+        if created { "Opened" } else { "Updated" },
+        blocks::escape(&incident.title),
+        review.facilitator_id
+    )];
+    lines.push(schedule_line(review));
+    lines.push(format!(
+        "Answers are shown once at least {} people have answered; {} reminder{} before the deadline.",
+        review.min_responses,
+        review.reminders,
+        if review.reminders == 1 { "" } else { "s" }
+    ));
+    if gathering {
+        lines.push("I'm gathering the participants now and will tell you who is in.".into());
+    }
+    lines.join("\n")
+}
+
+fn schedule_line(review: &Review) -> String {
+    let meeting = review
+        .meeting_at
+        .map(blocks::date)
+        .unwrap_or_else(|| "not set".into());
+    let deadline = match (review.deadline_at, review.meeting_at) {
+        (Some(at), _) => blocks::date(at),
+        (None, None) => format!(
+            "{} after the survey is sent",
+            format_duration(Duration::from_secs(
+                review
+                    .deadline_offset
+                    .unwrap_or(DEFAULT_OPEN_WITHOUT_MEETING.as_secs() as i64)
+                    .max(1) as u64
+            ))
+        ),
+        (None, Some(_)) => "not set".into(),
+    };
+    format!("Meeting: {meeting}. Survey deadline: {deadline}.")
+}
+
+/// `/debrief status`: where the review stands. Counts, never who answered.
+pub async fn status(
+    state: &AppState,
+    request: &CommandRequest,
+    _now: Timestamp,
+) -> Result<Reply, Error> {
+    super::require_channel(request, "status")?;
+    let incident = super::require_incident(state, request).await?;
+    let Some(review) = state
+        .store
+        .review_for_channel(&request.team_id, &request.channel_id)
+        .await?
+    else {
+        user_error!(
+            "*{}* has no review yet. Open one with `/debrief review`.",
+            blocks::escape(&incident.title)
+        );
+    };
+    let participants = state.store.participants(review.id).await?;
+    let answered = state.store.answered_count(review.id).await?;
+    let mut lines = vec![
+        format!(
+            "*Review of {}* — facilitator <@{}>",
+            blocks::escape(&incident.title),
+            review.facilitator_id
+        ),
+        schedule_line(&review),
+    ];
+    if !review.participants_ready {
+        lines.push("Participants: still being gathered.".into());
+    } else {
+        let names: Vec<String> = participants
+            .iter()
+            .map(|p| format!("<@{}>", p.user_id))
+            .collect();
+        lines.push(format!(
+            "Participants ({}): {}",
+            participants.len(),
+            names.join(", ")
+        ));
+    }
+    lines.push(match review.survey_status.as_str() {
+        "draft" => {
+            "Survey: not sent yet. The facilitator sends it with `/debrief survey`.".to_string()
+        }
+        "open" => format!(
+            "Survey: open, {answered} of {} answered.",
+            participants.len()
+        ),
+        _ => format!(
+            "Survey: closed, {answered} of {} answered.",
+            participants.len()
+        ),
+    });
+    let unreachable: Vec<String> = participants
+        .iter()
+        .filter(|p| p.invite_state == "unreachable")
+        .map(|p| format!("<@{}>", p.user_id))
+        .collect();
+    if !unreachable.is_empty() {
+        lines.push(format!(
+            "Couldn't be reached by DM: {}.",
+            unreachable.join(", ")
+        ));
+    }
+    if answered < review.min_responses {
+        lines.push(format!(
+            "Answers become visible to the facilitator once at least {} people have answered.",
+            review.min_responses
+        ));
+    }
+    for extra in super::status_extras(state, &review).await? {
+        lines.push(extra);
+    }
+    Ok(Reply::ephemeral(lines.join("\n")))
+}
+
+/// Who a candidate is, for the participant list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Candidate {
+    Person { id: String, name: String },
+    Bot { id: String },
+    Deactivated { id: String },
+    Itself,
+}
+
+/// Sorts candidates into people and those left out. Pure.
+pub fn classify(user: &crate::slack::UserInfo, bot_user_id: &str) -> Candidate {
+    if user.id == bot_user_id {
+        Candidate::Itself
+    } else if user.is_bot {
+        Candidate::Bot {
+            id: user.id.clone(),
+        }
+    } else if user.deleted {
+        Candidate::Deactivated {
+            id: user.id.clone(),
+        }
+    } else {
+        Candidate::Person {
+            id: user.id.clone(),
+            name: user.name.clone(),
+        }
+    }
+}
+
+/// Looks a user up, from the cache when it is fresh.
+pub async fn user_info(
+    state: &AppState,
+    user_id: &str,
+    now: Timestamp,
+) -> Result<crate::slack::UserInfo, JobError> {
+    let fresh_after = Timestamp::from_second(now.as_second() - USER_CACHE_SECONDS).unwrap_or(now);
+    if let Some(user) = state.store.cached_user(user_id, fresh_after).await? {
+        return Ok(user);
+    }
+    let user = state.slack.user_info(user_id).await?;
+    state.store.save_user(&user, now).await?;
+    Ok(user)
+}
+
+/// Job: gather the participant list (the channel's people, or the ones named) and tell the facilitator.
+pub async fn resolve_participants(
+    state: &AppState,
+    review_id: i64,
+    explicit: Option<&[String]>,
+    requester: &Requester,
+    now: Timestamp,
+) -> Result<(), JobError> {
+    let Some(review) = state.store.review(review_id).await? else {
+        return Err(JobError::Permanent("the review no longer exists".into()));
+    };
+    let bot = state.bot_user_id().await?.to_string();
+    let candidates = match explicit {
+        Some(list) => list.to_vec(),
+        None => match state.slack.channel_members(&review.channel_id).await {
+            Ok(members) => members,
+            Err(SlackCallError::Rejected { code, .. })
+                if code == "channel_not_found" || code == "not_in_channel" =>
+            {
+                return Err(JobError::Permanent(
+                    "I can't see this channel's members. Invite me with `/invite @debrief`, or name people with participants=".into(),
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        },
+    };
+    let mut people = Vec::new();
+    let mut left_out = Vec::new();
+    for id in candidates {
+        let user = match user_info(state, &id, now).await {
+            Ok(user) => user,
+            Err(JobError::Slack(SlackCallError::Rejected { code, .. }))
+                if code == "user_not_found" =>
+            {
+                left_out.push(format!("<@{id}> (not found)"));
+                continue;
+            }
+            Err(other) => return Err(other),
+        };
+        match classify(&user, &bot) {
+            Candidate::Person { id, name } => people.push((id, name)),
+            Candidate::Bot { id } => left_out.push(format!("<@{id}> (a bot)")),
+            Candidate::Deactivated { id } => left_out.push(format!("<@{id}> (deactivated)")),
+            Candidate::Itself => {}
+        }
+    }
+    let survey_out = review.survey_open();
+    let added = state
+        .store
+        .set_participants(
+            review_id,
+            &people,
+            !survey_out,
+            |user_id| {
+                if survey_out {
+                    let job = Job::SendSurveyInvite {
+                        review_id,
+                        user_id: user_id.to_string(),
+                    };
+                    vec![job.to_row(now, Some(format!("invite:{review_id}:{user_id}")))]
+                } else {
+                    Vec::new()
+                }
+            },
+            now,
+        )
+        .await?;
+    let text = participants_report(
+        &people,
+        &left_out,
+        explicit.is_some(),
+        survey_out,
+        added.len(),
+        review.min_responses,
+    );
+    state.job_wakeup.notify_one();
+    crate::jobs::tell_requester_now(state, requester, &text).await
+}
+
+/// The facilitator's summary of who is in. Pure.
+pub fn participants_report(
+    people: &[(String, String)],
+    left_out: &[String],
+    named_explicitly: bool,
+    survey_out: bool,
+    added: usize,
+    min_responses: i64,
+) -> String {
+    let mut lines = Vec::new();
+    if people.is_empty() {
+        lines.push(
+            "I found nobody to invite: name people with `/debrief review participants=@a,@b`."
+                .to_string(),
+        );
+    } else {
+        let names: Vec<String> = people.iter().map(|(id, _)| format!("<@{id}>")).collect();
+        lines.push(format!(
+            "Participants ({}): {}.",
+            people.len(),
+            names.join(", ")
+        ));
+    }
+    if !left_out.is_empty() {
+        let why = if named_explicitly {
+            "I left out"
+        } else {
+            "Left out"
+        };
+        lines.push(format!("{why}: {}.", left_out.join(", ")));
+    }
+    if survey_out && added > 0 {
+        lines.push(format!(
+            "The survey is already out, so I'm sending it to the {added} new participant(s)."
+        ));
+    } else if !survey_out && !people.is_empty() {
+        if (people.len() as i64) < min_responses {
+            lines.push(format!(
+                "Answers are shown once at least {min_responses} people have answered, and only {} take part: add people or lower the floor with `/debrief review min=2`.",
+                people.len()
+            ));
+        } else {
+            lines.push("Next: `/debrief survey` sends each of them the survey by DM.".into());
+        }
+    }
+    lines.join("\n")
+}
+
+/// Participants' display names as mentions, for messages.
+pub fn mentions(participants: &[Participant]) -> String {
+    participants
+        .iter()
+        .map(|p| format!("<@{}>", p.user_id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> Timestamp {
+        Timestamp::from_second(s).unwrap()
+    }
+
+    fn args() -> ReviewArgs {
+        ReviewArgs::default()
+    }
+
+    #[test]
+    fn the_facilitator_defaults_to_the_caller_and_k_to_three() {
+        let s = plan(None, &args(), "U1", at(1000)).unwrap();
+        assert_eq!(s.facilitator_id, "U1");
+        assert_eq!(s.min_responses, 3);
+        assert_eq!(s.reminders, 1);
+        assert_eq!(s.deadline_at, None);
+    }
+
+    #[test]
+    fn the_deadline_defaults_to_an_hour_before_the_meeting() {
+        let s = plan(
+            None,
+            &ReviewArgs {
+                meeting_in: Some(Duration::from_secs(86_400)),
+                ..args()
+            },
+            "U1",
+            at(1000),
+        )
+        .unwrap();
+        assert_eq!(s.meeting_at, Some(87_400));
+        assert_eq!(s.deadline_at, Some(87_400 - 3600));
+        let s = plan(
+            None,
+            &ReviewArgs {
+                meeting_at: Some(90_000),
+                deadline: Some(Duration::from_secs(7200)),
+                ..args()
+            },
+            "U1",
+            at(1000),
+        )
+        .unwrap();
+        assert_eq!(s.deadline_at, Some(90_000 - 7200));
+    }
+
+    #[test]
+    fn deadlines_and_meetings_in_the_past_are_refused() {
+        let err = plan(
+            None,
+            &ReviewArgs {
+                meeting_in: Some(Duration::from_secs(1800)),
+                ..args()
+            },
+            "U1",
+            at(1000),
+        )
+        .unwrap_err();
+        assert!(err.contains("already passed"), "{err}");
+        let err = plan(
+            None,
+            &ReviewArgs {
+                meeting_at: Some(500),
+                ..args()
+            },
+            "U1",
+            at(1000),
+        )
+        .unwrap_err();
+        assert!(err.contains("meeting time"), "{err}");
+        let err = plan(
+            None,
+            &ReviewArgs {
+                meeting_at: Some(2000),
+                meeting_in: Some(Duration::from_secs(60)),
+                ..args()
+            },
+            "U1",
+            at(1000),
+        )
+        .unwrap_err();
+        assert!(err.contains("not both"));
+    }
+
+    #[test]
+    fn k_is_never_below_two() {
+        let s = plan(
+            None,
+            &ReviewArgs {
+                min_responses: Some(1),
+                ..args()
+            },
+            "U1",
+            at(0),
+        )
+        .unwrap();
+        assert_eq!(s.min_responses, 2);
+    }
+
+    #[test]
+    fn bots_deactivated_users_and_the_bot_itself_are_left_out() {
+        use crate::slack::UserInfo;
+        let u = |id: &str, is_bot, deleted| UserInfo {
+            id: id.into(),
+            name: id.to_lowercase(),
+            is_bot,
+            deleted,
+        };
+        assert_eq!(
+            classify(&u("U1", false, false), "UB"),
+            Candidate::Person {
+                id: "U1".into(),
+                name: "u1".into()
+            }
+        );
+        assert_eq!(
+            classify(&u("U2", true, false), "UB"),
+            Candidate::Bot { id: "U2".into() }
+        );
+        assert_eq!(
+            classify(&u("U3", false, true), "UB"),
+            Candidate::Deactivated { id: "U3".into() }
+        );
+        assert_eq!(classify(&u("UB", true, false), "UB"), Candidate::Itself);
+    }
+
+    #[test]
+    fn the_report_warns_when_k_can_never_be_reached() {
+        let text = participants_report(
+            &[("U1".into(), "a".into()), ("U2".into(), "b".into())],
+            &["<@U9> (a bot)".into()],
+            true,
+            false,
+            2,
+            3,
+        );
+        assert!(text.contains("Participants (2): <@U1>, <@U2>."));
+        assert!(text.contains("I left out: <@U9> (a bot)."));
+        assert!(text.contains("min=2"));
+    }
+}

@@ -1,0 +1,233 @@
+//! Purpose: the facilitator's view of the answers: grouped by question, each answer
+//! under its pseudonym, in shuffled order, split into messages within Slack's limits. Pure.
+
+use std::collections::BTreeMap;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use slack_morphism::prelude::*;
+
+use super::questions::{self, Answers, Kind};
+use crate::slack::blocks::{self, limits};
+use crate::store::reviews::{Incident, Review};
+use crate::store::surveys::StoredResponse;
+
+/// Quotes text for mrkdwn, escaped so a respondent cannot mention or link anyone.
+pub fn quote(text: &str) -> String {
+    blocks::escape(text)
+        .lines()
+        .map(|line| format!("> {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The answers as one or more messages. The same `seed` gives the same order, so a
+/// delivery that resumes after a failure continues the same document.
+pub fn answer_messages(
+    incident: &Incident,
+    review: &Review,
+    responses: &[StoredResponse],
+    seed: u64,
+) -> Vec<SlackMessageContent> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let parsed: Vec<(String, Answers)> = responses
+        .iter()
+        .filter_map(|r| {
+            serde_json::from_str(&r.answers)
+                .ok()
+                .map(|a| (r.pseudonym.clone(), a))
+        })
+        .collect();
+    let mut content = vec![
+        blocks::header(format!("Survey answers: {}", incident.title)),
+        blocks::context(format!(
+            "{} respondents, {} reminder(s), k-floor {}. Answers appear under pseudonyms that are stable within this review only, in random order.",
+            parsed.len(),
+            review.reminders,
+            review.min_responses
+        )),
+    ];
+    let vendor = incident.vendor.as_deref();
+    for question in questions::questions_for(vendor) {
+        content.push(blocks::header(questions::prompt(&question, vendor)));
+        match question.kind {
+            Kind::Open => {
+                let mut answers: Vec<(&str, &str)> = parsed
+                    .iter()
+                    .filter_map(|(pseudonym, a)| {
+                        a.get(question.id)
+                            .map(|text| (pseudonym.as_str(), text.as_str()))
+                    })
+                    .collect();
+                answers.shuffle(&mut rng);
+                if answers.is_empty() {
+                    content.push(blocks::context("Nobody answered this question."));
+                }
+                for (pseudonym, text) in answers {
+                    content.extend(blocks::long_section(&format!(
+                        "{}\n— _{pseudonym}_",
+                        quote(text)
+                    )));
+                }
+            }
+            Kind::Choice(options) => {
+                let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
+                for (_, a) in &parsed {
+                    if let Some(choice) = a.get(question.id) {
+                        *tally.entry(choice.as_str()).or_default() += 1;
+                    }
+                }
+                let line = options
+                    .iter()
+                    .map(|(value, label)| {
+                        format!("{label}: {}", tally.get(value).copied().unwrap_or(0))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                content.push(blocks::section(line));
+            }
+        }
+    }
+    let pages = blocks::paginate(content, limits::MESSAGE_BLOCKS);
+    let total = pages.len();
+    pages
+        .into_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            blocks::message(
+                format!(
+                    "Survey answers for “{}” ({} of {total})",
+                    incident.title,
+                    i + 1
+                ),
+                page,
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident(vendor: Option<&str>) -> Incident {
+        Incident {
+            id: 1,
+            team_id: "T".into(),
+            channel_id: "C".into(),
+            title: "Outage".into(),
+            severity: None,
+            services: String::new(),
+            failure_mode: None,
+            vendor: vendor.map(str::to_string),
+            deploy_related: None,
+            started_at: None,
+            resolved_at: None,
+            recurrence_of: None,
+            created_by: "U".into(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn review() -> Review {
+        Review {
+            id: 1,
+            incident_id: 1,
+            team_id: "T".into(),
+            channel_id: "C".into(),
+            facilitator_id: "U".into(),
+            meeting_at: None,
+            deadline_at: None,
+            deadline_offset: None,
+            min_responses: 3,
+            reminders: 1,
+            survey_status: "closed".into(),
+            participants_ready: true,
+            survey_sent_at: None,
+            survey_closed_at: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn response(pseudonym: &str, pairs: &[(&str, &str)]) -> StoredResponse {
+        let answers: Answers = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        StoredResponse {
+            pseudonym: pseudonym.into(),
+            answers: serde_json::to_string(&answers).unwrap(),
+        }
+    }
+
+    fn all_text(messages: &[SlackMessageContent]) -> String {
+        serde_json::to_string(messages).unwrap()
+    }
+
+    #[test]
+    fn answers_are_grouped_under_pseudonyms_and_mentions_are_neutralised() {
+        let responses = vec![
+            response(
+                "Respondent Teal Heron",
+                &[("surprise", "the <!channel> alert was silent")],
+            ),
+            response(
+                "Respondent Amber Wren",
+                &[("surprise", "failover took 9 minutes")],
+            ),
+        ];
+        let text = all_text(&answer_messages(&incident(None), &review(), &responses, 1));
+        assert!(text.contains("Respondent Teal Heron") && text.contains("Respondent Amber Wren"));
+        assert!(text.contains("&lt;!channel&gt;"));
+        assert!(text.contains("Nobody answered this question."));
+    }
+
+    #[test]
+    fn the_order_depends_only_on_the_seed() {
+        let responses: Vec<StoredResponse> = (0..8)
+            .map(|n| response(&format!("Respondent {n}"), &[("discuss", "x")]))
+            .collect();
+        let a = all_text(&answer_messages(&incident(None), &review(), &responses, 5));
+        let b = all_text(&answer_messages(&incident(None), &review(), &responses, 5));
+        assert_eq!(a, b);
+        let orders: std::collections::BTreeSet<String> = (0..10)
+            .map(|seed| {
+                all_text(&answer_messages(
+                    &incident(None),
+                    &review(),
+                    &responses,
+                    seed,
+                ))
+            })
+            .collect();
+        assert!(orders.len() > 1, "shuffled");
+    }
+
+    #[test]
+    fn many_long_answers_stay_within_block_kit_limits() {
+        let long = "an answer that goes on ".repeat(130);
+        let responses: Vec<StoredResponse> = (0..120)
+            .map(|n| {
+                response(
+                    &format!("Respondent {n}"),
+                    &[("information", &long), ("discuss", "short")],
+                )
+            })
+            .collect();
+        let messages = answer_messages(&incident(Some("Stripe")), &review(), &responses, 9);
+        assert!(messages.len() > 3);
+        for message in &messages {
+            let blocks = message.blocks.as_ref().unwrap();
+            assert!(blocks.len() <= limits::MESSAGE_BLOCKS);
+            let json = serde_json::to_value(blocks).unwrap();
+            for block in json.as_array().unwrap() {
+                let text = block["text"]["text"].as_str().unwrap_or("");
+                assert!(text.chars().count() <= limits::SECTION_TEXT);
+            }
+        }
+        assert!(all_text(&messages).contains("Yes: 0"));
+    }
+}

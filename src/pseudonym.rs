@@ -1,0 +1,253 @@
+//! Purpose: the keyed hash that links a survey respondent to their answers, and the
+//! pseudonyms the facilitator sees.
+//!
+//! The key lives outside the database (DEBRIEF_PSEUDONYM_KEY, or a 0600 key file next to
+//! the SQLite file). The database stores only HMAC(key, review, user): with the key the
+//! service can find a person's own answers to let them edit, and without it a copy of the
+//! database cannot link any answer to anyone. A fingerprint of the key (not the key) is
+//! kept in the database so that starting with a different key is refused instead of
+//! silently orphaning every respondent's link.
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::config::PseudonymKeySource;
+
+/// 32 secret bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PseudonymKey([u8; 32]);
+
+impl fmt::Debug for PseudonymKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PseudonymKey([redacted])")
+    }
+}
+
+/// Colours and birds: 48 × 48 = 2,304 pseudonyms, plenty for one review.
+const COLOURS: &[&str] = &[
+    "Amber", "Azure", "Beige", "Bronze", "Cedar", "Cerise", "Cobalt", "Copper", "Coral", "Cream",
+    "Crimson", "Cyan", "Denim", "Ebony", "Emerald", "Fern", "Flax", "Garnet", "Ginger", "Golden",
+    "Granite", "Hazel", "Honey", "Indigo", "Ivory", "Jade", "Lemon", "Lilac", "Lime", "Magenta",
+    "Maroon", "Mint", "Moss", "Ochre", "Olive", "Onyx", "Pearl", "Plum", "Quartz", "Rose", "Ruby",
+    "Russet", "Sable", "Saffron", "Sage", "Slate", "Teal", "Umber",
+];
+const BIRDS: &[&str] = &[
+    "Albatross",
+    "Avocet",
+    "Bittern",
+    "Bunting",
+    "Buzzard",
+    "Chough",
+    "Crane",
+    "Curlew",
+    "Dipper",
+    "Dunlin",
+    "Egret",
+    "Eider",
+    "Falcon",
+    "Finch",
+    "Fulmar",
+    "Gannet",
+    "Godwit",
+    "Goldcrest",
+    "Grebe",
+    "Harrier",
+    "Heron",
+    "Hobby",
+    "Ibis",
+    "Jay",
+    "Kestrel",
+    "Kingfisher",
+    "Kite",
+    "Lapwing",
+    "Linnet",
+    "Magpie",
+    "Martin",
+    "Merlin",
+    "Nightjar",
+    "Nuthatch",
+    "Osprey",
+    "Owl",
+    "Pipit",
+    "Plover",
+    "Puffin",
+    "Redstart",
+    "Robin",
+    "Sandpiper",
+    "Shrike",
+    "Skylark",
+    "Swift",
+    "Tern",
+    "Warbler",
+    "Wren",
+];
+
+impl PseudonymKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// Parses 64 hexadecimal characters.
+    pub fn from_hex(hex_text: &str) -> anyhow::Result<Self> {
+        let bytes = hex::decode(hex_text.trim()).context("the key is not hexadecimal")?;
+        let bytes: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("the key must be 32 bytes (64 hexadecimal characters)"))?;
+        Ok(Self(bytes))
+    }
+
+    /// A new random key.
+    pub fn generate(rng: &mut impl rand::Rng) -> Self {
+        let mut bytes = [0u8; 32];
+        rng.fill_bytes(&mut bytes);
+        Self(bytes)
+    }
+
+    fn mac(&self, parts: &[&str]) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a 32-byte key");
+        for part in parts {
+            // Length-prefixed, so ("ab","c") and ("a","bc") never collide.
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Identifies a respondent within one review. Without the key it identifies nobody.
+    pub fn respondent_key(&self, review_id: i64, user_id: &str) -> String {
+        hex::encode(self.mac(&["respondent", &review_id.to_string(), user_id]))
+    }
+
+    /// The `attempt`-th pseudonym candidate for a respondent: stable within a review,
+    /// unrelated across reviews (the review id is part of the hash input).
+    pub fn pseudonym_candidate(&self, review_id: i64, user_id: &str, attempt: u32) -> String {
+        let h = self.mac(&[
+            "pseudonym",
+            &review_id.to_string(),
+            user_id,
+            &attempt.to_string(),
+        ]);
+        let colour = COLOURS[u16::from_be_bytes([h[0], h[1]]) as usize % COLOURS.len()];
+        let bird = BIRDS[u16::from_be_bytes([h[2], h[3]]) as usize % BIRDS.len()];
+        format!("Respondent {colour} {bird}")
+    }
+
+    /// A keyed hash for purposes other than survey links (rate limits, dedupe of anonymous input).
+    pub fn keyed_hash(&self, purpose: &str, value: &str) -> String {
+        hex::encode(self.mac(&[purpose, value]))
+    }
+
+    /// Identifies the key without revealing it.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(&self.mac(&["fingerprint v1"])[..12])
+    }
+}
+
+/// Loads the configured key, creating the key file (mode 0600) on first start.
+pub fn load_or_create(source: &PseudonymKeySource) -> anyhow::Result<PseudonymKey> {
+    match source {
+        PseudonymKeySource::Inline(secret) => PseudonymKey::from_hex(secret.expose())
+            .context("DEBRIEF_PSEUDONYM_KEY is not a valid key"),
+        PseudonymKeySource::File(path) => load_or_create_file(path),
+    }
+}
+
+fn load_or_create_file(path: &Path) -> anyhow::Result<PseudonymKey> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => PseudonymKey::from_hex(&text).with_context(|| {
+            format!(
+                "DEBRIEF_PSEUDONYM_KEY_FILE: {} does not hold a valid key",
+                path.display()
+            )
+        }),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            let key = PseudonymKey::generate(&mut rand::rng());
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut file = options.open(path).with_context(|| {
+                format!(
+                    "DEBRIEF_PSEUDONYM_KEY_FILE: could not create {}",
+                    path.display()
+                )
+            })?;
+            writeln!(file, "{}", hex::encode(key.0))?;
+            tracing::info!(path = %path.display(), "created a new pseudonym key file; back it up separately from the database");
+            Ok(key)
+        }
+        Err(err) => Err(err).with_context(|| {
+            format!(
+                "DEBRIEF_PSEUDONYM_KEY_FILE: could not read {}",
+                path.display()
+            )
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(byte: u8) -> PseudonymKey {
+        PseudonymKey([byte; 32])
+    }
+
+    #[test]
+    fn pseudonyms_are_stable_within_a_review_and_differ_across_reviews() {
+        let k = key(7);
+        assert_eq!(
+            k.pseudonym_candidate(1, "U1", 0),
+            k.pseudonym_candidate(1, "U1", 0)
+        );
+        let across: std::collections::BTreeSet<String> = (1..=20)
+            .map(|review| k.pseudonym_candidate(review, "U1", 0))
+            .collect();
+        assert!(across.len() >= 15, "unrelated across reviews: {across:?}");
+        assert!(k.pseudonym_candidate(1, "U1", 0).starts_with("Respondent "));
+    }
+
+    #[test]
+    fn respondent_keys_depend_on_the_key_review_and_user() {
+        let a = key(1).respondent_key(5, "U1");
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, key(2).respondent_key(5, "U1"));
+        assert_ne!(a, key(1).respondent_key(6, "U1"));
+        assert_ne!(a, key(1).respondent_key(5, "U2"));
+        assert!(!a.contains("U1"));
+    }
+
+    #[test]
+    fn keys_round_trip_through_files_created_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        let created = load_or_create(&PseudonymKeySource::File(path.clone())).unwrap();
+        let loaded = load_or_create(&PseudonymKeySource::File(path.clone())).unwrap();
+        assert_eq!(created, loaded);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        std::fs::write(&path, "nonsense").unwrap();
+        let err = load_or_create(&PseudonymKeySource::File(path)).unwrap_err();
+        assert!(format!("{err:#}").contains("DEBRIEF_PSEUDONYM_KEY_FILE"));
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        assert_eq!(format!("{:?}", key(9)), "PseudonymKey([redacted])");
+        assert_ne!(key(9).fingerprint(), key(8).fingerprint());
+    }
+}
