@@ -58,6 +58,7 @@ impl AppState {
             &config.slack_api_url,
             config.slack_bot_token.expose(),
             metrics.clone(),
+            clock.clone(),
         )?;
         Ok(Self(Arc::new(AppInner {
             config,

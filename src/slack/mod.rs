@@ -12,12 +12,16 @@
 pub mod blocks;
 pub mod forms;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use jiff::Timestamp;
 
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
+use crate::clock::Clock;
 use crate::metrics::{ApiCallLabels, Metrics};
 
 /// Why a Slack call did not succeed, sorted by what to do about it.
@@ -79,6 +83,10 @@ pub struct SlackApi {
     client: Arc<SlackHyperClient>,
     token: SlackApiToken,
     metrics: Arc<Metrics>,
+    clock: Arc<dyn Clock>,
+    /// After a 429, calls of that method (per channel for chat.postMessage) are held
+    /// until Retry-After has passed, instead of each queued job asking Slack again.
+    cooldowns: Arc<Mutex<HashMap<String, Timestamp>>>,
 }
 
 /// Builds a Slack client for `api_url`. It speaks both https (Slack) and plain http,
@@ -99,11 +107,18 @@ pub fn build_client(api_url: &str) -> anyhow::Result<SlackHyperClient> {
 }
 
 impl SlackApi {
-    pub fn new(api_url: &str, bot_token: &str, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
+    pub fn new(
+        api_url: &str,
+        bot_token: &str,
+        metrics: Arc<Metrics>,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             client: Arc::new(build_client(api_url)?),
             token: SlackApiToken::new(bot_token.into()),
             metrics,
+            clock,
+            cooldowns: Arc::default(),
         })
     }
 
@@ -112,32 +127,51 @@ impl SlackApi {
         self.client.clone()
     }
 
-    fn record<T>(
+    /// Makes one call: held back while the method is cooling down after a 429, then
+    /// classified, counted, and a new 429 starts a cooldown.
+    async fn call<T>(
         &self,
         method: &'static str,
-        result: ClientResult<T>,
+        scope: Option<&str>,
+        request: impl Future<Output = ClientResult<T>>,
     ) -> Result<T, SlackCallError> {
-        let classified = result.map_err(|err| classify(method, err));
+        let key = match scope {
+            Some(scope) => format!("{method}:{scope}"),
+            None => method.to_string(),
+        };
+        let now = self.clock.now();
+        let held_until = self.cooldowns.lock().expect("cooldown lock").get(&key).copied();
+        if let Some(until) = held_until.filter(|until| *until > now) {
+            self.count(method, "held");
+            let wait = until.duration_since(now).unsigned_abs();
+            return Err(SlackCallError::RateLimited { method, retry_after: Duration::from_secs(wait.as_secs().max(1)) });
+        }
+        let classified = request.await.map_err(|err| classify(method, err));
         let outcome = match &classified {
             Ok(_) => "ok",
-            Err(SlackCallError::RateLimited { .. }) => "rate_limited",
+            Err(SlackCallError::RateLimited { retry_after, .. }) => {
+                let until = crate::clock::after(now, *retry_after);
+                self.cooldowns.lock().expect("cooldown lock").insert(key, until);
+                "rate_limited"
+            }
             Err(SlackCallError::Unavailable { .. }) => "unavailable",
             Err(SlackCallError::Rejected { .. }) => "rejected",
         };
-        self.metrics
-            .slack_api_calls
-            .get_or_create(&ApiCallLabels { method, outcome })
-            .inc();
+        self.count(method, outcome);
         if let Err(err) = &classified {
             tracing::warn!(%err, "slack call failed");
         }
         classified
     }
 
+    fn count(&self, method: &'static str, outcome: &'static str) {
+        self.metrics.slack_api_calls.get_or_create(&ApiCallLabels { method, outcome }).inc();
+    }
+
     /// `auth.test`: the bot's own user id.
     pub async fn bot_user_id(&self) -> Result<String, SlackCallError> {
         let session = self.client.open_session(&self.token);
-        let response = self.record("auth.test", session.auth_test().await)?;
+        let response = self.call("auth.test", None, session.auth_test()).await?;
         Ok(response.user_id.to_string())
     }
 
@@ -151,10 +185,7 @@ impl SlackApi {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostMessageRequest::new(channel.into(), content)
             .opt_thread_ts(thread_ts.map(|ts| ts.into()));
-        let response = self.record(
-            "chat.postMessage",
-            session.chat_post_message(&request).await,
-        )?;
+        let response = self.call("chat.postMessage", Some(channel), session.chat_post_message(&request)).await?;
         Ok(response.ts.to_string())
     }
 
@@ -169,10 +200,7 @@ impl SlackApi {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostEphemeralRequest::new(channel.into(), user.into(), content)
             .opt_thread_ts(thread_ts.map(|ts| ts.into()));
-        self.record(
-            "chat.postEphemeral",
-            session.chat_post_ephemeral(&request).await,
-        )?;
+        self.call("chat.postEphemeral", None, session.chat_post_ephemeral(&request)).await?;
         Ok(())
     }
 
@@ -185,7 +213,7 @@ impl SlackApi {
     ) -> Result<(), SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
-        self.record("chat.update", session.chat_update(&request).await)?;
+        self.call("chat.update", None, session.chat_update(&request)).await?;
         Ok(())
     }
 
@@ -193,10 +221,7 @@ impl SlackApi {
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
-        let response = self.record(
-            "conversations.open",
-            session.conversations_open(&request).await,
-        )?;
+        let response = self.call("conversations.open", None, session.conversations_open(&request)).await?;
         Ok(response.channel.id.to_string())
     }
 
@@ -210,10 +235,7 @@ impl SlackApi {
                 .with_channel(channel.into())
                 .with_limit(200)
                 .opt_cursor(cursor.clone());
-            let page = self.record(
-                "conversations.members",
-                session.conversations_members(&request).await,
-            )?;
+            let page = self.call("conversations.members", None, session.conversations_members(&request)).await?;
             members.extend(page.members.iter().map(|m| m.to_string()));
             cursor = page
                 .response_metadata
@@ -228,12 +250,9 @@ impl SlackApi {
     /// `users.info`.
     pub async fn user_info(&self, user: &str) -> Result<UserInfo, SlackCallError> {
         let session = self.client.open_session(&self.token);
-        let response = self.record(
-            "users.info",
-            session
+        let response = self.call("users.info", None, session
                 .users_info(&SlackApiUsersInfoRequest::new(user.into()))
-                .await,
-        )?;
+                ).await?;
         let u = response.user;
         let display = u
             .profile
@@ -260,7 +279,7 @@ impl SlackApi {
     ) -> Result<String, SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
-        let response = self.record("views.open", session.views_open(&request).await)?;
+        let response = self.call("views.open", None, session.views_open(&request)).await?;
         Ok(response.view.state_params.id.to_string())
     }
 
@@ -268,7 +287,7 @@ impl SlackApi {
     pub async fn update_view(&self, view_id: &str, view: SlackView) -> Result<(), SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
-        self.record("views.update", session.views_update(&request).await)?;
+        self.call("views.update", None, session.views_update(&request)).await?;
         Ok(())
     }
 
@@ -276,7 +295,7 @@ impl SlackApi {
     pub async fn publish_home(&self, user: &str, view: SlackView) -> Result<(), SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsPublishRequest::new(user.into(), view);
-        self.record("views.publish", session.views_publish(&request).await)?;
+        self.call("views.publish", None, session.views_publish(&request)).await?;
         Ok(())
     }
 
@@ -296,7 +315,7 @@ impl SlackApi {
             .client
             .respond_to_event(&SlackResponseUrl::new(url), &request)
             .await;
-        self.record("response_url", result)?;
+        self.call("response_url", None, async { result }).await?;
         Ok(())
     }
 }

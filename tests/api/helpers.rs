@@ -295,3 +295,74 @@ pub fn metric(exposition: &str, sample: &str) -> f64 {
         })
         .unwrap_or(0.0)
 }
+
+/// The incident channel of the small sandbox workspace.
+pub const CHANNEL: &str = "C0INCIDENT";
+
+impl TestApp {
+    /// `/debrief <text>` typed by `user` in the incident channel; returns the reply text.
+    pub async fn cmd(&self, user: &str, text: &str) -> String {
+        let response = self.slack.command(user, CHANNEL, text).await;
+        assert_eq!(response.status, 200, "{text}: {}", response.body);
+        response.text()
+    }
+
+    /// What `user` was last told privately (ephemeral or through a response_url).
+    pub fn last_private_message(&self, user: &str) -> String {
+        self.sandbox.ephemerals_for(user).last().cloned().unwrap_or_default()
+    }
+
+    /// Records an incident, opens a review with the channel's people (alice facilitates),
+    /// and gathers the participants.
+    pub async fn open_review(&self, extra: &str) {
+        let text = self.cmd("U0ALICE", r#"incident title="Checkout errors" sev=P1 services=checkout mode="Cache Invalidation""#).await;
+        assert!(text.contains("Recorded"), "{text}");
+        let text = self.cmd("U0ALICE", &format!("review in=2d {extra}")).await;
+        assert!(text.contains("Opened the review"), "{text}");
+        self.run_due_jobs().await;
+    }
+
+    /// The bot's survey invitation in `user`'s DM.
+    pub fn invite_ts(&self, user: &str) -> Option<String> {
+        self.sandbox
+            .dms_to(user)
+            .into_iter()
+            .find(|m| m.blocks.to_string().contains(debrief::features::survey::OPEN_ACTION))
+            .map(|m| m.ts)
+    }
+
+    /// `user` clicks "Answer the survey" and submits `answers` (block id, text).
+    pub async fn answer_survey(&self, user: &str, answers: &[(&str, &str)]) -> debrief::sandbox::driver::BotResponse {
+        let ts = self.invite_ts(user).expect("the participant got the survey DM");
+        let channel = format!("D{}", user.trim_start_matches('U'));
+        let review = self.review_id().await.to_string();
+        let click = self.slack.click(user, &channel, &ts, debrief::features::survey::OPEN_ACTION, &review).await;
+        assert_eq!(click.status, 200);
+        let (view_id, view) = self.sandbox.open_modal_for(user).expect("the survey modal opened");
+        assert_eq!(view["callback_id"], debrief::features::survey::questions::CALLBACK_ID, "{view}");
+        self.slack.submit_view(user, &view_id, answers).await
+    }
+
+    pub async fn review_id(&self) -> i64 {
+        self.state
+            .store
+            .review_for_channel("T0SANDBOX", CHANNEL)
+            .await
+            .unwrap()
+            .expect("a review exists")
+            .id
+    }
+}
+
+/// Adds `n` people to the sandbox and to the incident channel; returns their ids.
+pub fn add_people(sandbox: &SlackSandbox, n: usize) -> Vec<String> {
+    let mut world = sandbox.world();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = format!("U1{i:05}");
+        world.users.insert(id.clone(), debrief::sandbox::SandboxUser::human(&id, &format!("person{i}")));
+        world.channels.get_mut(CHANNEL).unwrap().members.push(id.clone());
+        ids.push(id);
+    }
+    ids
+}
