@@ -51,10 +51,19 @@ pub async fn interaction(
     State(state): State<AppState>,
     Extension(VerifiedBody(body)): Extension<VerifiedBody>,
 ) -> Response {
+    // Parse errors are logged by position only: serde's messages can quote the offending
+    // value, and an interaction payload may hold survey or observation text.
     let event = serde_urlencoded::from_str::<InteractionForm>(&body)
-        .map_err(|e| e.to_string())
+        .map_err(|_| "the form has no payload field".to_string())
         .and_then(|form| {
-            serde_json::from_str::<SlackInteractionEvent>(&form.payload).map_err(|e| e.to_string())
+            serde_json::from_str::<SlackInteractionEvent>(&form.payload).map_err(|e| {
+                format!(
+                    "{:?} error at line {} column {}",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                )
+            })
         });
     let event = match event {
         Ok(event) => event,
@@ -96,7 +105,10 @@ pub async fn event(
                     "malformed"
                 },
             );
-            tracing::warn!(error = %err, "event payload did not parse");
+            tracing::warn!(
+                kind = ?err.classify(), line = err.line(), column = err.column(),
+                "event payload did not parse"
+            );
             let status = if is_callback {
                 StatusCode::OK
             } else {

@@ -341,14 +341,21 @@ async fn run(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(), JobErr
             channel,
             user,
             text,
-        } => match state.slack.post_ephemeral(channel, user, blocks::text(text), None).await {
+        } => match state
+            .slack
+            .post_ephemeral(channel, user, blocks::text(text), None)
+            .await
+        {
             // Not in that channel (a modal submitted from a channel the bot was never
             // invited to): say it by DM instead of losing it.
             Err(SlackCallError::Rejected { code, .. })
                 if code == "not_in_channel" || code == "channel_not_found" =>
             {
                 let dm = state.slack.open_dm(user).await?;
-                state.slack.post_message(&dm, blocks::text(text), None).await?;
+                state
+                    .slack
+                    .post_message(&dm, blocks::text(text), None)
+                    .await?;
                 Ok(())
             }
             other => Ok(other?),

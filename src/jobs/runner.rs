@@ -63,10 +63,11 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             }
         }
         while running.try_join_next().is_some() {}
+        let idle = idle_time(&state).await;
         tokio::select! {
             _ = state.job_wakeup.notified() => {}
             _ = running.join_next(), if !running.is_empty() => {}
-            _ = tokio::time::sleep(state.config.worker_poll) => {}
+            _ = tokio::time::sleep(idle) => {}
             _ = shutdown.changed() => {}
         }
     }
@@ -81,6 +82,20 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
         );
     }
     tracing::info!("job runner stopped");
+}
+
+/// Sleeps until the next scheduled job (a Retry-After, a reminder) or the poll interval,
+/// whichever is sooner; the poll still catches work other replicas enqueue.
+async fn idle_time(state: &AppState) -> Duration {
+    let poll = state.config.worker_poll;
+    match state.store.next_job_run_at().await {
+        Ok(Some(next)) => {
+            let until = next.duration_since(state.clock.now());
+            let until = Duration::try_from(until).unwrap_or(Duration::ZERO);
+            until.clamp(Duration::from_millis(20), poll)
+        }
+        _ => poll,
+    }
 }
 
 async fn prune(state: &AppState) {

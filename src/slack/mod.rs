@@ -140,18 +140,29 @@ impl SlackApi {
             None => method.to_string(),
         };
         let now = self.clock.now();
-        let held_until = self.cooldowns.lock().expect("cooldown lock").get(&key).copied();
+        let held_until = self
+            .cooldowns
+            .lock()
+            .expect("cooldown lock")
+            .get(&key)
+            .copied();
         if let Some(until) = held_until.filter(|until| *until > now) {
             self.count(method, "held");
             let wait = until.duration_since(now).unsigned_abs();
-            return Err(SlackCallError::RateLimited { method, retry_after: Duration::from_secs(wait.as_secs().max(1)) });
+            return Err(SlackCallError::RateLimited {
+                method,
+                retry_after: Duration::from_secs(wait.as_secs().max(1)),
+            });
         }
         let classified = request.await.map_err(|err| classify(method, err));
         let outcome = match &classified {
             Ok(_) => "ok",
             Err(SlackCallError::RateLimited { retry_after, .. }) => {
                 let until = crate::clock::after(now, *retry_after);
-                self.cooldowns.lock().expect("cooldown lock").insert(key, until);
+                self.cooldowns
+                    .lock()
+                    .expect("cooldown lock")
+                    .insert(key, until);
                 "rate_limited"
             }
             Err(SlackCallError::Unavailable { .. }) => "unavailable",
@@ -165,7 +176,10 @@ impl SlackApi {
     }
 
     fn count(&self, method: &'static str, outcome: &'static str) {
-        self.metrics.slack_api_calls.get_or_create(&ApiCallLabels { method, outcome }).inc();
+        self.metrics
+            .slack_api_calls
+            .get_or_create(&ApiCallLabels { method, outcome })
+            .inc();
     }
 
     /// `auth.test`: the bot's own user id.
@@ -185,7 +199,13 @@ impl SlackApi {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostMessageRequest::new(channel.into(), content)
             .opt_thread_ts(thread_ts.map(|ts| ts.into()));
-        let response = self.call("chat.postMessage", Some(channel), session.chat_post_message(&request)).await?;
+        let response = self
+            .call(
+                "chat.postMessage",
+                Some(channel),
+                session.chat_post_message(&request),
+            )
+            .await?;
         Ok(response.ts.to_string())
     }
 
@@ -200,7 +220,12 @@ impl SlackApi {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatPostEphemeralRequest::new(channel.into(), user.into(), content)
             .opt_thread_ts(thread_ts.map(|ts| ts.into()));
-        self.call("chat.postEphemeral", None, session.chat_post_ephemeral(&request)).await?;
+        self.call(
+            "chat.postEphemeral",
+            None,
+            session.chat_post_ephemeral(&request),
+        )
+        .await?;
         Ok(())
     }
 
@@ -213,7 +238,8 @@ impl SlackApi {
     ) -> Result<(), SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
-        self.call("chat.update", None, session.chat_update(&request)).await?;
+        self.call("chat.update", None, session.chat_update(&request))
+            .await?;
         Ok(())
     }
 
@@ -221,7 +247,13 @@ impl SlackApi {
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
-        let response = self.call("conversations.open", None, session.conversations_open(&request)).await?;
+        let response = self
+            .call(
+                "conversations.open",
+                None,
+                session.conversations_open(&request),
+            )
+            .await?;
         Ok(response.channel.id.to_string())
     }
 
@@ -235,7 +267,13 @@ impl SlackApi {
                 .with_channel(channel.into())
                 .with_limit(200)
                 .opt_cursor(cursor.clone());
-            let page = self.call("conversations.members", None, session.conversations_members(&request)).await?;
+            let page = self
+                .call(
+                    "conversations.members",
+                    None,
+                    session.conversations_members(&request),
+                )
+                .await?;
             members.extend(page.members.iter().map(|m| m.to_string()));
             cursor = page
                 .response_metadata
@@ -250,9 +288,13 @@ impl SlackApi {
     /// `users.info`.
     pub async fn user_info(&self, user: &str) -> Result<UserInfo, SlackCallError> {
         let session = self.client.open_session(&self.token);
-        let response = self.call("users.info", None, session
-                .users_info(&SlackApiUsersInfoRequest::new(user.into()))
-                ).await?;
+        let response = self
+            .call(
+                "users.info",
+                None,
+                session.users_info(&SlackApiUsersInfoRequest::new(user.into())),
+            )
+            .await?;
         let u = response.user;
         let display = u
             .profile
@@ -279,7 +321,9 @@ impl SlackApi {
     ) -> Result<String, SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
-        let response = self.call("views.open", None, session.views_open(&request)).await?;
+        let response = self
+            .call("views.open", None, session.views_open(&request))
+            .await?;
         Ok(response.view.state_params.id.to_string())
     }
 
@@ -287,7 +331,8 @@ impl SlackApi {
     pub async fn update_view(&self, view_id: &str, view: SlackView) -> Result<(), SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
-        self.call("views.update", None, session.views_update(&request)).await?;
+        self.call("views.update", None, session.views_update(&request))
+            .await?;
         Ok(())
     }
 
@@ -295,7 +340,8 @@ impl SlackApi {
     pub async fn publish_home(&self, user: &str, view: SlackView) -> Result<(), SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsPublishRequest::new(user.into(), view);
-        self.call("views.publish", None, session.views_publish(&request)).await?;
+        self.call("views.publish", None, session.views_publish(&request))
+            .await?;
         Ok(())
     }
 

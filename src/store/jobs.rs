@@ -197,10 +197,12 @@ impl Store {
         Ok(on_db!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await?))
     }
 
-    /// The earliest run time among pending jobs, so tests and the demo can jump the clock to it.
+    /// When the next pending job can be claimed (its run time, or its lease's end if it is
+    /// held): the runner sleeps until then, and tests and the demo jump the clock to it.
     pub async fn next_job_run_at(&self) -> anyhow::Result<Option<Timestamp>> {
-        const SQL: &str =
-            "SELECT MIN(run_at) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL";
+        const SQL: &str = "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at
+                                           THEN locked_until ELSE run_at END)
+                             FROM jobs WHERE done_at IS NULL AND failed_at IS NULL";
         let at: Option<i64> = on_db!(self, pool => sqlx::query_scalar(SQL).fetch_one(pool).await?);
         Ok(at.and_then(|s| Timestamp::from_second(s).ok()))
     }

@@ -309,7 +309,11 @@ impl TestApp {
 
     /// What `user` was last told privately (ephemeral or through a response_url).
     pub fn last_private_message(&self, user: &str) -> String {
-        self.sandbox.ephemerals_for(user).last().cloned().unwrap_or_default()
+        self.sandbox
+            .ephemerals_for(user)
+            .last()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Records an incident, opens a review with the channel's people (alice facilitates),
@@ -327,19 +331,45 @@ impl TestApp {
         self.sandbox
             .dms_to(user)
             .into_iter()
-            .find(|m| m.blocks.to_string().contains(debrief::features::survey::OPEN_ACTION))
+            .find(|m| {
+                m.blocks
+                    .to_string()
+                    .contains(debrief::features::survey::OPEN_ACTION)
+            })
             .map(|m| m.ts)
     }
 
     /// `user` clicks "Answer the survey" and submits `answers` (block id, text).
-    pub async fn answer_survey(&self, user: &str, answers: &[(&str, &str)]) -> debrief::sandbox::driver::BotResponse {
-        let ts = self.invite_ts(user).expect("the participant got the survey DM");
+    pub async fn answer_survey(
+        &self,
+        user: &str,
+        answers: &[(&str, &str)],
+    ) -> debrief::sandbox::driver::BotResponse {
+        let ts = self
+            .invite_ts(user)
+            .expect("the participant got the survey DM");
         let channel = format!("D{}", user.trim_start_matches('U'));
         let review = self.review_id().await.to_string();
-        let click = self.slack.click(user, &channel, &ts, debrief::features::survey::OPEN_ACTION, &review).await;
+        let click = self
+            .slack
+            .click(
+                user,
+                &channel,
+                &ts,
+                debrief::features::survey::OPEN_ACTION,
+                &review,
+            )
+            .await;
         assert_eq!(click.status, 200);
-        let (view_id, view) = self.sandbox.open_modal_for(user).expect("the survey modal opened");
-        assert_eq!(view["callback_id"], debrief::features::survey::questions::CALLBACK_ID, "{view}");
+        let (view_id, view) = self
+            .sandbox
+            .open_modal_for(user)
+            .expect("the survey modal opened");
+        assert_eq!(
+            view["callback_id"],
+            debrief::features::survey::questions::CALLBACK_ID,
+            "{view}"
+        );
         self.slack.submit_view(user, &view_id, answers).await
     }
 
@@ -360,8 +390,16 @@ pub fn add_people(sandbox: &SlackSandbox, n: usize) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 0..n {
         let id = format!("U1{i:05}");
-        world.users.insert(id.clone(), debrief::sandbox::SandboxUser::human(&id, &format!("person{i}")));
-        world.channels.get_mut(CHANNEL).unwrap().members.push(id.clone());
+        world.users.insert(
+            id.clone(),
+            debrief::sandbox::SandboxUser::human(&id, &format!("person{i}")),
+        );
+        world
+            .channels
+            .get_mut(CHANNEL)
+            .unwrap()
+            .members
+            .push(id.clone());
         ids.push(id);
     }
     ids

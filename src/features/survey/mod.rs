@@ -246,7 +246,8 @@ pub async fn send_invite(state: &AppState, review_id: i64, user_id: &str) -> Res
                 dm
             }
             Err(SlackCallError::Rejected { code, .. }) => {
-                return unreachable(state, &review, &participant.display_name, user_id, &code).await;
+                return unreachable(state, &review, &participant.display_name, user_id, &code)
+                    .await;
             }
             Err(other) => return Err(other.into()),
         },
