@@ -5,10 +5,14 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
+/// What is logged unless `RUST_LOG` says otherwise. Libraries stay at warn: their debug
+/// output can include request bodies, and those may hold survey or observation text.
+pub const DEFAULT_FILTER: &str = "info,sqlx=warn,slack_morphism=warn,tower_http=warn,hyper=warn";
+
 /// Installs the global subscriber; `RUST_LOG` overrides the default level.
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,slack_morphism=warn,tower_http=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 
-use super::grammar::{self, ArgKind, ArgSpec, CommandSpec};
+use super::grammar::{self, ArgKind, ArgSpec, CommandSpec, RestSpec};
 use super::{CommandRequest, Reply};
 use crate::app::AppState;
 use crate::error::{Error, UserError};
@@ -66,7 +66,7 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "review",
-        summary: "Open the review of this channel's incident, or change it (facilitator only). deadline= is how long before the meeting the survey closes.",
+        summary: "Open the review of this channel's incident, or change it (facilitator only). deadline= and agenda_at= are how long before the meeting the survey closes and the agenda is sent; observations=live posts anonymous observations in the thread.",
         args: &[
             ArgSpec {
                 key: "facilitator",
@@ -103,6 +103,16 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
                 kind: ArgKind::Int { min: 0, max: 2 },
                 required: false,
             },
+            ArgSpec {
+                key: "observations",
+                kind: ArgKind::Choice(&["live", "held"]),
+                required: false,
+            },
+            ArgSpec {
+                key: "agenda_at",
+                kind: ArgKind::Duration,
+                required: false,
+            },
         ],
         rest: None,
     },
@@ -116,6 +126,48 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
         name: "survey close",
         summary: "Close the survey before its deadline (facilitator only).",
         args: &[],
+        rest: None,
+    },
+    CommandSpec {
+        name: "checkin",
+        summary: "Run a round-robin check-in in a thread: each person is called once, then open discussion (facilitator only).",
+        args: &[
+            ArgSpec {
+                key: "turn",
+                kind: ArgKind::Duration,
+                required: false,
+            },
+            ArgSpec {
+                key: "participants",
+                kind: ArgKind::Users,
+                required: false,
+            },
+        ],
+        rest: None,
+    },
+    CommandSpec {
+        name: "observe",
+        summary: "Add an anonymous observation to this channel's review. Nobody, including the facilitator, can see who wrote it.",
+        args: &[],
+        rest: Some(RestSpec {
+            name: "text",
+            required: true,
+        }),
+    },
+    CommandSpec {
+        name: "counterfactual",
+        summary: "Add a condition that, had it been true, would have prevented the incident or reduced its impact.",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
+        name: "agenda",
+        summary: "DM the facilitator the synthesized agenda (it replaces the earlier version); format=markdown sends a file.",
+        args: &[ArgSpec {
+            key: "format",
+            kind: ArgKind::Choice(&["blocks", "markdown"]),
+            required: false,
+        }],
         rest: None,
     },
     CommandSpec {
@@ -182,6 +234,12 @@ pub async fn dispatch(
         "survey" => features::survey::send(state, request, now).await,
         "survey close" => features::survey::close_command(state, request, now).await,
         "status" => features::review::status(state, request, now).await,
+        "checkin" => features::checkin::command(state, request, &invocation, now).await,
+        "observe" => {
+            features::observation::command(state, request, invocation.rest.as_deref()).await
+        }
+        "counterfactual" => features::counterfactual::command(state, request).await,
+        "agenda" => features::agenda::command(state, request, &invocation, now).await,
         "answers" => features::survey::answers_command(state, request, now).await,
         "help" => Ok(Reply::ephemeral(help_text())),
         other => Err(Error::Internal(anyhow::anyhow!(

@@ -7,12 +7,28 @@ use slack_morphism::prelude::*;
 use super::reply_for_error;
 use crate::app::AppState;
 use crate::error::Error;
-use crate::features::{incident, survey};
+use crate::features::{agenda, checkin, counterfactual, incident, observation, survey};
 
 /// Every action id a button can carry, for the registry test.
-pub const ACTIONS: &[&str] = &[survey::OPEN_ACTION, survey::MUTE_ACTION];
+pub const ACTIONS: &[&str] = &[
+    survey::OPEN_ACTION,
+    survey::MUTE_ACTION,
+    checkin::SHARE_ACTION,
+    checkin::PASS_ACTION,
+    checkin::SKIP_ACTION,
+    checkin::END_ACTION,
+    observation::RECORD_ACTION,
+    agenda::HOME_AGENDA_ACTION,
+];
 /// Every modal callback id, for the registry test.
-pub const CALLBACKS: &[&str] = &[survey::questions::CALLBACK_ID, incident::CALLBACK_ID];
+pub const CALLBACKS: &[&str] = &[
+    survey::questions::CALLBACK_ID,
+    incident::CALLBACK_ID,
+    observation::MODAL_CALLBACK,
+    counterfactual::CALLBACK_ID,
+];
+/// Every shortcut callback id (declared in manifest.yaml).
+pub const SHORTCUTS: &[&str] = &[observation::SHORTCUT_CALLBACK];
 
 /// Routes an interaction. Unknown ones (an old message's button after an upgrade)
 /// are acknowledged so Slack shows no error, and logged.
@@ -27,6 +43,22 @@ pub async fn dispatch(
             SlackInteractionResponse::Empty
         }
         SlackInteractionEvent::ViewSubmission(ev) => on_view_submission(state, ev, now).await,
+        SlackInteractionEvent::MessageAction(ev)
+            if ev.callback_id.value() == observation::SHORTCUT_CALLBACK =>
+        {
+            let channel = ev.channel.as_ref().map(|c| c.id.to_string());
+            let result = observation::on_shortcut(
+                state,
+                channel.as_deref(),
+                ev.team.id.value(),
+                ev.trigger_id.value(),
+            )
+            .await;
+            if let Err(err) = result {
+                let _ = reply_for_error(err);
+            }
+            SlackInteractionResponse::Empty
+        }
         other => {
             tracing::debug!(
                 kind = interaction_kind(&other),
@@ -62,6 +94,30 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
             }
             survey::MUTE_ACTION => {
                 survey::stop_reminders(state, &user, &value, response_url.as_deref(), now).await
+            }
+            checkin::SHARE_ACTION
+            | checkin::PASS_ACTION
+            | checkin::SKIP_ACTION
+            | checkin::END_ACTION => {
+                checkin::on_button(state, action.action_id.value(), &value, &user, now).await
+            }
+            agenda::HOME_AGENDA_ACTION => {
+                agenda::open_from_home(state, &user, ev.trigger_id.value(), &value).await
+            }
+            observation::RECORD_ACTION => {
+                match observation::on_record_button(state, &value).await {
+                    Ok(text) => {
+                        if let Some(url) = &response_url {
+                            // Replaces the message that carried the text, so it is not left on screen.
+                            let _ = state
+                                .slack
+                                .respond_replacing(url, crate::slack::blocks::text(text))
+                                .await;
+                        }
+                        Ok(())
+                    }
+                    Err(err) => Err(err),
+                }
             }
             other => {
                 tracing::debug!(action = other, "button with no handler");
@@ -99,6 +155,13 @@ async fn on_view_submission(
         incident::CALLBACK_ID => incident::submit(state, &user, &ev.view, &metadata, now)
             .await
             .map(|()| None),
+        // The submitter's id is not passed on: observations are recorded without an author.
+        observation::MODAL_CALLBACK => observation::on_modal_submit(state, &ev.view, &metadata)
+            .await
+            .map(Some),
+        counterfactual::CALLBACK_ID => counterfactual::submit(state, &ev.view, &metadata, now)
+            .await
+            .map(Some),
         other => {
             tracing::debug!(callback = other, "modal with no handler");
             Ok(None)

@@ -377,6 +377,7 @@ pub async fn submit(
         channel: context.channel,
         user: user_id.to_string(),
         text: confirmation(&saved),
+        thread_ts: None,
     };
     jobs::enqueue(state, &job, now, None).await?;
     Ok(())

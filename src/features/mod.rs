@@ -1,7 +1,13 @@
 //! Purpose: one module per feature. Each has the same shape: pure decision logic,
 //! plus thin functions that load state, decide, store, and queue Slack work.
 
+pub mod agenda;
+pub mod blame;
+pub mod checkin;
+pub mod counterfactual;
 pub mod incident;
+pub mod observation;
+pub mod participation;
 pub mod review;
 pub mod survey;
 
@@ -16,17 +22,96 @@ use crate::user_error;
 
 /// Routes an Events API callback (already deduplicated) to the feature that wants it.
 pub async fn on_event(
-    _state: &AppState,
+    state: &AppState,
     callback: SlackPushEventCallback,
-    _now: Timestamp,
+    now: Timestamp,
 ) -> anyhow::Result<()> {
     match callback.event {
+        SlackEventCallbackBody::Message(message) => {
+            on_message(state, callback.team_id.as_ref(), message, now).await
+        }
+        SlackEventCallbackBody::AppHomeOpened(opened)
+            if opened.tab.as_deref() != Some("messages") =>
+        {
+            let job = crate::jobs::Job::PublishHome {
+                user: opened.user.to_string(),
+            };
+            crate::jobs::enqueue(state, &job, now, None).await?;
+            Ok(())
+        }
         SlackEventCallbackBody::AppUninstalled(_) => {
             tracing::warn!("debrief was uninstalled from a workspace");
+            Ok(())
         }
-        _ => tracing::debug!("event with no handler ignored"),
+        _ => {
+            tracing::debug!("event with no handler ignored");
+            Ok(())
+        }
+    }
+}
+
+/// A message the bot can see: a check-in reply, a DM "observe …", or a message counted
+/// for participation. Edits, deletions, joins and bots' messages are not turns.
+async fn on_message(
+    state: &AppState,
+    team_id: &str,
+    message: SlackMessageEvent,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let person_wrote = matches!(
+        message.subtype,
+        None | Some(SlackMessageEventType::ThreadBroadcast)
+            | Some(SlackMessageEventType::FileShare)
+    );
+    let (Some(user), Some(channel)) = (
+        message.sender.user.as_ref(),
+        message.origin.channel.as_ref(),
+    ) else {
+        return Ok(());
+    };
+    if !person_wrote || message.sender.bot_id.is_some() {
+        return Ok(());
+    }
+    let (user, channel) = (user.to_string(), channel.to_string());
+    if matches!(state.bot_user_id().await, Ok(bot) if bot == user) {
+        return Ok(());
+    }
+    let text = message
+        .content
+        .as_ref()
+        .and_then(|c| c.text.clone())
+        .unwrap_or_default();
+    let is_dm = message
+        .origin
+        .channel_type
+        .as_ref()
+        .is_some_and(|t| t.to_string() == "im")
+        || channel.starts_with('D');
+    if is_dm {
+        if text.trim_start().to_lowercase().starts_with("observe") {
+            observation::on_direct_message(state, &channel, &user, &text, now).await?;
+        }
+        return Ok(());
+    }
+    if let Some(thread_ts) = message.origin.thread_ts.as_ref().map(|t| t.to_string())
+        && checkin::on_thread_reply(state, &channel, &thread_ts, &user, now).await?
+    {
+        return Ok(());
+    }
+    if let Some(review) = state.store.review_for_channel(team_id, &channel).await?
+        && in_meeting_window(&review, now)
+    {
+        state.store.count_message(review.id, &user).await?;
     }
     Ok(())
+}
+
+/// Channel messages count for participation from 15 minutes before the meeting to
+/// three hours after its start.
+pub fn in_meeting_window(review: &Review, now: Timestamp) -> bool {
+    review
+        .meeting_at
+        .is_some_and(|meeting| (meeting - 900..=meeting + 3 * 3600).contains(&now.as_second()))
 }
 
 /// Review subcommands work in a channel, where the incident lives, not in a DM.
@@ -84,7 +169,32 @@ pub fn require_facilitator(review: &Review, user_id: &str, what: &str) -> Result
     Ok(())
 }
 
-/// Extra lines other features add to `/debrief status`.
-pub async fn status_extras(_state: &AppState, _review: &Review) -> anyhow::Result<Vec<String>> {
-    Ok(Vec::new())
+/// Extra lines other features add to `/debrief status`: the check-in, and, once the
+/// meeting has started or a check-in ran, the participation figures.
+pub async fn status_extras(
+    state: &AppState,
+    review: &Review,
+    now: Timestamp,
+) -> anyhow::Result<Vec<String>> {
+    let mut lines = Vec::new();
+    let checkin = checkin::status_line(state, review.id).await?;
+    let meeting_started = review.meeting_at.is_some_and(|m| m <= now.as_second());
+    if meeting_started || checkin.is_some() {
+        let participants: Vec<String> = state
+            .store
+            .participants(review.id)
+            .await?
+            .into_iter()
+            .map(|p| p.user_id)
+            .collect();
+        let recorded = state.store.participation(review.id).await?;
+        if !recorded.is_empty() {
+            lines.push(participation::summary_line(&participation::figures(
+                &participants,
+                &recorded,
+            )));
+        }
+    }
+    lines.extend(checkin);
+    Ok(lines)
 }

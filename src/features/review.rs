@@ -33,6 +33,10 @@ pub struct ReviewArgs {
     pub participants: Option<Vec<String>>,
     pub min_responses: Option<i64>,
     pub reminders: Option<i64>,
+    /// `observations=live` posts anonymous observations in a thread; `held` keeps them for the agenda.
+    pub observations_live: Option<bool>,
+    /// `agenda_at=`: how long before the meeting the agenda is sent.
+    pub agenda_before: Option<Duration>,
 }
 
 impl ReviewArgs {
@@ -45,6 +49,8 @@ impl ReviewArgs {
             participants: inv.users("participants").map(<[String]>::to_vec),
             min_responses: inv.int("min"),
             reminders: inv.int("reminders"),
+            observations_live: inv.choice("observations").map(|c| c == "live"),
+            agenda_before: inv.duration("agenda_at"),
         }
     }
 }
@@ -120,6 +126,10 @@ pub fn plan(
             .or(existing.map(|r| r.reminders))
             .unwrap_or(1)
             .clamp(0, 2),
+        observations_live: args
+            .observations_live
+            .or(existing.map(|r| r.observations_live))
+            .unwrap_or(false),
     })
 }
 
@@ -162,6 +172,11 @@ pub async fn command(
     let survey_open = existing.as_ref().is_some_and(Review::survey_open);
     let deadline_moved =
         survey_open && existing.as_ref().and_then(|r| r.deadline_at) != settings.deadline_at;
+    let went_live =
+        settings.observations_live && !existing.as_ref().is_some_and(|r| r.observations_live);
+    if let Some(before) = args.agenda_before {
+        crate::features::agenda::check_agenda_before(before.as_secs() as i64)?;
+    }
     let (review, created) = state
         .store
         .save_review(
@@ -178,6 +193,11 @@ pub async fn command(
                     };
                     jobs.push(job.to_row(now, None));
                 }
+                if went_live {
+                    jobs.push(crate::features::observation::first_release_job(
+                        review_id, now,
+                    ));
+                }
                 if deadline_moved && let Some(deadline) = settings.deadline_at {
                     let job = Job::CloseSurvey {
                         review_id,
@@ -193,6 +213,21 @@ pub async fn command(
             now,
         )
         .await?;
+    // The agenda goes out automatically before the meeting; a changed meeting or agenda_at=
+    // schedules a new post (keyed by its time, so nothing is posted twice).
+    let review = match args.agenda_before {
+        Some(before) => {
+            state
+                .store
+                .set_agenda_before(review.id, before.as_secs() as i64)
+                .await?;
+            state.store.review(review.id).await?.unwrap_or(review)
+        }
+        None => review,
+    };
+    if let Some(job) = crate::features::agenda::auto_post_job(&review, now) {
+        state.store.enqueue(&job, now).await?;
+    }
     state.job_wakeup.notify_one();
     Ok(Reply::ephemeral(review_summary(
         &incident, &review, created, gather,
@@ -208,10 +243,11 @@ fn review_summary(incident: &Incident, review: &Review, created: bool, gathering
     )];
     lines.push(schedule_line(review));
     lines.push(format!(
-        "Answers are shown once at least {} people have answered; {} reminder{} before the deadline.",
+        "Answers are shown once at least {} people have answered; {} reminder{} before the deadline. Anonymous observations are {}.",
         review.min_responses,
         review.reminders,
-        if review.reminders == 1 { "" } else { "s" }
+        if review.reminders == 1 { "" } else { "s" },
+        if review.observations_live { "posted live, in batches" } else { "held for the agenda" }
     ));
     if gathering {
         lines.push("I'm gathering the participants now and will tell you who is in.".into());
@@ -244,7 +280,7 @@ fn schedule_line(review: &Review) -> String {
 pub async fn status(
     state: &AppState,
     request: &CommandRequest,
-    _now: Timestamp,
+    now: Timestamp,
 ) -> Result<Reply, Error> {
     super::require_channel(request, "status")?;
     let incident = super::require_incident(state, request).await?;
@@ -311,7 +347,7 @@ pub async fn status(
             review.min_responses
         ));
     }
-    for extra in super::status_extras(state, &review).await? {
+    for extra in super::status_extras(state, &review, now).await? {
         lines.push(extra);
     }
     Ok(Reply::ephemeral(lines.join("\n")))

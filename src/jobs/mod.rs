@@ -21,6 +21,7 @@ use crate::clock::after;
 use crate::metrics::JobLabels;
 use crate::slack::{SlackCallError, blocks};
 use crate::store::jobs::{ClaimedJob, NewJob};
+use slack_morphism::prelude::SlackMessageContent;
 
 /// How long a claimed job is held before another worker may take it over.
 pub const LEASE_SECONDS: i64 = 120;
@@ -58,7 +59,39 @@ pub enum Job {
         channel: String,
         user: String,
         text: String,
+        #[serde(default)]
+        thread_ts: Option<String>,
     },
+    /// Reply in a DM with prepared content. Deleted when done: a DM reply about an
+    /// anonymous observation must not stay next to the person's DM channel.
+    DirectReply {
+        channel: String,
+        content: serde_json::Value,
+    },
+    /// Post a check-in's parent message and call the first person.
+    StartCheckin { checkin_id: i64 },
+    /// Mention the person whose turn it is, with the turn's buttons.
+    CheckinCall {
+        checkin_id: i64,
+        turn: u64,
+        user: String,
+    },
+    /// A turn's time ran out (ignored when the turn has already moved on).
+    CheckinTimeout { checkin_id: i64, turn: u64 },
+    /// Post a line in a check-in's thread ("moving on", the summary).
+    CheckinPost { checkin_id: i64, text: String },
+    /// Post held anonymous observations in the review thread, then schedule the next batch.
+    ReleaseObservations { review_id: i64 },
+    /// DM the facilitator the agenda, replacing an earlier version. `scheduled_for` is the
+    /// automatic post time it was queued for (None when asked for by command).
+    PostAgenda {
+        review_id: i64,
+        scheduled_for: Option<i64>,
+    },
+    /// Upload the agenda as a Markdown file to someone's DM.
+    AgendaMarkdown { review_id: i64, to_user: String },
+    /// Refresh someone's App Home tab.
+    PublishHome { user: String },
     /// Gather a review's participants (the channel's people, or those named).
     ResolveParticipants {
         review_id: i64,
@@ -95,6 +128,15 @@ impl Job {
             Job::PostMessage { .. } => "post_message",
             Job::TellRequester { .. } => "tell_requester",
             Job::PostEphemeral { .. } => "post_ephemeral",
+            Job::DirectReply { .. } => "direct_reply",
+            Job::StartCheckin { .. } => "start_checkin",
+            Job::CheckinCall { .. } => "checkin_call",
+            Job::CheckinTimeout { .. } => "checkin_timeout",
+            Job::CheckinPost { .. } => "checkin_post",
+            Job::ReleaseObservations { .. } => "release_observations",
+            Job::PostAgenda { .. } => "post_agenda",
+            Job::AgendaMarkdown { .. } => "agenda_markdown",
+            Job::PublishHome { .. } => "publish_home",
             Job::ResolveParticipants { .. } => "resolve_participants",
             Job::SendSurveyInvite { .. } => "send_survey_invite",
             Job::RemindSurvey { .. } => "remind_survey",
@@ -108,7 +150,7 @@ impl Job {
     /// Jobs whose row says something about a person that should not outlive its purpose
     /// (who had not answered a survey by reminder time) are deleted when done.
     pub fn forget_when_done(&self) -> bool {
-        matches!(self, Job::SendReminder { .. })
+        matches!(self, Job::SendReminder { .. } | Job::DirectReply { .. })
     }
 
     fn requester(&self) -> Option<&Requester> {
@@ -321,7 +363,7 @@ pub async fn execute(
 }
 
 async fn run(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(), JobError> {
-    use crate::features::{review, survey};
+    use crate::features::{agenda, checkin, observation, review, survey};
     let now = state.clock.now();
     match job {
         Job::PostMessage {
@@ -341,9 +383,10 @@ async fn run(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(), JobErr
             channel,
             user,
             text,
+            thread_ts,
         } => match state
             .slack
-            .post_ephemeral(channel, user, blocks::text(text), None)
+            .post_ephemeral(channel, user, blocks::text(text), thread_ts.as_deref())
             .await
         {
             // Not in that channel (a modal submitted from a channel the bot was never
@@ -390,6 +433,39 @@ async fn run(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(), JobErr
             seed,
             next_part,
         } => survey::deliver_answers(state, ctx, *review_id, to_user, *seed, *next_part).await,
+        Job::DirectReply { channel, content } => {
+            let content: SlackMessageContent =
+                serde_json::from_value(content.clone()).map_err(anyhow::Error::from)?;
+            state.slack.post_message(channel, content, None).await?;
+            Ok(())
+        }
+        Job::StartCheckin { checkin_id } => checkin::start(state, *checkin_id, now).await,
+        Job::CheckinCall {
+            checkin_id,
+            turn,
+            user,
+        } => checkin::call(state, *checkin_id, *turn, user).await,
+        Job::CheckinTimeout { checkin_id, turn } => {
+            checkin::apply(
+                state,
+                *checkin_id,
+                checkin::machine::Event::Timeout { turn: *turn },
+                now,
+            )
+            .await
+        }
+        Job::CheckinPost { checkin_id, text } => checkin::post(state, *checkin_id, text).await,
+        Job::ReleaseObservations { review_id } => {
+            observation::release(state, *review_id, now).await
+        }
+        Job::PostAgenda {
+            review_id,
+            scheduled_for,
+        } => agenda::post(state, *review_id, *scheduled_for).await,
+        Job::AgendaMarkdown { review_id, to_user } => {
+            agenda::post_markdown(state, *review_id, to_user).await
+        }
+        Job::PublishHome { user } => agenda::publish_home(state, user).await,
     }
 }
 

@@ -429,6 +429,10 @@ impl SlackDriver {
         text: &str,
         thread_ts: Option<&str>,
     ) -> (String, BotResponse) {
+        if channel.starts_with('D') {
+            // Writing to the bot opens the DM, as in Slack's Messages tab.
+            self.sandbox.world().dm_channel(user);
+        }
         let ts = self
             .sandbox
             .add_user_message(channel, user, text, thread_ts);

@@ -244,9 +244,18 @@ impl SlackSandbox {
     pub fn replace_view(&self, id: &str, view: Value) {
         let mut world = self.world();
         if let Some(existing) = world.views.get_mut(id) {
+            // Slack keeps the view's identity (id, team, app, root) and fills the same
+            // defaults as for a new view; only the content is replaced.
             let mut merged = view;
-            merged["id"] = id.into();
-            merged["hash"] = existing.hash.clone().into();
+            for key in ["id", "team_id", "hash", "app_id", "bot_id", "root_view_id"] {
+                merged[key] = existing.view[key].clone();
+            }
+            if let Some(obj) = merged.as_object_mut() {
+                obj.insert("state".into(), json!({ "values": {} }));
+                obj.entry("private_metadata").or_insert("".into());
+                obj.entry("callback_id").or_insert("".into());
+                obj.entry("external_id").or_insert("".into());
+            }
             existing.view = merged;
         }
     }

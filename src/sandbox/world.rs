@@ -360,6 +360,7 @@ impl World {
             "chat.postMessage" => self.post_message(params),
             "chat.postEphemeral" => self.post_ephemeral(params),
             "chat.update" => self.update_message(params),
+            "chat.delete" => self.delete_message(params),
             "conversations.open" => self.open_conversation(params),
             "conversations.members" => self.members(params),
             "conversations.info" => self.conversation_info(params),
@@ -498,6 +499,26 @@ impl World {
         Ok(
             json!({ "channel": channel, "ts": ts, "text": text, "message": { "text": text, "user": bot } }),
         )
+    }
+
+    fn delete_message(&mut self, params: &Value) -> Result<Value, String> {
+        let channel = str_param(params, "channel")
+            .ok_or("channel_not_found")?
+            .to_string();
+        let ts = str_param(params, "ts")
+            .ok_or("message_not_found")?
+            .to_string();
+        let bot = self.bot_user_id.clone();
+        let index = self
+            .messages
+            .iter()
+            .position(|m| m.channel == channel && m.ts == ts)
+            .ok_or("message_not_found")?;
+        if self.messages[index].user != bot {
+            return Err("cant_delete_message".into());
+        }
+        self.messages.remove(index);
+        Ok(json!({ "channel": channel, "ts": ts }))
     }
 
     fn open_conversation(&mut self, params: &Value) -> Result<Value, String> {

@@ -366,6 +366,75 @@ impl SlackApi {
     }
 }
 
+impl SlackApi {
+    /// `chat.delete` of a message the bot posted.
+    pub async fn delete_message(&self, channel: &str, ts: &str) -> Result<(), SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatDeleteRequest::new(channel.into(), ts.into());
+        self.call("chat.delete", None, session.chat_delete(&request))
+            .await?;
+        Ok(())
+    }
+
+    /// Shares a text file in `channel`: files.getUploadURLExternal, the upload itself, then
+    /// files.completeUploadExternal.
+    pub async fn upload_text_file(
+        &self,
+        channel: &str,
+        filename: &str,
+        title: &str,
+        content: &str,
+    ) -> Result<(), SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request =
+            SlackApiFilesGetUploadUrlExternalRequest::new(filename.to_string(), content.len());
+        let target = self
+            .call(
+                "files.getUploadURLExternal",
+                None,
+                session.get_upload_url_external(&request),
+            )
+            .await?;
+        let upload = SlackApiFilesUploadViaUrlRequest::new(
+            target.upload_url,
+            content.as_bytes().to_vec(),
+            "text/markdown".into(),
+        );
+        self.call("files.upload", None, session.files_upload_via_url(&upload))
+            .await?;
+        let complete = SlackApiFilesCompleteUploadExternalRequest::new(vec![
+            SlackApiFilesComplete::new(target.file_id).with_title(title.to_string()),
+        ])
+        .with_channel_id(channel.into());
+        self.call(
+            "files.completeUploadExternal",
+            None,
+            session.files_complete_upload_external(&complete),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces the message an interaction came from, through its `response_url`.
+    pub async fn respond_replacing(
+        &self,
+        response_url: &str,
+        content: SlackMessageContent,
+    ) -> Result<(), SlackCallError> {
+        let url: url::Url = response_url.parse().map_err(|_| SlackCallError::Rejected {
+            method: "response_url",
+            code: "invalid_response_url".into(),
+        })?;
+        let request = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(true);
+        let result = self
+            .client
+            .respond_to_event(&SlackResponseUrl::new(url), &request)
+            .await;
+        self.call("response_url", None, async { result }).await?;
+        Ok(())
+    }
+}
+
 /// Maps slack-morphism's error into what the caller should do next.
 pub fn classify(method: &'static str, err: SlackClientError) -> SlackCallError {
     match err {
@@ -403,14 +472,22 @@ pub fn classify(method: &'static str, err: SlackClientError) -> SlackCallError {
 /// The bot scopes the calls above need; manifest.yaml must ask for exactly these
 /// (a test checks), so installing debrief never grants more than it uses.
 pub const REQUIRED_BOT_SCOPES: &[&str] = &[
+    // message.channels: replies in check-in threads, participation counts
+    "channels:history",
     // conversations.members of public channels (default participants)
     "channels:read",
-    // chat.postMessage, chat.postEphemeral, chat.update
+    // chat.postMessage, chat.postEphemeral, chat.update, chat.delete
     "chat:write",
     // the /debrief slash command
     "commands",
+    // the agenda as a Markdown file (files.getUploadURLExternal, files.completeUploadExternal)
+    "files:write",
+    // message.groups: the same in private channels
+    "groups:history",
     // conversations.members of private channels
     "groups:read",
+    // message.im: "observe …" sent to the bot by DM
+    "im:history",
     // conversations.open for DMs (survey invitations, reminders, answers)
     "im:write",
     // users.info, to leave bots and deactivated accounts out of participants

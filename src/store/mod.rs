@@ -15,8 +15,11 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub mod agenda;
+pub mod checkins;
 pub mod events;
 pub mod jobs;
+pub mod observations;
 pub mod reviews;
 pub mod surveys;
 pub mod users;

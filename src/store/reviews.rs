@@ -77,6 +77,10 @@ pub struct Review {
     pub survey_closed_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub observations_live: bool,
+    pub observations_thread_ts: Option<String>,
+    /// The agenda is posted this many seconds before the meeting.
+    pub agenda_before: i64,
 }
 
 impl Review {
@@ -92,6 +96,7 @@ impl Review {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewSettings {
     pub facilitator_id: String,
+    pub observations_live: bool,
     pub meeting_at: Option<i64>,
     pub deadline_at: Option<i64>,
     pub deadline_offset: Option<i64>,
@@ -193,7 +198,7 @@ impl Store {
         team_id: &str,
         channel_id: &str,
     ) -> anyhow::Result<Option<Review>> {
-        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at
+        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
                              FROM reviews WHERE team_id = $1 AND channel_id = $2";
         Ok(
             on_db!(self, pool => sqlx::query_as(SQL).bind(team_id).bind(channel_id).fetch_optional(pool).await?),
@@ -201,14 +206,14 @@ impl Store {
     }
 
     pub async fn review(&self, id: i64) -> anyhow::Result<Option<Review>> {
-        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at
+        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
                              FROM reviews WHERE id = $1";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?))
     }
 
     /// Reviews whose survey is open, for a participant's App Home and pending-survey lists.
     pub async fn reviews_with_status(&self, status: &str) -> anyhow::Result<Vec<Review>> {
-        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at
+        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
                              FROM reviews WHERE survey_status = $1 ORDER BY id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(status).fetch_all(pool).await?))
     }
@@ -224,14 +229,14 @@ impl Store {
         now: Timestamp,
     ) -> anyhow::Result<(Review, bool)> {
         const FIND: &str = "SELECT id FROM reviews WHERE incident_id = $1";
-        const INSERT: &str = "INSERT INTO reviews (incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, participants_ready, created_at, updated_at)
-                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id";
+        const INSERT: &str = "INSERT INTO reviews (incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, participants_ready, created_at, updated_at, observations_live)
+                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) RETURNING id";
         const UPDATE: &str = "UPDATE reviews SET facilitator_id = $2, meeting_at = $3, deadline_at = $4, deadline_offset = $5,
                                      min_responses = $6, reminders = $7,
                                      participants_ready = CASE WHEN $8 THEN FALSE ELSE participants_ready END,
-                                     updated_at = $9
+                                     updated_at = $9, observations_live = $10
                                WHERE id = $1";
-        const LOAD: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at
+        const LOAD: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
                               FROM reviews WHERE id = $1";
         let now_s = now.as_second();
         on_db!(self, pool => {
@@ -242,7 +247,7 @@ impl Store {
                     sqlx::query(UPDATE)
                         .bind(id).bind(&settings.facilitator_id).bind(settings.meeting_at).bind(settings.deadline_at)
                         .bind(settings.deadline_offset).bind(settings.min_responses).bind(settings.reminders)
-                        .bind(participants_pending).bind(now_s)
+                        .bind(participants_pending).bind(now_s).bind(settings.observations_live)
                         .execute(&mut *tx).await?;
                     (id, false)
                 }
@@ -250,7 +255,7 @@ impl Store {
                     let id: i64 = sqlx::query_scalar(INSERT)
                         .bind(incident.id).bind(&incident.team_id).bind(&incident.channel_id).bind(&settings.facilitator_id)
                         .bind(settings.meeting_at).bind(settings.deadline_at).bind(settings.deadline_offset)
-                        .bind(settings.min_responses).bind(settings.reminders).bind(!participants_pending).bind(now_s)
+                        .bind(settings.min_responses).bind(settings.reminders).bind(!participants_pending).bind(now_s).bind(settings.observations_live)
                         .fetch_one(&mut *tx).await?;
                     (id, true)
                 }
@@ -427,16 +432,40 @@ impl Store {
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
     }
 
+    /// Reviews `user_id` takes part in or facilitates that still accept observations:
+    /// created in the last 30 days, and not more than 7 days past their meeting.
+    pub async fn reviews_open_to(
+        &self,
+        user_id: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<Vec<Review>> {
+        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
+                             FROM reviews r
+                            WHERE (r.facilitator_id = $1 OR EXISTS (SELECT 1 FROM participants p WHERE p.review_id = r.id AND p.user_id = $1))
+                              AND r.created_at > $2 - 2592000
+                              AND (r.meeting_at IS NULL OR r.meeting_at > $2 - 604800)
+                            ORDER BY r.id DESC";
+        Ok(
+            on_db!(self, pool => sqlx::query_as(SQL).bind(user_id).bind(now.as_second()).fetch_all(pool).await?),
+        )
+    }
+
+    pub async fn set_observations_thread(&self, review_id: i64, ts: &str) -> anyhow::Result<()> {
+        const SQL: &str = "UPDATE reviews SET observations_thread_ts = $2 WHERE id = $1";
+        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(ts).execute(pool).await?; });
+        Ok(())
+    }
+
     /// Reviews a user facilitates, newest first.
     pub async fn reviews_facilitated_by(&self, user_id: &str) -> anyhow::Result<Vec<Review>> {
-        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at
+        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
                              FROM reviews WHERE facilitator_id = $1 ORDER BY id DESC";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await?))
     }
 
     /// Reviews with an open survey that `user_id` takes part in.
     pub async fn open_surveys_for(&self, user_id: &str) -> anyhow::Result<Vec<(Review, bool)>> {
-        const SQL: &str = "SELECT r.id, r.incident_id, r.team_id, r.channel_id, r.facilitator_id, r.meeting_at, r.deadline_at, r.deadline_offset, r.min_responses, r.reminders, r.survey_status, r.participants_ready, r.survey_sent_at, r.survey_closed_at, r.created_at, r.updated_at, p.answered
+        const SQL: &str = "SELECT r.id, r.incident_id, r.team_id, r.channel_id, r.facilitator_id, r.meeting_at, r.deadline_at, r.deadline_offset, r.min_responses, r.reminders, r.survey_status, r.participants_ready, r.survey_sent_at, r.survey_closed_at, r.created_at, r.updated_at, r.observations_live, r.observations_thread_ts, r.agenda_before, p.answered
                              FROM reviews r JOIN participants p ON p.review_id = r.id
                             WHERE p.user_id = $1 AND r.survey_status = 'open' ORDER BY r.id DESC";
         #[derive(sqlx::FromRow)]

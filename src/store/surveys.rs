@@ -33,6 +33,14 @@ pub struct StoredResponse {
     pub answers: String,
 }
 
+/// A response with its keyed respondent hash.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct KeyedResponse {
+    pub respondent_key: String,
+    pub pseudonym: String,
+    pub answers: String,
+}
+
 fn random_id() -> String {
     let bytes: [u8; 16] = rand::rng().random();
     hex::encode(bytes)
@@ -60,8 +68,7 @@ impl Store {
         const INSERT: &str = "INSERT INTO survey_responses (id, review_id, respondent_key, pseudonym, answers) VALUES ($1, $2, $3, $4, $5)";
         const ANSWERED: &str =
             "UPDATE participants SET answered = TRUE WHERE review_id = $1 AND user_id = $2";
-        const ALL: &str =
-            "SELECT respondent_key, pseudonym, answers FROM survey_responses WHERE review_id = $1";
+        const ALL: &str = "SELECT id, respondent_key, pseudonym, answers FROM survey_responses WHERE review_id = $1";
         const DELETE_ALL: &str = "DELETE FROM survey_responses WHERE review_id = $1";
         let rewrite_in_random_order = matches!(self.db, Db::Postgres(_));
         on_db!(self, pool => {
@@ -93,11 +100,11 @@ impl Store {
             };
             sqlx::query(ANSWERED).bind(review_id).bind(user_id).execute(&mut *tx).await?;
             if rewrite_in_random_order {
-                let mut rows: Vec<(String, String, String)> = sqlx::query_as(ALL).bind(review_id).fetch_all(&mut *tx).await?;
+                let mut rows: Vec<(String, String, String, String)> = sqlx::query_as(ALL).bind(review_id).fetch_all(&mut *tx).await?;
                 rows.shuffle(&mut rand::rng());
                 sqlx::query(DELETE_ALL).bind(review_id).execute(&mut *tx).await?;
-                for (key, pseudonym, answers) in rows {
-                    sqlx::query(INSERT).bind(random_id()).bind(review_id).bind(key).bind(pseudonym).bind(answers)
+                for (id, key, pseudonym, answers) in rows {
+                    sqlx::query(INSERT).bind(id).bind(review_id).bind(key).bind(pseudonym).bind(answers)
                         .execute(&mut *tx).await?;
                 }
             }
@@ -123,6 +130,16 @@ impl Store {
     pub async fn survey_responses(&self, review_id: i64) -> anyhow::Result<Vec<StoredResponse>> {
         const SQL: &str =
             "SELECT pseudonym, answers FROM survey_responses WHERE review_id = $1 ORDER BY id";
+        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+    }
+
+    /// Responses with their keyed respondent hash, for work that holds the key (the agenda
+    /// puts quieter respondents first). Callers never store or show the hash.
+    pub async fn survey_responses_with_keys(
+        &self,
+        review_id: i64,
+    ) -> anyhow::Result<Vec<KeyedResponse>> {
+        const SQL: &str = "SELECT respondent_key, pseudonym, answers FROM survey_responses WHERE review_id = $1 ORDER BY id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
     }
 

@@ -2,7 +2,9 @@
 
 mod helpers;
 
+mod checkins;
 mod cli;
 mod foundation;
 mod manifest;
+mod observations;
 mod surveys;

@@ -41,6 +41,63 @@ fn every_declared_slash_command_exists_in_the_parser_and_the_reverse() {
 }
 
 #[test]
+fn every_declared_shortcut_has_a_handler_and_the_reverse() {
+    let manifest = manifest();
+    let declared: BTreeSet<String> = manifest["features"]["shortcuts"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|s| s["callback_id"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let handled: BTreeSet<String> = debrief::bot::ids::SHORTCUTS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(declared, handled);
+}
+
+#[test]
+fn interactive_ids_are_unique_and_within_slacks_limits() {
+    let mut seen = BTreeSet::new();
+    for id in debrief::bot::ids::ACTIONS
+        .iter()
+        .chain(debrief::bot::ids::CALLBACKS)
+        .chain(debrief::bot::ids::SHORTCUTS)
+    {
+        assert!(seen.insert(*id), "{id} is used twice");
+        assert!(id.len() <= 255);
+    }
+}
+
+#[test]
+fn subscribed_events_need_only_the_declared_scopes() {
+    let manifest = manifest();
+    let scopes: BTreeSet<&str> = manifest["oauth_config"]["scopes"]["bot"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    for event in manifest["settings"]["event_subscriptions"]["bot_events"]
+        .as_array()
+        .unwrap()
+    {
+        let needed = match event.as_str().unwrap() {
+            "message.channels" => Some("channels:history"),
+            "message.groups" => Some("groups:history"),
+            "message.im" => Some("im:history"),
+            "app_home_opened" | "app_uninstalled" => None,
+            other => panic!("{other} is subscribed but not handled"),
+        };
+        if let Some(scope) = needed {
+            assert!(scopes.contains(scope), "{event} needs {scope}");
+        }
+    }
+}
+
+#[test]
 fn request_urls_point_at_the_routes_the_service_serves() {
     let manifest = manifest();
     let path_of = |url: &serde_json::Value| {

@@ -623,6 +623,7 @@ async fn survey_view_for(
         vendor: incident.vendor.as_deref(),
         min_responses: review.min_responses,
         existing: existing.as_ref(),
+        nudges: &[],
     }
     .view()))
 }
@@ -661,7 +662,11 @@ pub async fn submit(
     view: &SlackStatefulView,
     private_metadata: &str,
 ) -> Result<SlackView, Error> {
-    let review_id: i64 = private_metadata
+    let (review_part, nudged) = match private_metadata.split_once(':') {
+        Some((id, flag)) => (id, flag == "nudged"),
+        None => (private_metadata, false),
+    };
+    let review_id: i64 = review_part
         .parse()
         .map_err(|_| anyhow::anyhow!("survey modal metadata"))?;
     let Some(review) = state.store.review(review_id).await? else {
@@ -677,6 +682,21 @@ pub async fn submit(
     let answers =
         questions::parse_submission(&FormValues::from_view(view), incident.vendor.as_deref())
             .map_err(Error::Form)?;
+    if !nudged {
+        let nudges = blame_nudges(&answers);
+        if !nudges.is_empty() {
+            // Shown once, with every answer kept; the next submit records them as written.
+            return Ok(SurveyModal {
+                review_id: review.id,
+                incident_title: &incident.title,
+                vendor: incident.vendor.as_deref(),
+                min_responses: review.min_responses,
+                existing: Some(&answers),
+                nudges: &nudges,
+            }
+            .view());
+        }
+    }
     let key = &state.pseudonym_key;
     let respondent = key.respondent_key(review.id, user_id);
     let json = serde_json::to_string(&answers).map_err(anyhow::Error::from)?;
@@ -706,6 +726,21 @@ pub async fn submit(
             "This survey is for the people who took part in the incident.",
         )),
     }
+}
+
+/// One line per blame phrase found in the answers.
+fn blame_nudges(answers: &Answers) -> Vec<String> {
+    answers
+        .values()
+        .flat_map(|text| super::blame::detect(text))
+        .map(|n| {
+            format!(
+                "You wrote “{}”. A question that teaches more: _{}_",
+                blocks::escape(&n.found),
+                n.reframing
+            )
+        })
+        .collect()
 }
 
 fn field_error(message: &str) -> Error {

@@ -128,6 +128,8 @@ pub struct SurveyModal<'a> {
     pub min_responses: i64,
     /// The respondent's earlier answers, when they reopen the survey to edit.
     pub existing: Option<&'a Answers>,
+    /// Blame-nudge suggestions to show above the questions; the next submit records as written.
+    pub nudges: &'a [String],
 }
 
 /// The `callback_id` of the survey modal.
@@ -147,6 +149,12 @@ impl SurveyModal<'_> {
                 self.min_responses
             )),
         ];
+        if !self.nudges.is_empty() {
+            blocks.push(blocks::section(format!(
+                "*Before you submit:* some answers read as blame, which tends to end the learning rather than start it.\n{}\nEdit them, or submit again to keep them as written.",
+                self.nudges.join("\n")
+            )));
+        }
         let mut vendor_heading_done = false;
         for question in questions_for(self.vendor) {
             if question.id.starts_with("vendor_") && !vendor_heading_done {
@@ -176,13 +184,12 @@ impl SurveyModal<'_> {
         } else {
             "Submit"
         };
-        forms::modal(
-            "Incident survey",
-            submit,
-            CALLBACK_ID,
-            &self.review_id.to_string(),
-            blocks,
-        )
+        let metadata = if self.nudges.is_empty() {
+            self.review_id.to_string()
+        } else {
+            format!("{}:nudged", self.review_id)
+        };
+        forms::modal("Incident survey", submit, CALLBACK_ID, &metadata, blocks)
     }
 }
 
@@ -262,6 +269,7 @@ mod tests {
                 vendor: None,
                 min_responses: 3,
                 existing: None,
+                nudges: &[],
             }
             .view(),
         )
@@ -290,6 +298,7 @@ mod tests {
                 vendor: None,
                 min_responses: 3,
                 existing: None,
+                nudges: &[],
             }
             .view(),
         )
@@ -302,6 +311,7 @@ mod tests {
                 vendor: Some("Stripe"),
                 min_responses: 3,
                 existing: None,
+                nudges: &[],
             }
             .view(),
         )
@@ -357,6 +367,7 @@ mod tests {
                 vendor: None,
                 min_responses: 3,
                 existing: Some(&earlier),
+                nudges: &[],
             }
             .view(),
         )

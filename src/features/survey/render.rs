@@ -149,6 +149,9 @@ mod tests {
             survey_closed_at: None,
             created_at: 0,
             updated_at: 0,
+            observations_live: false,
+            observations_thread_ts: None,
+            agenda_before: 3600,
         }
     }
 

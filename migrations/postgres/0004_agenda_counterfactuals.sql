@@ -1,0 +1,23 @@
+-- The agenda is posted this long before the meeting (agenda_at= on /debrief review).
+ALTER TABLE reviews ADD COLUMN agenda_before BIGINT NOT NULL DEFAULT 3600;
+
+-- Counterfactual leverage points: what would have had to be true.
+CREATE TABLE counterfactuals (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    review_id  BIGINT NOT NULL REFERENCES reviews (id),
+    body       TEXT   NOT NULL,
+    control    TEXT   NOT NULL,
+    cost       TEXT   NOT NULL,
+    reach      TEXT   NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
+-- The messages that hold the facilitator's current agenda, one row per part, so that a
+-- regenerated agenda replaces them (chat.update) instead of posting a second copy.
+CREATE TABLE agenda_messages (
+    review_id BIGINT NOT NULL REFERENCES reviews (id),
+    part      BIGINT NOT NULL,
+    channel   TEXT   NOT NULL,
+    ts        TEXT   NOT NULL,
+    PRIMARY KEY (review_id, part)
+);

@@ -1,0 +1,371 @@
+//! Purpose: `/debrief agenda`: the facilitator's agenda, synthesized from the survey, the
+//! anonymous observations, the check-in and the counterfactuals, delivered by DM before the
+//! meeting and replaced in place when regenerated; and the App Home tab.
+
+pub mod cluster;
+pub mod synth;
+
+use jiff::Timestamp;
+use slack_morphism::prelude::*;
+
+use crate::app::AppState;
+use crate::bot::grammar::Invocation;
+use crate::bot::{CommandRequest, Reply};
+use crate::error::Error;
+use crate::features::survey::questions::Answers;
+use crate::jobs::{self, Job, JobError};
+use crate::slack::blocks::{self, Style, limits};
+use crate::slack::{SlackCallError, forms};
+use crate::store::reviews::Review;
+use crate::user_error;
+
+/// The App Home button that shows a review's latest agenda.
+pub const HOME_AGENDA_ACTION: &str = "home_open_agenda";
+
+/// `/debrief agenda [format=markdown]` (facilitator only).
+pub async fn command(
+    state: &AppState,
+    request: &CommandRequest,
+    inv: &Invocation,
+    now: Timestamp,
+) -> Result<Reply, Error> {
+    let (_, review) = super::require_review(state, request).await?;
+    super::require_facilitator(&review, &request.user_id, "get the agenda")?;
+    if inv.choice("format") == Some("markdown") {
+        jobs::enqueue(
+            state,
+            &Job::AgendaMarkdown {
+                review_id: review.id,
+                to_user: request.user_id.clone(),
+            },
+            now,
+            None,
+        )
+        .await?;
+        return Ok(Reply::ephemeral(
+            "Sending you the agenda as a Markdown file by DM.",
+        ));
+    }
+    jobs::enqueue(
+        state,
+        &Job::PostAgenda {
+            review_id: review.id,
+            scheduled_for: None,
+        },
+        now,
+        None,
+    )
+    .await?;
+    let again = if state.store.agenda_messages(review.id).await?.is_empty() {
+        ""
+    } else {
+        " It replaces the earlier version."
+    };
+    Ok(Reply::ephemeral(format!(
+        "Sending you the agenda by DM.{again}"
+    )))
+}
+
+/// The longest `agenda_at=` accepted: an agenda posted more than a week ahead would miss
+/// most of the survey.
+const AGENDA_BEFORE_MAX_SECONDS: i64 = 7 * 24 * 3600;
+
+/// Checks `agenda_at=<duration>` (how long before the meeting the agenda is posted).
+pub fn check_agenda_before(seconds: i64) -> Result<(), Error> {
+    if !(0..=AGENDA_BEFORE_MAX_SECONDS).contains(&seconds) {
+        user_error!(
+            "`agenda_at=` is how long before the meeting the agenda is posted, at most 7 days, for example `agenda_at=1h`."
+        );
+    }
+    Ok(())
+}
+
+/// When the agenda is posted automatically: `agenda_before` ahead of the meeting.
+pub fn auto_post_time(review: &Review) -> Option<i64> {
+    review
+        .meeting_at
+        .map(|meeting| meeting - review.agenda_before)
+}
+
+/// The job that posts the agenda automatically, for a review's current schedule.
+pub fn auto_post_job(review: &Review, now: Timestamp) -> Option<crate::store::jobs::NewJob> {
+    let at = auto_post_time(review)?;
+    let run_at = Timestamp::from_second(at).ok()?.max(now);
+    let job = Job::PostAgenda {
+        review_id: review.id,
+        scheduled_for: Some(at),
+    };
+    Some(job.to_row(run_at, Some(format!("agenda:{}:{at}", review.id))))
+}
+
+/// Gathers everything the agenda is made of, for one review.
+pub async fn inputs(state: &AppState, review: &Review) -> anyhow::Result<synth::Inputs> {
+    let incident = state
+        .store
+        .incident(review.incident_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("incident missing"))?;
+    let recurrence_of = match incident.recurrence_of {
+        Some(id) => state.store.incident(id).await?.map(|i| i.title),
+        None => None,
+    };
+    // Respondents who shared in a check-in, found through the key, never stored as such.
+    let spoke: Vec<String> = state
+        .store
+        .participation(review.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.checkin_shared)
+        .map(|p| state.pseudonym_key.respondent_key(review.id, &p.user_id))
+        .collect();
+    let mut answers = Vec::new();
+    for response in state.store.survey_responses_with_keys(review.id).await? {
+        let parsed: Answers = serde_json::from_str(&response.answers)?;
+        let quiet = !spoke.contains(&response.respondent_key);
+        for (question, text) in parsed {
+            answers.push(synth::SurveyAnswer {
+                pseudonym: response.pseudonym.clone(),
+                question,
+                text,
+                quiet,
+            });
+        }
+    }
+    Ok(synth::Inputs {
+        answered: state.store.answered_count(review.id).await?,
+        observations: state
+            .store
+            .observations(review.id)
+            .await?
+            .into_iter()
+            .map(|o| o.body)
+            .collect(),
+        counterfactuals: state.store.counterfactuals(review.id).await?,
+        incident,
+        recurrence_of,
+        review: review.clone(),
+        answers,
+    })
+}
+
+/// Job: DM the facilitator the agenda. Parts already posted are updated in place
+/// (chat.update), extra parts posted, and parts no longer needed deleted, so
+/// regenerating never leaves two agendas.
+pub async fn post(
+    state: &AppState,
+    review_id: i64,
+    scheduled_for: Option<i64>,
+) -> Result<(), JobError> {
+    let Some(review) = state.store.review(review_id).await? else {
+        return Ok(());
+    };
+    // An automatic post for a schedule that has since changed is superseded by a newer job.
+    if scheduled_for.is_some() && scheduled_for != auto_post_time(&review) {
+        return Ok(());
+    }
+    let agenda = synth::synthesize(&inputs(state, &review).await?);
+    let messages = synth::to_messages(&agenda);
+    let dm = state.slack.open_dm(&review.facilitator_id).await?;
+    let existing = state.store.agenda_messages(review_id).await?;
+    for (part, content) in messages.iter().enumerate() {
+        let previous = existing
+            .iter()
+            .find(|(p, channel, _)| *p == part as i64 && *channel == dm);
+        if let Some((_, channel, ts)) = previous {
+            match state
+                .slack
+                .update_message(channel, ts, content.clone())
+                .await
+            {
+                Ok(()) => continue,
+                // Deleted by hand: post it again.
+                Err(SlackCallError::Rejected { code, .. }) if code == "message_not_found" => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        let ts = state.slack.post_message(&dm, content.clone(), None).await?;
+        state
+            .store
+            .save_agenda_message(review_id, part as i64, &dm, &ts)
+            .await?;
+    }
+    for (_, channel, ts) in existing
+        .iter()
+        .filter(|(p, channel, _)| *p >= messages.len() as i64 || *channel != dm)
+    {
+        match state.slack.delete_message(channel, ts).await {
+            // Already gone is as good as deleted.
+            Ok(()) | Err(SlackCallError::Rejected { .. }) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    state
+        .store
+        .drop_agenda_parts(review_id, messages.len() as i64)
+        .await?;
+    Ok(())
+}
+
+/// Job: the agenda as a Markdown file in the facilitator's DM, or, where file uploads are
+/// not granted, as a snippet in code blocks.
+pub async fn post_markdown(
+    state: &AppState,
+    review_id: i64,
+    to_user: &str,
+) -> Result<(), JobError> {
+    let Some(review) = state.store.review(review_id).await? else {
+        return Ok(());
+    };
+    let agenda = synth::synthesize(&inputs(state, &review).await?);
+    let markdown = synth::to_markdown(&agenda);
+    let dm = state.slack.open_dm(to_user).await?;
+    let filename = format!("agenda-review-{review_id}.md");
+    match state
+        .slack
+        .upload_text_file(
+            &dm,
+            &filename,
+            &format!("Agenda: {}", agenda.title),
+            &markdown,
+        )
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(SlackCallError::Rejected { code, .. })
+            if matches!(
+                code.as_str(),
+                "missing_scope"
+                    | "not_allowed_token_type"
+                    | "file_uploads_disabled"
+                    | "restricted_action"
+            ) =>
+        {
+            // No file upload here: the same text as snippets, split between lines.
+            for chunk in blocks::split_text(&markdown, limits::SECTION_TEXT - 10) {
+                let text = format!("```\n{chunk}\n```");
+                state
+                    .slack
+                    .post_message(
+                        &dm,
+                        blocks::message("Agenda (Markdown)", vec![blocks::section(text)]),
+                        None,
+                    )
+                    .await?;
+            }
+            Ok(())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Job: publish a person's App Home: the reviews they facilitate, and surveys waiting for them.
+pub async fn publish_home(state: &AppState, user_id: &str) -> Result<(), JobError> {
+    let mut content = vec![blocks::header("debrief")];
+    let facilitated = state.store.reviews_facilitated_by(user_id).await?;
+    if !facilitated.is_empty() {
+        content.push(blocks::section("*Reviews you facilitate*"));
+        for review in facilitated.iter().take(10) {
+            let Some(incident) = state.store.incident(review.incident_id).await? else {
+                continue;
+            };
+            let participants = state.store.participants(review.id).await?.len();
+            let answered = state.store.answered_count(review.id).await?;
+            let meeting = review
+                .meeting_at
+                .map(blocks::date)
+                .unwrap_or_else(|| "no meeting set".into());
+            content.push(blocks::section(format!(
+                "*{}* in <#{}>\nSurvey: {} ({answered} of {participants} answered). Meeting: {meeting}.",
+                blocks::escape(&incident.title),
+                review.channel_id,
+                review.survey_status
+            )));
+            content.push(blocks::actions(
+                None,
+                vec![blocks::button(
+                    "Open the latest agenda",
+                    HOME_AGENDA_ACTION,
+                    &review.id.to_string(),
+                    Style::Primary,
+                )],
+            ));
+        }
+    }
+    let pending: Vec<Review> = state
+        .store
+        .open_surveys_for(user_id)
+        .await?
+        .into_iter()
+        .filter(|(_, answered)| !answered)
+        .map(|(review, _)| review)
+        .collect();
+    content.push(blocks::section("*Surveys waiting for you*"));
+    if pending.is_empty() {
+        content.push(blocks::context("None right now."));
+    }
+    for review in pending.iter().take(10) {
+        let Some(incident) = state.store.incident(review.incident_id).await? else {
+            continue;
+        };
+        content.push(blocks::section(format!(
+            "*{}*: closes {}.",
+            blocks::escape(&incident.title),
+            review.deadline_at.map(blocks::date).unwrap_or_default()
+        )));
+        content.push(blocks::actions(
+            None,
+            vec![blocks::button(
+                "Answer the survey",
+                super::survey::OPEN_ACTION,
+                &review.id.to_string(),
+                Style::Primary,
+            )],
+        ));
+    }
+    content.truncate(limits::VIEW_BLOCKS);
+    state
+        .slack
+        .publish_home(user_id, SlackView::Home(SlackHomeView::new(content)))
+        .await?;
+    Ok(())
+}
+
+/// App Home "Open the latest agenda": a modal with the agenda (the full text is in the DM).
+pub async fn open_from_home(
+    state: &AppState,
+    user_id: &str,
+    trigger_id: &str,
+    value: &str,
+) -> Result<(), Error> {
+    let Some(review) = (match value.parse::<i64>() {
+        Ok(id) => state.store.review(id).await?,
+        Err(_) => None,
+    }) else {
+        return Ok(());
+    };
+    let view = if review.facilitator_id != user_id {
+        forms::notice(
+            "Agenda",
+            "Only the review's facilitator can open its agenda.",
+        )
+    } else {
+        let agenda = synth::synthesize(&inputs(state, &review).await?);
+        let mut content: Vec<SlackBlock> = synth::to_messages(&agenda)
+            .into_iter()
+            .flat_map(|m| m.blocks.unwrap_or_default())
+            .collect();
+        if content.len() > limits::VIEW_BLOCKS {
+            content.truncate(limits::VIEW_BLOCKS - 1);
+            content.push(blocks::context(
+                "The agenda continues in your DM (`/debrief agenda`).",
+            ));
+        }
+        SlackView::Modal(SlackModalView::new(pt!("Agenda"), content).with_close(pt!("Close")))
+    };
+    state
+        .slack
+        .open_view(trigger_id, view)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not open the agenda: {e}"))?;
+    Ok(())
+}

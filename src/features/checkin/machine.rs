@@ -1,0 +1,526 @@
+//! Purpose: the round-robin check-in as a pure state machine:
+//! `next(state, event, now) -> (state, actions)`. No I/O, no clock, no randomness:
+//! the speaking order is fixed when the round starts (from a stored seed), so replaying
+//! the same events always gives the same round.
+
+use std::collections::BTreeMap;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+/// How one person's turn ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Replied in the thread (in turn or out of turn).
+    Shared,
+    /// Pressed Pass.
+    Passed,
+    /// The turn's time ran out.
+    TimedOut,
+    /// The facilitator skipped them.
+    Skipped,
+}
+
+/// The whole round, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinState {
+    pub facilitator: String,
+    /// Speaking order, fixed at the start.
+    pub order: Vec<String>,
+    /// Index into `order` of the person whose turn it is (`order.len()` once nobody is left).
+    pub position: usize,
+    /// Turn counter: each call of a speaker is a new turn, so a stale timeout is recognised.
+    pub turn: u64,
+    pub turn_seconds: i64,
+    pub outcomes: BTreeMap<String, Outcome>,
+    pub started: bool,
+    pub ended: bool,
+}
+
+/// Something that happened during the round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The parent message is posted; call the first speaker.
+    Start,
+    /// A reply in the round's thread.
+    Reply {
+        user: String,
+    },
+    Share {
+        user: String,
+    },
+    Pass {
+        user: String,
+    },
+    Skip {
+        by: String,
+    },
+    End {
+        by: String,
+    },
+    /// A turn's timer fired.
+    Timeout {
+        turn: u64,
+    },
+}
+
+/// What the I/O layer should do after a transition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Mention `user` in the thread with the turn's buttons.
+    Call { user: String, turn: u64 },
+    /// Fire `Timeout { turn }` at `at`.
+    ScheduleTimeout { turn: u64, at: i64 },
+    /// Post "moving on" (never says why, so nobody is singled out).
+    MoveOn { turn: u64 },
+    /// Tell `user` privately.
+    Tell { user: String, message: Notice },
+    /// Post the closing summary.
+    Summary {
+        shared: usize,
+        passed: usize,
+        total: usize,
+    },
+}
+
+/// Private notices, rendered by the I/O layer (which knows display names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// "It's <name>'s turn."
+    NotYourTurn { current: String },
+    /// Only the facilitator can skip or end the round.
+    FacilitatorOnly,
+    /// "Reply in this thread with your observation."
+    ReplyInThread,
+    /// The round has already ended.
+    RoundOver,
+}
+
+/// The speaking order: people who have not spoken in this review first, each group
+/// shuffled by `seed`. Sorting first makes the result independent of input order.
+pub fn speaking_order(participants: &[String], already_spoke: &[String], seed: u64) -> Vec<String> {
+    let mut fresh: Vec<String> = participants
+        .iter()
+        .filter(|p| !already_spoke.contains(p))
+        .cloned()
+        .collect();
+    let mut spoke: Vec<String> = participants
+        .iter()
+        .filter(|p| already_spoke.contains(p))
+        .cloned()
+        .collect();
+    fresh.sort();
+    fresh.dedup();
+    spoke.sort();
+    spoke.dedup();
+    let mut rng = StdRng::seed_from_u64(seed);
+    fresh.shuffle(&mut rng);
+    spoke.shuffle(&mut rng);
+    fresh.extend(spoke);
+    fresh
+}
+
+impl CheckinState {
+    pub fn new(facilitator: &str, order: Vec<String>, turn_seconds: i64) -> Self {
+        Self {
+            facilitator: facilitator.to_string(),
+            order,
+            position: 0,
+            turn: 0,
+            turn_seconds,
+            outcomes: BTreeMap::new(),
+            started: false,
+            ended: false,
+        }
+    }
+
+    /// The person whose turn it is.
+    pub fn current(&self) -> Option<&str> {
+        if self.ended || !self.started {
+            return None;
+        }
+        self.order.get(self.position).map(String::as_str)
+    }
+
+    pub fn shared(&self) -> usize {
+        self.outcomes
+            .values()
+            .filter(|o| **o == Outcome::Shared)
+            .count()
+    }
+
+    pub fn passed(&self) -> usize {
+        self.outcomes
+            .values()
+            .filter(|o| **o != Outcome::Shared)
+            .count()
+    }
+
+    fn summary(&self) -> Action {
+        Action::Summary {
+            shared: self.shared(),
+            passed: self.passed(),
+            total: self.order.len(),
+        }
+    }
+}
+
+/// Applies one event. Unknown or stale events change nothing.
+pub fn next(mut state: CheckinState, event: Event, now: i64) -> (CheckinState, Vec<Action>) {
+    let mut actions = Vec::new();
+    if state.ended {
+        if let Event::Pass { user }
+        | Event::Share { user }
+        | Event::Skip { by: user }
+        | Event::End { by: user } = event
+        {
+            actions.push(Action::Tell {
+                user,
+                message: Notice::RoundOver,
+            });
+        }
+        return (state, actions);
+    }
+    match event {
+        Event::Start if !state.started => {
+            state.started = true;
+            state.position = 0;
+            call_next_from(&mut state, &mut actions, now);
+        }
+        Event::Start => {}
+        Event::Reply { user } => {
+            if !state.order.contains(&user) || state.outcomes.contains_key(&user) || !state.started
+            {
+                return (state, actions);
+            }
+            state.outcomes.insert(user.clone(), Outcome::Shared);
+            // Out of turn: recorded, and they will not be called later; the order stands.
+            if state.current() == Some(user.as_str()) {
+                advance(&mut state, &mut actions, now);
+            }
+        }
+        Event::Share { user } => {
+            let message = match state.current() {
+                Some(current) if current == user => Notice::ReplyInThread,
+                Some(current) => Notice::NotYourTurn {
+                    current: current.to_string(),
+                },
+                None => Notice::RoundOver,
+            };
+            actions.push(Action::Tell { user, message });
+        }
+        Event::Pass { user } => match state.current().map(str::to_string) {
+            Some(current) if current == user => {
+                state.outcomes.insert(user, Outcome::Passed);
+                actions.push(Action::MoveOn { turn: state.turn });
+                advance(&mut state, &mut actions, now);
+            }
+            Some(current) => actions.push(Action::Tell {
+                user,
+                message: Notice::NotYourTurn { current },
+            }),
+            None => actions.push(Action::Tell {
+                user,
+                message: Notice::RoundOver,
+            }),
+        },
+        Event::Skip { by } => {
+            if by != state.facilitator {
+                actions.push(Action::Tell {
+                    user: by,
+                    message: Notice::FacilitatorOnly,
+                });
+            } else if let Some(current) = state.current().map(str::to_string) {
+                state.outcomes.insert(current, Outcome::Skipped);
+                actions.push(Action::MoveOn { turn: state.turn });
+                advance(&mut state, &mut actions, now);
+            }
+        }
+        Event::End { by } => {
+            if by != state.facilitator {
+                actions.push(Action::Tell {
+                    user: by,
+                    message: Notice::FacilitatorOnly,
+                });
+            } else {
+                state.ended = true;
+                actions.push(state.summary());
+            }
+        }
+        Event::Timeout { turn } => {
+            // A timer from an earlier turn is stale: that turn already ended.
+            if turn == state.turn
+                && state.started
+                && let Some(current) = state.current().map(str::to_string)
+            {
+                state.outcomes.insert(current, Outcome::TimedOut);
+                actions.push(Action::MoveOn { turn });
+                advance(&mut state, &mut actions, now);
+            }
+        }
+    }
+    (state, actions)
+}
+
+fn advance(state: &mut CheckinState, actions: &mut Vec<Action>, now: i64) {
+    state.position += 1;
+    call_next_from(state, actions, now);
+}
+
+/// Calls the first person at or after `position` who has no outcome yet, or ends the round.
+fn call_next_from(state: &mut CheckinState, actions: &mut Vec<Action>, now: i64) {
+    while let Some(user) = state.order.get(state.position) {
+        if !state.outcomes.contains_key(user) {
+            state.turn += 1;
+            actions.push(Action::Call {
+                user: user.clone(),
+                turn: state.turn,
+            });
+            actions.push(Action::ScheduleTimeout {
+                turn: state.turn,
+                at: now + state.turn_seconds,
+            });
+            return;
+        }
+        state.position += 1;
+    }
+    state.ended = true;
+    actions.push(state.summary());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn people(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn started(order: &[&str]) -> CheckinState {
+        let (state, actions) = next(
+            CheckinState::new("F", people(order), 180),
+            Event::Start,
+            1000,
+        );
+        assert_eq!(
+            actions[0],
+            Action::Call {
+                user: order[0].into(),
+                turn: 1
+            }
+        );
+        assert_eq!(actions[1], Action::ScheduleTimeout { turn: 1, at: 1180 });
+        state
+    }
+
+    fn calls(actions: &[Action]) -> Vec<String> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Call { user, .. } => Some(user.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_order_is_stable_for_a_seed_and_puts_new_voices_first() {
+        let all = people(&["a", "b", "c", "d", "e", "f"]);
+        let spoke = people(&["a", "b"]);
+        let order = speaking_order(&all, &spoke, 42);
+        assert_eq!(order, speaking_order(&all, &spoke, 42));
+        let mut reversed = all.clone();
+        reversed.reverse();
+        assert_eq!(
+            order,
+            speaking_order(&reversed, &spoke, 42),
+            "input order does not matter"
+        );
+        assert!(order[..4].iter().all(|p| !spoke.contains(p)));
+        assert!(order[4..].iter().all(|p| spoke.contains(p)));
+        let variety: std::collections::BTreeSet<Vec<String>> =
+            (0..20).map(|s| speaking_order(&all, &[], s)).collect();
+        assert!(variety.len() > 5, "different seeds give different orders");
+    }
+
+    #[test]
+    fn a_reply_from_the_speaker_completes_the_turn_and_calls_the_next() {
+        let state = started(&["a", "b", "c"]);
+        let (state, actions) = next(state, Event::Reply { user: "a".into() }, 1010);
+        assert_eq!(calls(&actions), vec!["b"]);
+        assert_eq!(state.outcomes["a"], Outcome::Shared);
+        assert_eq!(state.current(), Some("b"));
+    }
+
+    #[test]
+    fn pass_timeout_and_skip_move_on_without_naming_anyone() {
+        let state = started(&["a", "b", "c", "d"]);
+        let (state, actions) = next(state, Event::Pass { user: "a".into() }, 1010);
+        assert_eq!(actions[0], Action::MoveOn { turn: 1 });
+        let (state, actions) = next(state, Event::Timeout { turn: 2 }, 1200);
+        assert_eq!(actions[0], Action::MoveOn { turn: 2 });
+        assert_eq!(state.outcomes["b"], Outcome::TimedOut);
+        let (state, actions) = next(state, Event::Skip { by: "F".into() }, 1210);
+        assert_eq!(actions[0], Action::MoveOn { turn: 3 });
+        assert_eq!(calls(&actions), vec!["d"]);
+        let (state, actions) = next(state, Event::Reply { user: "d".into() }, 1220);
+        assert!(state.ended);
+        assert_eq!(
+            actions,
+            vec![Action::Summary {
+                shared: 1,
+                passed: 3,
+                total: 4
+            }]
+        );
+    }
+
+    #[test]
+    fn a_stale_timeout_changes_nothing() {
+        let state = started(&["a", "b"]);
+        let (state, _) = next(state, Event::Reply { user: "a".into() }, 1010);
+        let (after, actions) = next(state.clone(), Event::Timeout { turn: 1 }, 1180);
+        assert_eq!(after, state);
+        assert!(actions.is_empty());
+    }
+
+    #[test]
+    fn an_out_of_turn_reply_counts_keeps_the_order_and_is_not_called_again() {
+        let state = started(&["a", "b", "c"]);
+        let (state, actions) = next(state, Event::Reply { user: "c".into() }, 1005);
+        assert!(actions.is_empty(), "the order is not broken");
+        assert_eq!(state.current(), Some("a"));
+        let (state, _) = next(state, Event::Reply { user: "a".into() }, 1010);
+        let (state, actions) = next(state, Event::Pass { user: "b".into() }, 1020);
+        assert!(
+            !calls(&actions).contains(&"c".to_string()),
+            "c already spoke"
+        );
+        assert!(state.ended);
+        assert_eq!(
+            actions.last(),
+            Some(&Action::Summary {
+                shared: 2,
+                passed: 1,
+                total: 3
+            })
+        );
+    }
+
+    #[test]
+    fn a_second_reply_or_a_non_participant_is_not_a_turn() {
+        let state = started(&["a", "b"]);
+        let (state, _) = next(state, Event::Reply { user: "a".into() }, 1010);
+        let (again, actions) = next(state.clone(), Event::Reply { user: "a".into() }, 1011);
+        assert_eq!(again, state);
+        assert!(actions.is_empty());
+        let (outsider, actions) = next(state.clone(), Event::Reply { user: "zed".into() }, 1012);
+        assert_eq!(outsider, state);
+        assert!(actions.is_empty());
+    }
+
+    #[test]
+    fn the_wrong_person_pressing_buttons_changes_nothing() {
+        let state = started(&["a", "b"]);
+        let (after, actions) = next(state.clone(), Event::Pass { user: "b".into() }, 1010);
+        assert_eq!(after, state);
+        assert_eq!(
+            actions,
+            vec![Action::Tell {
+                user: "b".into(),
+                message: Notice::NotYourTurn {
+                    current: "a".into()
+                }
+            }]
+        );
+        let (after, actions) = next(state.clone(), Event::Skip { by: "a".into() }, 1010);
+        assert_eq!(after, state);
+        assert_eq!(
+            actions,
+            vec![Action::Tell {
+                user: "a".into(),
+                message: Notice::FacilitatorOnly
+            }]
+        );
+        let (after, actions) = next(state.clone(), Event::End { by: "b".into() }, 1010);
+        assert_eq!(after, state);
+        assert_eq!(
+            actions[0],
+            Action::Tell {
+                user: "b".into(),
+                message: Notice::FacilitatorOnly
+            }
+        );
+    }
+
+    #[test]
+    fn the_facilitator_can_end_the_round_early() {
+        let state = started(&["a", "b", "c"]);
+        let (state, _) = next(state, Event::Reply { user: "a".into() }, 1010);
+        let (state, actions) = next(state, Event::End { by: "F".into() }, 1020);
+        assert!(state.ended);
+        assert_eq!(
+            actions,
+            vec![Action::Summary {
+                shared: 1,
+                passed: 0,
+                total: 3
+            }]
+        );
+        let (_, actions) = next(state, Event::Pass { user: "b".into() }, 1030);
+        assert_eq!(
+            actions,
+            vec![Action::Tell {
+                user: "b".into(),
+                message: Notice::RoundOver
+            }]
+        );
+    }
+
+    #[test]
+    fn replaying_the_same_events_gives_the_same_round() {
+        let events = [
+            Event::Reply { user: "b".into() },
+            Event::Pass { user: "a".into() },
+            Event::Timeout { turn: 2 },
+            Event::Reply { user: "d".into() },
+        ];
+        let run = || {
+            let mut state = started(&["a", "c", "b", "d"]);
+            let mut all = Vec::new();
+            for event in events.clone() {
+                let (s, actions) = next(state, event, 1100);
+                state = s;
+                all.extend(actions);
+            }
+            (state, all)
+        };
+        assert_eq!(run(), run());
+    }
+
+    #[test]
+    fn share_focuses_the_speaker_and_redirects_others() {
+        let state = started(&["a", "b"]);
+        let (_, actions) = next(state.clone(), Event::Share { user: "a".into() }, 1001);
+        assert_eq!(
+            actions,
+            vec![Action::Tell {
+                user: "a".into(),
+                message: Notice::ReplyInThread
+            }]
+        );
+        let (_, actions) = next(state, Event::Share { user: "b".into() }, 1001);
+        assert_eq!(
+            actions,
+            vec![Action::Tell {
+                user: "b".into(),
+                message: Notice::NotYourTurn {
+                    current: "a".into()
+                }
+            }]
+        );
+    }
+}

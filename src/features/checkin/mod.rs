@@ -1,0 +1,388 @@
+//! Purpose: `/debrief checkin`: a round-robin check-in in a thread, so that speaking is
+//! the default rather than an act of courage. The round's logic is the pure state machine
+//! in [`machine`]; this module stores its state, turns its actions into durable jobs, and
+//! feeds it replies and button presses.
+
+pub mod machine;
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rand::RngExt;
+
+use crate::app::AppState;
+use crate::bot::grammar::{Invocation, format_duration};
+use crate::bot::{CommandRequest, Reply};
+use crate::error::Error;
+use crate::jobs::{Job, JobError};
+use crate::slack::blocks::{self, Style};
+use crate::store::checkins::Checkin;
+use crate::store::jobs::NewJob;
+use crate::user_error;
+
+use machine::{Action, CheckinState, Event, Notice};
+
+/// Default time each person has for their turn.
+pub const DEFAULT_TURN: Duration = Duration::from_secs(180);
+
+/// Button action ids.
+pub const SHARE_ACTION: &str = "checkin_share";
+pub const PASS_ACTION: &str = "checkin_pass";
+pub const SKIP_ACTION: &str = "checkin_skip";
+pub const END_ACTION: &str = "checkin_end";
+
+/// The parent message's text.
+pub const PARENT_TEXT: &str = "Round-robin check-in: one observation each, then open discussion";
+
+/// `/debrief checkin [turn=…] [participants=…]` (facilitator only).
+pub async fn command(
+    state: &AppState,
+    request: &CommandRequest,
+    inv: &Invocation,
+    now: Timestamp,
+) -> Result<Reply, Error> {
+    let (_, review) = super::require_review(state, request).await?;
+    super::require_facilitator(&review, &request.user_id, "start a check-in")?;
+    if state.store.running_checkin(review.id).await?.is_some() {
+        user_error!(
+            "A check-in is already running in this channel. Finish it first, or press *End round* in its thread."
+        );
+    }
+    let turn = inv.duration("turn").unwrap_or(DEFAULT_TURN);
+    if turn < Duration::from_secs(15) {
+        user_error!("A turn needs at least 15 seconds (`turn=90s`, `turn=3m`).");
+    }
+    let participants: Vec<String> = match inv.users("participants") {
+        Some(list) => list.to_vec(),
+        None => state
+            .store
+            .participants(review.id)
+            .await?
+            .into_iter()
+            .map(|p| p.user_id)
+            .collect(),
+    };
+    if participants.is_empty() {
+        user_error!(
+            "Nobody to call on yet. Name people with `/debrief checkin participants=@a,@b`, or add them to the review."
+        );
+    }
+    let already_spoke: Vec<String> = state
+        .store
+        .participation(review.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.messages > 0 || p.checkin_shared)
+        .map(|p| p.user_id)
+        .collect();
+    let seed: u64 = rand::rng().random();
+    let order = machine::speaking_order(&participants, &already_spoke, seed);
+    let initial = CheckinState::new(&review.facilitator_id, order, turn.as_secs() as i64);
+    let json = serde_json::to_string(&initial).map_err(anyhow::Error::from)?;
+    state
+        .store
+        .create_checkin(
+            review.id,
+            &review.channel_id,
+            seed as i64,
+            &json,
+            |checkin_id| {
+                vec![
+                    Job::StartCheckin { checkin_id }
+                        .to_row(now, Some(format!("checkin:{checkin_id}:start"))),
+                ]
+            },
+            now,
+        )
+        .await?;
+    state.job_wakeup.notify_one();
+    Ok(Reply::ephemeral(format!(
+        "Starting a round-robin check-in with {} people, {} per turn. People who haven't spoken in this review go first.",
+        participants.len(),
+        format_duration(turn)
+    )))
+}
+
+/// Job: post the parent message, then call the first speaker.
+pub async fn start(state: &AppState, checkin_id: i64, now: Timestamp) -> Result<(), JobError> {
+    let Some(checkin) = state.store.checkin(checkin_id).await? else {
+        return Ok(());
+    };
+    if checkin.thread_ts.is_none() {
+        let content = blocks::message(
+            PARENT_TEXT,
+            vec![
+                blocks::section(format!("*{PARENT_TEXT}.*")),
+                blocks::context(
+                    "Each person is called once, in a random order. Reply in this thread when it's your turn, or press Pass: no one is singled out.",
+                ),
+            ],
+        );
+        let ts = state
+            .slack
+            .post_message(&checkin.channel_id, content, None)
+            .await?;
+        state.store.set_checkin_thread(checkin_id, &ts).await?;
+    }
+    apply(state, checkin_id, Event::Start, now).await
+}
+
+/// Applies an event to a round: the pure transition, then its actions as jobs, stored
+/// together. Retries when another event won the race for the same round.
+pub async fn apply(
+    state: &AppState,
+    checkin_id: i64,
+    event: Event,
+    now: Timestamp,
+) -> Result<(), JobError> {
+    for _ in 0..8 {
+        let Some(checkin) = state.store.checkin(checkin_id).await? else {
+            return Ok(());
+        };
+        let before: CheckinState =
+            serde_json::from_str(&checkin.state).map_err(anyhow::Error::from)?;
+        let (after, actions) = machine::next(before.clone(), event.clone(), now.as_second());
+        if after == before && actions.is_empty() {
+            return Ok(());
+        }
+        let rows = jobs_for(state, &checkin, &actions, now).await?;
+        let json = serde_json::to_string(&after).map_err(anyhow::Error::from)?;
+        if state
+            .store
+            .update_checkin(checkin_id, checkin.version, &json, after.ended, &rows, now)
+            .await?
+        {
+            for (user, outcome) in &after.outcomes {
+                if *outcome == machine::Outcome::Shared
+                    && before.outcomes.get(user) != Some(outcome)
+                {
+                    state
+                        .store
+                        .record_checkin_share(checkin.review_id, user)
+                        .await?;
+                }
+            }
+            state.job_wakeup.notify_one();
+            return Ok(());
+        }
+    }
+    Err(JobError::Internal(anyhow::anyhow!(
+        "check-in {checkin_id} kept changing under us"
+    )))
+}
+
+/// Turns the machine's actions into durable jobs with dedupe keys, so a retried
+/// transition never calls a person twice or posts a summary twice.
+async fn jobs_for(
+    state: &AppState,
+    checkin: &Checkin,
+    actions: &[Action],
+    now: Timestamp,
+) -> anyhow::Result<Vec<NewJob>> {
+    let id = checkin.id;
+    let mut rows = Vec::new();
+    for action in actions {
+        match action {
+            Action::Call { user, turn } => {
+                let job = Job::CheckinCall {
+                    checkin_id: id,
+                    turn: *turn,
+                    user: user.clone(),
+                };
+                rows.push(job.to_row(now, Some(format!("checkin:{id}:call:{turn}"))));
+            }
+            Action::ScheduleTimeout { turn, at } => {
+                let job = Job::CheckinTimeout {
+                    checkin_id: id,
+                    turn: *turn,
+                };
+                let at = Timestamp::from_second(*at).unwrap_or(now);
+                rows.push(job.to_row(at, Some(format!("checkin:{id}:timeout:{turn}"))));
+            }
+            Action::MoveOn { turn } => {
+                let job = Job::CheckinPost {
+                    checkin_id: id,
+                    text: "Thanks, moving on.".into(),
+                };
+                rows.push(job.to_row(now, Some(format!("checkin:{id}:moveon:{turn}"))));
+            }
+            Action::Summary {
+                shared,
+                passed,
+                total,
+            } => {
+                let text = format!(
+                    "{shared} of {total} shared, {passed} passed. Open discussion is open."
+                );
+                let job = Job::CheckinPost {
+                    checkin_id: id,
+                    text,
+                };
+                rows.push(job.to_row(now, Some(format!("checkin:{id}:summary"))));
+            }
+            Action::Tell { user, message } => {
+                let text = notice_text(state, message).await?;
+                let job = Job::PostEphemeral {
+                    channel: checkin.channel_id.clone(),
+                    user: user.clone(),
+                    text,
+                    thread_ts: checkin.thread_ts.clone(),
+                };
+                rows.push(job.to_row(now, None));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+async fn notice_text(state: &AppState, notice: &Notice) -> anyhow::Result<String> {
+    Ok(match notice {
+        Notice::NotYourTurn { current } => {
+            let name = state
+                .store
+                .user_name(current)
+                .await?
+                .unwrap_or_else(|| format!("<@{current}>"));
+            format!("It's {name}'s turn.")
+        }
+        Notice::FacilitatorOnly => "Only the facilitator can skip a turn or end the round.".into(),
+        Notice::ReplyInThread => {
+            "Your turn: write your observation as a reply in this thread.".into()
+        }
+        Notice::RoundOver => "This round has ended; open discussion is open.".into(),
+    })
+}
+
+/// Job: mention exactly one person in the thread, with the turn's buttons. Skipped when
+/// the round has moved on since (the call is stale).
+pub async fn call(
+    state: &AppState,
+    checkin_id: i64,
+    turn: u64,
+    user: &str,
+) -> Result<(), JobError> {
+    let Some(checkin) = state.store.checkin(checkin_id).await? else {
+        return Ok(());
+    };
+    let round: CheckinState = serde_json::from_str(&checkin.state).map_err(anyhow::Error::from)?;
+    if round.turn != turn || round.current() != Some(user) {
+        return Ok(());
+    }
+    let Some(thread) = checkin.thread_ts.as_deref() else {
+        return Err(JobError::Permanent("the check-in has no thread".into()));
+    };
+    let value = checkin_id.to_string();
+    let text = format!(
+        "<@{user}>, your turn: one observation about the incident, as a reply here ({}).",
+        format_duration(Duration::from_secs(round.turn_seconds.max(1) as u64))
+    );
+    let content = blocks::message(
+        text.clone(),
+        vec![
+            blocks::section(text),
+            blocks::actions(
+                Some(&format!("checkin_turn_{turn}")),
+                vec![
+                    blocks::button("Share", SHARE_ACTION, &value, Style::Primary),
+                    blocks::button("Pass", PASS_ACTION, &value, Style::Default),
+                    blocks::button("Skip (facilitator)", SKIP_ACTION, &value, Style::Default),
+                    blocks::button("End round (facilitator)", END_ACTION, &value, Style::Danger),
+                ],
+            ),
+        ],
+    );
+    state
+        .slack
+        .post_message(&checkin.channel_id, content, Some(thread))
+        .await?;
+    Ok(())
+}
+
+/// Job: post a line in the round's thread ("moving on", the summary).
+pub async fn post(state: &AppState, checkin_id: i64, text: &str) -> Result<(), JobError> {
+    let Some(checkin) = state.store.checkin(checkin_id).await? else {
+        return Ok(());
+    };
+    let Some(thread) = checkin.thread_ts.as_deref() else {
+        return Ok(());
+    };
+    state
+        .slack
+        .post_message(&checkin.channel_id, blocks::text(text), Some(thread))
+        .await?;
+    Ok(())
+}
+
+/// A button on a turn message.
+pub async fn on_button(
+    state: &AppState,
+    action_id: &str,
+    value: &str,
+    user: &str,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let Ok(checkin_id) = value.parse::<i64>() else {
+        return Ok(());
+    };
+    let user = user.to_string();
+    let event = match action_id {
+        SHARE_ACTION => Event::Share { user },
+        PASS_ACTION => Event::Pass { user },
+        SKIP_ACTION => Event::Skip { by: user },
+        END_ACTION => Event::End { by: user },
+        _ => return Ok(()),
+    };
+    apply(state, checkin_id, event, now)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))
+}
+
+/// A message in a thread: a reply in a round's thread is a turn (or an out-of-turn share).
+pub async fn on_thread_reply(
+    state: &AppState,
+    channel: &str,
+    thread_ts: &str,
+    user: &str,
+    now: Timestamp,
+) -> anyhow::Result<bool> {
+    let Some(checkin) = state.store.checkin_by_thread(channel, thread_ts).await? else {
+        return Ok(false);
+    };
+    state.store.count_message(checkin.review_id, user).await?;
+    apply(
+        state,
+        checkin.id,
+        Event::Reply {
+            user: user.to_string(),
+        },
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(true)
+}
+
+/// A line for `/debrief status` about the latest round.
+pub async fn status_line(state: &AppState, review_id: i64) -> anyhow::Result<Option<String>> {
+    let Some(latest) = state.store.checkins_of(review_id).await?.pop() else {
+        return Ok(None);
+    };
+    let round: CheckinState = serde_json::from_str(&latest.state)?;
+    Ok(Some(if round.ended {
+        format!(
+            "Check-in: ended, {} of {} shared.",
+            round.shared(),
+            round.order.len()
+        )
+    } else {
+        let current = round
+            .current()
+            .map(|u| format!(", <@{u}>'s turn"))
+            .unwrap_or_default();
+        format!(
+            "Check-in: running, {} of {} shared so far{current}.",
+            round.shared(),
+            round.order.len()
+        )
+    }))
+}

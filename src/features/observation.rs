@@ -1,0 +1,528 @@
+//! Purpose: anonymous observations: `/debrief observe <text>`, the "Anonymous
+//! observation" message shortcut, and a DM to the bot starting with "observe".
+//!
+//! The author's user id is dropped at the boundary: [`Observation`] has no author field,
+//! the table has no author column, and nothing on this path logs text or a user id.
+//! With `observations=live` they are posted in the review's thread in batches at random
+//! moments, so the time an observation appears says nothing about who wrote it.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rand::RngExt;
+use slack_morphism::prelude::*;
+
+use super::blame;
+use crate::app::AppState;
+use crate::bot::{CommandRequest, Reply};
+use crate::error::{Error, FieldErrors};
+use crate::jobs::{self, Job, JobError};
+use crate::slack::blocks::{self, Style, limits};
+use crate::slack::forms::{self, FormValues};
+use crate::store::reviews::Review;
+use crate::user_error;
+
+/// The message shortcut's callback id (see manifest.yaml).
+pub const SHORTCUT_CALLBACK: &str = "observe_message";
+/// The observation modal's callback id.
+pub const MODAL_CALLBACK: &str = "observe_submit";
+/// "Record it as written" after a blame nudge; "For <review>" when the review must be picked.
+pub const RECORD_ACTION: &str = "observe_record";
+/// Slack limits a button's value to 2,000 characters; the text travels in it.
+const MAX_VALUE: usize = limits::BUTTON_VALUE;
+/// Live observations are released at a random moment in this window after the last release.
+pub const RELEASE_WINDOW: (Duration, Duration) =
+    (Duration::from_secs(120), Duration::from_secs(600));
+
+/// Observation text: scrubbed of mentions, 1 to 3,000 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservationText(String);
+
+impl ObservationText {
+    /// Scrubs and validates; the error is a sentence for the author.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let text = scrub_mentions(raw.trim());
+        let length = text.chars().count();
+        if length == 0 {
+            return Err("Write the observation after the command, e.g. `/debrief observe the dashboard hid the error rate`.".into());
+        }
+        if length > limits::INPUT_TEXT {
+            return Err(format!(
+                "Your observation is {length} characters; the limit is {}. Shorten it, or split it into two.",
+                limits::INPUT_TEXT
+            ));
+        }
+        Ok(Self(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An observation on its way to storage. There is no author field, so no code path can
+/// store or show one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observation {
+    pub review_id: i64,
+    pub text: ObservationText,
+}
+
+/// Replaces `<@U…>` and `<@U…|name>` with "a teammate": observations are about the system.
+pub fn scrub_mentions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<@") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find('>') {
+            Some(end) => {
+                out.push_str("a teammate");
+                rest = &rest[start + end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Stores the observation. (A live review's release job is already running on its own
+/// random schedule, so recording leaves no time-stamped trace of this moment.)
+pub async fn record(state: &AppState, observation: Observation) -> Result<(), Error> {
+    state
+        .store
+        .add_observation(observation.review_id, observation.text.as_str())
+        .await?;
+    Ok(())
+}
+
+/// The private suggestion shown when the text reads as blame, with a button that
+/// records it as written (the text rides in the button's value).
+pub fn nudge_blocks(review_id: i64, text: &str, nudges: &[blame::Nudge]) -> Vec<SlackBlock> {
+    let mut lines = vec!["*Before I record it:* this reads as blame, which tends to end the learning rather than start it.".to_string()];
+    for nudge in nudges {
+        lines.push(format!(
+            "You wrote “{}”. A question that teaches more: _{}_",
+            blocks::escape(&nudge.found),
+            nudge.reframing
+        ));
+    }
+    lines.push("Rephrase it and send it again, or record it as written.".into());
+    let mut content = vec![blocks::section(lines.join("\n"))];
+    let value = serde_json::json!({ "r": review_id, "t": text }).to_string();
+    if value.len() <= MAX_VALUE {
+        content.push(blocks::actions(
+            None,
+            vec![blocks::button(
+                "Record it as written",
+                RECORD_ACTION,
+                &value,
+                Style::Default,
+            )],
+        ));
+    }
+    content
+}
+
+/// `/debrief observe <text>` in a review's channel.
+pub async fn command(
+    state: &AppState,
+    request: &CommandRequest,
+    rest: Option<&str>,
+) -> Result<Reply, Error> {
+    let (_, review) = super::require_review(state, request).await?;
+    // From here on only the text matters; `request.user_id` is not read on this path.
+    let text = ObservationText::parse(rest.unwrap_or("")).map_err(crate::error::UserError)?;
+    let nudges = blame::detect(text.as_str());
+    if !nudges.is_empty() {
+        return Ok(Reply::ephemeral_blocks(
+            "This reads as blame; rephrase or record it as written.",
+            nudge_blocks(review.id, text.as_str(), &nudges),
+        ));
+    }
+    record(
+        state,
+        Observation {
+            review_id: review.id,
+            text,
+        },
+    )
+    .await?;
+    Ok(Reply::ephemeral(recorded_text(&review)))
+}
+
+fn recorded_text(review: &Review) -> String {
+    if review.observations_live {
+        "Recorded anonymously. It will appear in the review's thread with others, at a random moment.".into()
+    } else {
+        "Recorded anonymously. It is held for the agenda; nobody can see who wrote it.".into()
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct RecordValue {
+    r: i64,
+    t: String,
+}
+
+/// "Record it as written" (after a nudge) or "For <review>" (choosing a review from a DM).
+/// Returns the text that replaces the message holding the button.
+pub async fn on_record_button(state: &AppState, value: &str) -> Result<String, Error> {
+    let Ok(RecordValue { r: review_id, t }) = serde_json::from_str::<RecordValue>(value) else {
+        return Ok("That button is out of date; send the observation again.".into());
+    };
+    let Some(review) = state.store.review(review_id).await? else {
+        return Ok("That review no longer exists.".into());
+    };
+    // No author check: the button was shown only to its author (an ephemeral reply or
+    // their own DM), and looking at who clicked would put a user id on this path.
+    let text = ObservationText::parse(&t).map_err(crate::error::UserError)?;
+    record(
+        state,
+        Observation {
+            review_id: review.id,
+            text,
+        },
+    )
+    .await?;
+    Ok(recorded_text(&review))
+}
+
+/// A DM to the bot that starts with "observe".
+pub async fn on_direct_message(
+    state: &AppState,
+    dm_channel: &str,
+    user_id: &str,
+    message: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let body = message.trim_start()["observe".len()..]
+        .trim_start_matches([':', ' ', '\n'])
+        .to_string();
+    let reply = match direct_message_reply(state, user_id, &body, now).await? {
+        DmReply::Text(text) => blocks::text(text),
+        DmReply::Blocks(fallback, content) => blocks::message(fallback, content),
+    };
+    // The acknowledgement names nobody and is deleted once sent (see Job::forget_when_done).
+    let job = Job::DirectReply {
+        channel: dm_channel.to_string(),
+        content: serde_json::to_value(&reply)?,
+    };
+    jobs::enqueue(state, &job, now, None).await?;
+    Ok(())
+}
+
+enum DmReply {
+    Text(String),
+    Blocks(String, Vec<SlackBlock>),
+}
+
+async fn direct_message_reply(
+    state: &AppState,
+    user_id: &str,
+    body: &str,
+    now: Timestamp,
+) -> anyhow::Result<DmReply> {
+    let text = match ObservationText::parse(body) {
+        Ok(text) => text,
+        Err(problem) => {
+            return Ok(DmReply::Text(problem.replace(
+                "after the command, e.g. `/debrief observe",
+                "after “observe”, e.g. `observe",
+            )));
+        }
+    };
+    let reviews = state.store.reviews_open_to(user_id, now).await?;
+    match reviews.as_slice() {
+        [] => Ok(DmReply::Text(
+            "You're not part of a review that is still open, so there's nowhere to record this. Use `/debrief observe` in an incident's channel.".into(),
+        )),
+        [review] => {
+            let nudges = blame::detect(text.as_str());
+            if !nudges.is_empty() {
+                return Ok(DmReply::Blocks("This reads as blame; rephrase or record it as written.".into(), nudge_blocks(review.id, text.as_str(), &nudges)));
+            }
+            record(state, Observation { review_id: review.id, text }).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(DmReply::Text(recorded_text(review)))
+        }
+        several => {
+            let mut buttons = Vec::new();
+            for review in several.iter().take(5) {
+                let title = match state.store.incident(review.incident_id).await? {
+                    Some(incident) => incident.title,
+                    None => continue,
+                };
+                let value = serde_json::json!({ "r": review.id, "t": text.as_str() }).to_string();
+                if value.len() > MAX_VALUE {
+                    return Ok(DmReply::Text("You're in several open reviews and this is too long to carry on a button: use `/debrief observe` in the incident's channel instead.".into()));
+                }
+                buttons.push(blocks::button(&format!("For “{title}”"), RECORD_ACTION, &value, Style::Default));
+            }
+            let mut content = vec![blocks::section("You're in several open reviews. Which one is this observation for?")];
+            content.push(blocks::actions(None, buttons));
+            Ok(DmReply::Blocks("Which review is this observation for?".into(), content))
+        }
+    }
+}
+
+/// The message shortcut: a modal to write an observation for the review of that channel.
+pub async fn on_shortcut(
+    state: &AppState,
+    channel_id: Option<&str>,
+    team_id: &str,
+    trigger_id: &str,
+) -> Result<(), Error> {
+    let review = match channel_id {
+        Some(channel) => state.store.review_for_channel(team_id, channel).await?,
+        None => None,
+    };
+    let view = match review {
+        Some(review) => observation_modal(review.id, "", &[]),
+        None => forms::notice(
+            "Observation",
+            "This channel has no incident review, so there's nowhere to record an observation. Use the shortcut in an incident's channel.",
+        ),
+    };
+    state
+        .slack
+        .open_view(trigger_id, view)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not open the observation form: {e}"))?;
+    Ok(())
+}
+
+/// The observation form; `nudges` (after a first submission) shows the suggestions and
+/// lets the next submission record the text as written.
+pub fn observation_modal(review_id: i64, text: &str, nudges: &[blame::Nudge]) -> SlackView {
+    let mut content = vec![blocks::context(
+        ":lock: Recorded without your name or a time. Mentions of people become “a teammate”.",
+    )];
+    if !nudges.is_empty() {
+        let lines: Vec<String> = nudges
+            .iter()
+            .map(|n| {
+                format!(
+                    "You wrote “{}”. A question that teaches more: _{}_",
+                    blocks::escape(&n.found),
+                    n.reframing
+                )
+            })
+            .collect();
+        content.push(blocks::section(format!(
+            "{}\nEdit it, or submit again to record it as written.",
+            lines.join("\n")
+        )));
+    }
+    content.push(forms::text_input(
+        "observation",
+        "Your observation",
+        Some(text),
+        true,
+        false,
+        limits::INPUT_TEXT,
+    ));
+    let metadata = serde_json::json!({ "r": review_id, "nudged": !nudges.is_empty() }).to_string();
+    forms::modal(
+        "Anonymous observation",
+        "Record",
+        MODAL_CALLBACK,
+        &metadata,
+        content,
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct ModalMetadata {
+    r: i64,
+    nudged: bool,
+}
+
+/// The observation form was submitted. `Ok(Some(view))` replaces the modal.
+pub async fn on_modal_submit(
+    state: &AppState,
+    view: &SlackStatefulView,
+    metadata: &str,
+) -> Result<SlackView, Error> {
+    let meta: ModalMetadata =
+        serde_json::from_str(metadata).map_err(|e| anyhow::anyhow!("observation metadata: {e}"))?;
+    let raw = FormValues::from_view(view)
+        .text("observation")
+        .unwrap_or_default();
+    let text = ObservationText::parse(&raw).map_err(|problem| {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "observation",
+            problem.replace(
+                "after the command, e.g. `/debrief observe the dashboard hid the error rate`",
+                "here",
+            ),
+        );
+        Error::Form(errors)
+    })?;
+    let nudges = blame::detect(text.as_str());
+    if !nudges.is_empty() && !meta.nudged {
+        return Ok(observation_modal(meta.r, text.as_str(), &nudges));
+    }
+    let Some(review) = state.store.review(meta.r).await? else {
+        user_error!("That review no longer exists.");
+    };
+    record(
+        state,
+        Observation {
+            review_id: review.id,
+            text,
+        },
+    )
+    .await?;
+    Ok(forms::notice(
+        "Anonymous observation",
+        &recorded_text(&review),
+    ))
+}
+
+/// When the next live release happens: a random moment in the window. Pure.
+pub fn next_release(now: Timestamp, unit: f64) -> Timestamp {
+    let (low, high) = RELEASE_WINDOW;
+    let span = high.saturating_sub(low);
+    crate::clock::after(now, low + span.mul_f64(unit.clamp(0.0, 1.0)))
+}
+
+/// Schedules the first release of a live review (idempotent per review and time).
+pub fn first_release_job(review_id: i64, now: Timestamp) -> crate::store::jobs::NewJob {
+    let at = next_release(now, rand::rng().random());
+    Job::ReleaseObservations { review_id }
+        .to_row(at, Some(format!("release:{review_id}:{}", at.as_second())))
+}
+
+/// Reviews stop taking observations a week after their meeting.
+fn still_open(review: &Review, now: Timestamp) -> bool {
+    let now = now.as_second();
+    let ends = review
+        .meeting_at
+        .map(|m| m + 7 * 86_400)
+        .unwrap_or(review.created_at + 30 * 86_400);
+    now < ends
+}
+
+/// Job: post the observations gathered since the last release (shuffled, one message
+/// each, under a parent message), then schedule the next release.
+pub async fn release(state: &AppState, review_id: i64, now: Timestamp) -> Result<(), JobError> {
+    let Some(review) = state.store.review(review_id).await? else {
+        return Ok(());
+    };
+    if !review.observations_live {
+        return Ok(());
+    }
+    let mut pending = state.store.unreleased_observations(review_id).await?;
+    if !pending.is_empty() {
+        let thread = match &review.observations_thread_ts {
+            Some(ts) => ts.clone(),
+            None => {
+                let parent = blocks::message(
+                    "Anonymous observations",
+                    vec![
+                        blocks::section("*Anonymous observations* for this review."),
+                        blocks::context(
+                            "Posted in batches at random moments, so the timing says nothing about who wrote them. Add one with `/debrief observe …`.",
+                        ),
+                    ],
+                );
+                let ts = state
+                    .slack
+                    .post_message(&review.channel_id, parent, None)
+                    .await?;
+                state.store.set_observations_thread(review_id, &ts).await?;
+                ts
+            }
+        };
+        use rand::seq::SliceRandom;
+        pending.shuffle(&mut rand::rng());
+        for observation in pending {
+            let text = format!(
+                "*Anonymous observation*\n{}",
+                super::survey::render::quote(&observation.body)
+            );
+            state
+                .slack
+                .post_message(
+                    &review.channel_id,
+                    blocks::message("Anonymous observation", vec![blocks::section(text)]),
+                    Some(&thread),
+                )
+                .await?;
+            state
+                .store
+                .mark_observations_released(&[observation.id])
+                .await?;
+        }
+    }
+    if still_open(&review, now) {
+        let at = next_release(now, rand::rng().random());
+        let job = Job::ReleaseObservations { review_id };
+        jobs::enqueue(
+            state,
+            &job,
+            at,
+            Some(format!("release:{review_id}:{}", at.as_second())),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_become_a_teammate() {
+        assert_eq!(
+            scrub_mentions("<@U123|maria> restarted it before <@W9>"),
+            "a teammate restarted it before a teammate"
+        );
+        assert_eq!(
+            scrub_mentions("no mentions & <#C1|general>"),
+            "no mentions & <#C1|general>"
+        );
+        assert_eq!(scrub_mentions("broken <@U1"), "broken <@U1");
+    }
+
+    #[test]
+    fn text_is_checked_after_scrubbing() {
+        assert!(ObservationText::parse("   ").is_err());
+        assert!(
+            ObservationText::parse(&"x".repeat(3001))
+                .unwrap_err()
+                .contains("3001 characters")
+        );
+        assert_eq!(
+            ObservationText::parse(" <@U1> paged late ")
+                .unwrap()
+                .as_str(),
+            "a teammate paged late"
+        );
+    }
+
+    #[test]
+    fn releases_fall_inside_the_window() {
+        let now = Timestamp::from_second(1_000_000).unwrap();
+        assert_eq!(next_release(now, 0.0).as_second(), 1_000_120);
+        assert_eq!(next_release(now, 1.0).as_second(), 1_000_600);
+        let mid = next_release(now, 0.5).as_second();
+        assert!((1_000_120..=1_000_600).contains(&mid));
+    }
+
+    #[test]
+    fn the_nudge_offers_recording_as_written_only_when_the_text_fits_a_button() {
+        let nudges = blame::detect("who deployed this?");
+        assert!(!nudges.is_empty());
+        let short = serde_json::to_string(&nudge_blocks(1, "who deployed this?", &nudges)).unwrap();
+        assert!(short.contains(RECORD_ACTION) && short.contains("What information was available"));
+        let long = "who deployed this? ".repeat(120);
+        let long_blocks = serde_json::to_string(&nudge_blocks(1, &long, &nudges)).unwrap();
+        assert!(!long_blocks.contains(RECORD_ACTION));
+    }
+}

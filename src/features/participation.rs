@@ -1,0 +1,153 @@
+//! Purpose: participation figures: who spoke, never what. Unique speakers over attendees,
+//! the top three speakers' share of messages, and the Gini coefficient of messages. Pure.
+
+use crate::store::checkins::Participation;
+
+/// Figures for one review's meeting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    /// Participants, plus anyone else who spoke.
+    pub attendees: usize,
+    /// People with at least one message or a check-in share.
+    pub speakers: usize,
+    pub messages: i64,
+    /// `speakers / attendees`.
+    pub speaker_ratio: f64,
+    /// Share of all messages written by the three most active people.
+    pub top3_share: f64,
+    /// 0 when everyone wrote as much, towards 1 when one person wrote everything.
+    pub gini: f64,
+    pub checkin_shared: usize,
+}
+
+/// Gini coefficient of non-negative counts (0 for an empty or all-zero list).
+pub fn gini(counts: &[i64]) -> f64 {
+    let mut sorted: Vec<f64> = counts.iter().map(|&c| c.max(0) as f64).collect();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len() as f64;
+    let total: f64 = sorted.iter().sum();
+    if sorted.is_empty() || total == 0.0 {
+        return 0.0;
+    }
+    // G = 2·Σ(i·x_i) / (n·Σx) − (n+1)/n, with x ascending and i from 1.
+    let weighted: f64 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i as f64 + 1.0) * x)
+        .sum();
+    (2.0 * weighted) / (n * total) - (n + 1.0) / n
+}
+
+/// Computes the figures from the recorded participation and the review's participants.
+pub fn figures(participants: &[String], recorded: &[Participation]) -> Figures {
+    let mut attendees: Vec<&str> = participants.iter().map(String::as_str).collect();
+    for p in recorded {
+        if (p.messages > 0 || p.checkin_shared) && !attendees.contains(&p.user_id.as_str()) {
+            attendees.push(&p.user_id);
+        }
+    }
+    let count_of = |user: &str| {
+        recorded
+            .iter()
+            .find(|p| p.user_id == user)
+            .map_or(0, |p| p.messages)
+    };
+    let counts: Vec<i64> = attendees.iter().map(|a| count_of(a)).collect();
+    let speakers = attendees
+        .iter()
+        .filter(|a| {
+            recorded
+                .iter()
+                .any(|p| p.user_id == **a && (p.messages > 0 || p.checkin_shared))
+        })
+        .count();
+    let messages: i64 = counts.iter().sum();
+    let mut top = counts.clone();
+    top.sort_unstable_by(|a, b| b.cmp(a));
+    let top3: i64 = top.iter().take(3).sum();
+    Figures {
+        attendees: attendees.len(),
+        speakers,
+        messages,
+        speaker_ratio: if attendees.is_empty() {
+            0.0
+        } else {
+            speakers as f64 / attendees.len() as f64
+        },
+        top3_share: if messages == 0 {
+            0.0
+        } else {
+            top3 as f64 / messages as f64
+        },
+        gini: gini(&counts),
+        checkin_shared: recorded.iter().filter(|p| p.checkin_shared).count(),
+    }
+}
+
+/// One line for `/debrief status`.
+pub fn summary_line(f: &Figures) -> String {
+    format!(
+        "Participation: {} of {} attendees spoke ({:.0}%); {} messages, the top 3 wrote {:.0}%; Gini {:.2}; {} shared in the check-in.",
+        f.speakers,
+        f.attendees,
+        f.speaker_ratio * 100.0,
+        f.messages,
+        f.top3_share * 100.0,
+        f.gini,
+        f.checkin_shared
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(user: &str, messages: i64, shared: bool) -> Participation {
+        Participation {
+            user_id: user.into(),
+            messages,
+            checkin_shared: shared,
+        }
+    }
+
+    #[test]
+    fn gini_is_zero_for_equal_voices_and_near_one_for_a_monologue() {
+        assert_eq!(gini(&[5, 5, 5, 5]), 0.0);
+        assert!((gini(&[0, 0, 0, 10]) - 0.75).abs() < 1e-9);
+        assert!((gini(&[1, 2, 3, 4]) - 0.25).abs() < 1e-9);
+        assert_eq!(gini(&[]), 0.0);
+        assert_eq!(gini(&[0, 0]), 0.0);
+    }
+
+    #[test]
+    fn a_scripted_meeting_gives_the_expected_figures() {
+        let participants: Vec<String> = ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let recorded = vec![
+            p("a", 12, true),
+            p("b", 6, true),
+            p("c", 2, true),
+            p("d", 0, true),
+            p("e", 0, false),
+            // Someone who was not invited but spoke counts as an attendee.
+            p("z", 5, false),
+        ];
+        let f = figures(&participants, &recorded);
+        assert_eq!(f.attendees, 9);
+        assert_eq!(f.speakers, 5);
+        assert_eq!(f.messages, 25);
+        assert!((f.speaker_ratio - 5.0 / 9.0).abs() < 1e-9);
+        assert!((f.top3_share - 23.0 / 25.0).abs() < 1e-9);
+        assert!(f.gini > 0.6 && f.gini < 0.8, "{}", f.gini);
+        assert_eq!(f.checkin_shared, 4);
+        let line = summary_line(&f);
+        assert!(
+            line.starts_with(
+                "Participation: 5 of 9 attendees spoke (56%); 25 messages, the top 3 wrote 92%"
+            ),
+            "{line}"
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! Purpose: counterfactual conditions and the messages that hold each review's agenda.
+
+use jiff::Timestamp;
+
+use super::{BeginWrite, Store, on_db};
+use crate::features::counterfactual::{Condition, Control, Cost, Reach};
+
+impl Store {
+    pub async fn add_counterfactual(
+        &self,
+        review_id: i64,
+        c: &Condition,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        const SQL: &str = "INSERT INTO counterfactuals (review_id, body, control, cost, reach, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+        on_db!(self, pool => {
+            sqlx::query(SQL).bind(review_id).bind(&c.text).bind(c.control.code()).bind(c.cost.code()).bind(c.reach.code())
+                .bind(now.as_second()).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// A review's conditions, in the order they were added.
+    pub async fn counterfactuals(&self, review_id: i64) -> anyhow::Result<Vec<Condition>> {
+        const SQL: &str = "SELECT body, control, cost, reach FROM counterfactuals WHERE review_id = $1 ORDER BY id";
+        let rows: Vec<(String, String, String, String)> =
+            on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .filter_map(|(text, control, cost, reach)| {
+                Some(Condition {
+                    text,
+                    control: Control::parse(&control)?,
+                    cost: Cost::parse(&cost)?,
+                    reach: Reach::parse(&reach)?,
+                })
+            })
+            .collect())
+    }
+
+    /// The agenda's messages, by part: (part, channel, ts).
+    pub async fn agenda_messages(
+        &self,
+        review_id: i64,
+    ) -> anyhow::Result<Vec<(i64, String, String)>> {
+        const SQL: &str =
+            "SELECT part, channel, ts FROM agenda_messages WHERE review_id = $1 ORDER BY part";
+        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+    }
+
+    pub async fn save_agenda_message(
+        &self,
+        review_id: i64,
+        part: i64,
+        channel: &str,
+        ts: &str,
+    ) -> anyhow::Result<()> {
+        const SQL: &str = "INSERT INTO agenda_messages (review_id, part, channel, ts) VALUES ($1, $2, $3, $4)
+                           ON CONFLICT (review_id, part) DO UPDATE SET channel = excluded.channel, ts = excluded.ts";
+        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(part).bind(channel).bind(ts).execute(pool).await?; });
+        Ok(())
+    }
+
+    /// Forgets the parts from `from_part` on (after they were deleted in Slack).
+    pub async fn drop_agenda_parts(&self, review_id: i64, from_part: i64) -> anyhow::Result<()> {
+        const SQL: &str = "DELETE FROM agenda_messages WHERE review_id = $1 AND part >= $2";
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(SQL).bind(review_id).bind(from_part).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn set_agenda_before(&self, review_id: i64, seconds: i64) -> anyhow::Result<()> {
+        const SQL: &str = "UPDATE reviews SET agenda_before = $2 WHERE id = $1";
+        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(seconds).execute(pool).await?; });
+        Ok(())
+    }
+}

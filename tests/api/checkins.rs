@@ -1,0 +1,320 @@
+//! Round-robin check-ins in a thread, against the sandbox Slack, on both databases.
+
+use std::time::Duration;
+
+use debrief::features::checkin::{END_ACTION, PARENT_TEXT, PASS_ACTION, SKIP_ACTION};
+use debrief::sandbox::SandboxMessage;
+use serde_json::json;
+
+use crate::helpers::{CHANNEL, TestApp, TestDb};
+use crate::on_both_databases;
+
+on_both_databases!(
+    a_full_round_with_replies_passes_and_a_timeout,
+    an_out_of_turn_reply_counts_without_breaking_the_order,
+    a_restart_mid_round_resumes_with_the_same_person,
+    retried_and_edited_messages_are_not_second_turns,
+    buttons_pressed_by_the_wrong_person_change_nothing,
+    participation_figures_of_a_scripted_meeting,
+);
+
+/// Starts a check-in (alice facilitates) and returns the thread's ts.
+async fn start_round(app: &TestApp, args: &str) -> String {
+    app.open_review("").await;
+    let reply = app.cmd("U0ALICE", &format!("checkin {args}")).await;
+    assert!(reply.contains("Starting a round-robin check-in"), "{reply}");
+    app.run_due_jobs().await;
+    let parent = app
+        .sandbox
+        .messages_in(CHANNEL)
+        .into_iter()
+        .find(|m| m.text.starts_with(PARENT_TEXT))
+        .expect("the parent message is in the channel");
+    parent.ts
+}
+
+fn thread(app: &TestApp, thread_ts: &str) -> Vec<SandboxMessage> {
+    app.sandbox
+        .messages_in(CHANNEL)
+        .into_iter()
+        .filter(|m| m.thread_ts.as_deref() == Some(thread_ts))
+        .collect()
+}
+
+/// The user mentioned by each "your turn" message, in order.
+fn calls(app: &TestApp, thread_ts: &str) -> Vec<String> {
+    thread(app, thread_ts)
+        .iter()
+        .filter(|m| m.text.contains("your turn"))
+        .map(|m| m.text[2..m.text.find('>').unwrap()].to_string())
+        .collect()
+}
+
+fn current(app: &TestApp, thread_ts: &str) -> String {
+    calls(app, thread_ts)
+        .last()
+        .cloned()
+        .expect("someone was called")
+}
+
+async fn press(app: &TestApp, user: &str, thread_ts: &str, action: &str) {
+    let call = thread(app, thread_ts)
+        .into_iter()
+        .rfind(|m| m.text.contains("your turn"))
+        .unwrap();
+    let checkin = app
+        .state
+        .store
+        .checkin_by_thread(CHANNEL, thread_ts)
+        .await
+        .unwrap()
+        .unwrap();
+    let response = app
+        .slack
+        .click(user, CHANNEL, &call.ts, action, &checkin.id.to_string())
+        .await;
+    assert_eq!(response.status, 200);
+    app.run_due_jobs().await;
+}
+
+async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let ts = start_round(&app, "turn=2m").await;
+    assert_eq!(
+        calls(&app, &ts).len(),
+        1,
+        "exactly one person is mentioned at a time"
+    );
+    let first = current(&app, &ts);
+    app.slack
+        .say(&first, CHANNEL, "the cache warmed too slowly", Some(&ts))
+        .await;
+    app.run_due_jobs().await;
+    let second = current(&app, &ts);
+    assert_ne!(first, second);
+    press(&app, &second, &ts, PASS_ACTION).await;
+    let third = current(&app, &ts);
+    // Nobody answers: the turn times out after two minutes.
+    app.advance(Duration::from_secs(119));
+    app.run_due_jobs().await;
+    assert_eq!(current(&app, &ts), third, "not before the turn is over");
+    app.advance(Duration::from_secs(1));
+    app.run_due_jobs().await;
+    let fourth = current(&app, &ts);
+    assert_ne!(fourth, third);
+    app.slack
+        .say(
+            &fourth,
+            CHANNEL,
+            "alerts went to the old rotation",
+            Some(&ts),
+        )
+        .await;
+    app.run_due_jobs().await;
+
+    let texts: Vec<String> = thread(&app, &ts)
+        .into_iter()
+        .filter(|m| m.user == "U0DEBRIEF")
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(
+        texts.iter().filter(|t| t.contains("moving on")).count(),
+        2,
+        "{texts:#?}"
+    );
+    let summary = texts.last().unwrap();
+    assert_eq!(summary, "2 of 4 shared, 2 passed. Open discussion is open.");
+    for text in texts.iter().filter(|t| !t.contains("your turn")) {
+        assert!(
+            !text.contains("<@"),
+            "moving-on lines and the summary name nobody: {text}"
+        );
+    }
+    let mut called = calls(&app, &ts);
+    called.sort();
+    assert_eq!(
+        called,
+        vec!["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"],
+        "each person called exactly once"
+    );
+    let status = app.cmd("U0BOB", "status").await;
+    assert!(
+        status.contains("Check-in: ended, 2 of 4 shared."),
+        "{status}"
+    );
+    app.stop().await;
+}
+
+async fn an_out_of_turn_reply_counts_without_breaking_the_order(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let ts = start_round(&app, "").await;
+    let checkin = app
+        .state
+        .store
+        .checkin_by_thread(CHANNEL, &ts)
+        .await
+        .unwrap()
+        .unwrap();
+    let order: Vec<String> =
+        serde_json::from_str::<serde_json::Value>(&checkin.state).unwrap()["order"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+    // The last in the order speaks first, out of turn.
+    app.slack
+        .say(&order[3], CHANNEL, "I saw the error spike first", Some(&ts))
+        .await;
+    app.run_due_jobs().await;
+    assert_eq!(current(&app, &ts), order[0], "the order is not broken");
+    for speaker in &order[..3] {
+        assert_eq!(&current(&app, &ts), speaker);
+        app.slack
+            .say(speaker, CHANNEL, "an observation", Some(&ts))
+            .await;
+        app.run_due_jobs().await;
+    }
+    assert_eq!(
+        calls(&app, &ts),
+        order[..3].to_vec(),
+        "the early speaker is not called later"
+    );
+    let last = thread(&app, &ts).last().unwrap().text.clone();
+    assert_eq!(last, "4 of 4 shared, 0 passed. Open discussion is open.");
+    app.stop().await;
+}
+
+async fn a_restart_mid_round_resumes_with_the_same_person(db: TestDb) {
+    let first = TestApp::spawn(&db).await;
+    let ts = start_round(&first, "turn=3m").await;
+    let speaker = current(&first, &ts);
+    first.slack.say(&speaker, CHANNEL, "one", Some(&ts)).await;
+    first.run_due_jobs().await;
+    let waiting = current(&first, &ts);
+    let (sandbox, clock) = (first.sandbox.clone(), first.clock.clone());
+    first.stop().await;
+
+    let second = TestApp::spawn_with(&db, sandbox, clock, |_| {}).await;
+    second.run_due_jobs().await;
+    assert_eq!(
+        current(&second, &ts),
+        waiting,
+        "the same person is still up"
+    );
+    // Their timeout still fires after the restart.
+    second.advance(Duration::from_secs(180));
+    second.run_due_jobs().await;
+    let next = current(&second, &ts);
+    assert_ne!(next, waiting);
+    second.slack.say(&next, CHANNEL, "two", Some(&ts)).await;
+    second.run_due_jobs().await;
+    let last = current(&second, &ts);
+    second.slack.say(&last, CHANNEL, "three", Some(&ts)).await;
+    second.run_due_jobs().await;
+    let mut called = calls(&second, &ts);
+    assert_eq!(called.len(), 4);
+    called.sort();
+    called.dedup();
+    assert_eq!(called.len(), 4, "nobody was called twice");
+    second.stop().await;
+}
+
+async fn retried_and_edited_messages_are_not_second_turns(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let ts = start_round(&app, "").await;
+    let speaker = current(&app, &ts);
+    let (reply_ts, _) = app
+        .slack
+        .say(&speaker, CHANNEL, "first thought", Some(&ts))
+        .await;
+    app.run_due_jobs().await;
+    let next = current(&app, &ts);
+    // Slack retries the same event.
+    let event = json!({
+        "type": "message", "text": "first thought", "user": speaker, "ts": reply_ts, "channel": CHANNEL,
+        "event_ts": reply_ts, "channel_type": "channel", "thread_ts": ts,
+    });
+    let envelope = app
+        .slack
+        .envelope(&format!("Ev{}", reply_ts.replace('.', "")), event);
+    assert_eq!(app.slack.event(&envelope, Some(1)).await.status, 200);
+    // The next speaker's earlier message is edited: message_changed is not a reply.
+    let edit = json!({
+        "type": "message", "subtype": "message_changed", "channel": CHANNEL, "ts": "1700000001.000001",
+        "hidden": true, "channel_type": "channel",
+        "message": { "type": "message", "user": next, "text": "edited", "ts": "1700000000.000900", "thread_ts": ts },
+        "previous_message": { "type": "message", "user": next, "text": "orig", "ts": "1700000000.000900" },
+        "event_ts": "1700000001.000001",
+    });
+    assert_eq!(
+        app.slack
+            .event(&app.slack.envelope("EvEDIT1", edit), None)
+            .await
+            .status,
+        200
+    );
+    app.run_due_jobs().await;
+    assert_eq!(current(&app, &ts), next, "neither counted as a turn");
+    assert_eq!(calls(&app, &ts).len(), 2);
+    app.stop().await;
+}
+
+async fn buttons_pressed_by_the_wrong_person_change_nothing(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let ts = start_round(&app, "").await;
+    let speaker = current(&app, &ts);
+    let other = ["U0BOB", "U0CAROL", "U0DAN"]
+        .into_iter()
+        .find(|u| *u != speaker)
+        .unwrap();
+    let speaker_name = app.sandbox.world().user_name(&speaker);
+    press(&app, other, &ts, PASS_ACTION).await;
+    assert_eq!(
+        app.last_private_message(other),
+        format!("It's {speaker_name}'s turn.")
+    );
+    press(&app, other, &ts, SKIP_ACTION).await;
+    assert!(
+        app.last_private_message(other)
+            .contains("Only the facilitator")
+    );
+    press(&app, other, &ts, END_ACTION).await;
+    assert_eq!(current(&app, &ts), speaker, "nothing changed");
+    assert_eq!(calls(&app, &ts).len(), 1);
+    // The facilitator can skip and end.
+    press(&app, "U0ALICE", &ts, SKIP_ACTION).await;
+    assert_ne!(current(&app, &ts), speaker);
+    press(&app, "U0ALICE", &ts, END_ACTION).await;
+    assert_eq!(
+        thread(&app, &ts).last().unwrap().text,
+        "0 of 4 shared, 1 passed. Open discussion is open."
+    );
+    app.stop().await;
+}
+
+async fn participation_figures_of_a_scripted_meeting(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    // The meeting starts in two hours; messages before its window do not count.
+    app.cmd("U0ALICE", "review in=2h").await;
+    app.slack
+        .say("U0BOB", CHANNEL, "too early to count", None)
+        .await;
+    app.advance(Duration::from_secs(2 * 3600));
+    for (user, n) in [("U0ALICE", 6), ("U0BOB", 3), ("U0CAROL", 1)] {
+        for i in 0..n {
+            app.slack
+                .say(user, CHANNEL, &format!("message {i}"), None)
+                .await;
+        }
+    }
+    app.run_due_jobs().await;
+    let status = app.cmd("U0DAN", "status").await;
+    // 4 participants, 3 spoke; 10 messages, the top 3 wrote all; Gini of [6,3,1,0] = 0.5.
+    assert!(
+        status.contains("Participation: 3 of 4 attendees spoke (75%); 10 messages, the top 3 wrote 100%; Gini 0.50"),
+        "{status}"
+    );
+    app.stop().await;
+}

@@ -1,0 +1,476 @@
+//! Anonymous observations by all three routes, batch release, scrubbing, the blame nudge,
+//! and proof from a database dump that nothing links an observation to its author.
+
+use std::time::Duration;
+
+use debrief::clock::Clock;
+use debrief::features::observation::{RECORD_ACTION, SHORTCUT_CALLBACK};
+use debrief::features::survey::OPEN_ACTION;
+
+use crate::helpers::{CHANNEL, TestApp, TestDb};
+use crate::on_both_databases;
+
+on_both_databases!(
+    observations_arrive_by_command_shortcut_and_dm,
+    live_observations_are_released_in_batches_at_random_moments,
+    mentions_are_scrubbed_before_storage,
+    blame_gets_a_nudge_and_can_be_recorded_as_written,
+    a_dump_cannot_link_observations_to_their_authors,
+);
+
+/// Runs on a single-threaded runtime, so the test's log capture (a thread-local default
+/// subscriber) sees the server's and the job runner's log lines too.
+mod logs_hold_no_observation_or_answer_text {
+    #[tokio::test(flavor = "current_thread")]
+    async fn sqlite() {
+        super::logs_hold_no_observation_or_answer_text(crate::helpers::TestDb::sqlite().await).await
+    }
+    #[tokio::test(flavor = "current_thread")]
+    async fn postgres() {
+        match crate::helpers::TestDb::postgres().await {
+            Some(db) => super::logs_hold_no_observation_or_answer_text(db).await,
+            None => eprintln!("skipped: set TEST_POSTGRES_URL to run this on PostgreSQL"),
+        }
+    }
+}
+
+async fn stored(app: &TestApp) -> Vec<String> {
+    let review = app.review_id().await;
+    let mut bodies: Vec<String> = app
+        .state
+        .store
+        .observations(review)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.body)
+        .collect();
+    bodies.sort();
+    bodies
+}
+
+async fn observations_arrive_by_command_shortcut_and_dm(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    // 1. The slash command.
+    let reply = app
+        .slack
+        .command("U0BOB", CHANNEL, "observe the runbook link was dead")
+        .await;
+    assert_eq!(reply.json()["response_type"], "ephemeral");
+    assert!(
+        reply.text().starts_with("Recorded anonymously"),
+        "{}",
+        reply.body
+    );
+    // 2. The message shortcut on a message in the channel.
+    let (ts, _) = app
+        .slack
+        .say("U0CAROL", CHANNEL, "deploy finished at 10:02", None)
+        .await;
+    app.slack
+        .message_shortcut("U0CAROL", CHANNEL, &ts, SHORTCUT_CALLBACK)
+        .await;
+    let (view_id, view) = app
+        .sandbox
+        .open_modal_for("U0CAROL")
+        .expect("the observation form opened");
+    assert_eq!(view["callback_id"], "observe_submit");
+    let submitted = app
+        .slack
+        .submit_view(
+            "U0CAROL",
+            &view_id,
+            &[("observation", "the deploy and the purge overlapped")],
+        )
+        .await;
+    assert_eq!(submitted.json()["response_action"], "update");
+    assert!(submitted.body.contains("Recorded anonymously"));
+    // 3. A DM to the bot that starts with "observe".
+    app.slack
+        .say(
+            "U0DAN",
+            "D0DAN",
+            "observe: nobody knew the TTL was 24h",
+            None,
+        )
+        .await;
+    app.run_due_jobs().await;
+    let dm_reply = app
+        .sandbox
+        .dms_to("U0DAN")
+        .into_iter()
+        .map(|m| m.text)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(dm_reply.contains("Recorded anonymously"), "{dm_reply}");
+
+    assert_eq!(
+        stored(&app).await,
+        vec![
+            "nobody knew the TTL was 24h",
+            "the deploy and the purge overlapped",
+            "the runbook link was dead"
+        ]
+    );
+    // Held by default: nothing was posted in the channel.
+    assert!(
+        !app.sandbox
+            .messages_in(CHANNEL)
+            .iter()
+            .any(|m| m.text.contains("Anonymous"))
+    );
+    // Outside any review, the DM route says so instead of guessing.
+    app.slack.say("U0BOB", "D0BOB", "observe", None).await;
+    app.run_due_jobs().await;
+    let empty = app
+        .sandbox
+        .dms_to("U0BOB")
+        .last()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(empty.contains("after “observe”"), "{empty}");
+    let outsider = "U0ZED";
+    app.sandbox.world().users.insert(
+        outsider.into(),
+        debrief::sandbox::SandboxUser::human(outsider, "zed"),
+    );
+    app.slack
+        .say(outsider, "D0ZED", "observe something", None)
+        .await;
+    app.run_due_jobs().await;
+    let told = app
+        .sandbox
+        .dms_to(outsider)
+        .last()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(
+        told.contains("not part of a review that is still open"),
+        "{told}"
+    );
+    assert_eq!(stored(&app).await.len(), 3);
+    app.stop().await;
+}
+
+async fn live_observations_are_released_in_batches_at_random_moments(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("observations=live").await;
+    let start = app.clock.now();
+    for text in ["first note", "second note", "third note"] {
+        let reply = app
+            .slack
+            .command("U0BOB", CHANNEL, &format!("observe {text}"))
+            .await;
+        assert!(
+            reply.text().contains("at a random moment"),
+            "{}",
+            reply.body
+        );
+    }
+    app.run_due_jobs().await;
+    let posted = |app: &TestApp| -> Vec<String> {
+        app.sandbox
+            .messages_in(CHANNEL)
+            .into_iter()
+            .filter(|m| m.text == "Anonymous observation")
+            .map(|m| m.blocks.to_string())
+            .collect()
+    };
+    assert!(posted(&app).is_empty(), "not as they arrive");
+    // The release happens somewhere between 2 and 10 minutes after the review went live.
+    app.advance(Duration::from_secs(119));
+    app.run_due_jobs().await;
+    assert!(posted(&app).is_empty());
+    let release_at = app.state.store.next_job_run_at().await.unwrap().unwrap();
+    let offset = release_at.as_second() - start.as_second();
+    assert!((120..=600).contains(&offset), "{offset}");
+    app.clock.advance_to(release_at);
+    app.run_due_jobs().await;
+    let first_batch = posted(&app);
+    assert_eq!(first_batch.len(), 3);
+    for text in ["first note", "second note", "third note"] {
+        assert_eq!(
+            first_batch.iter().filter(|b| b.contains(text)).count(),
+            1,
+            "{text} posted once"
+        );
+    }
+    // All in one thread, under a parent message.
+    let thread: Vec<_> = app
+        .sandbox
+        .messages_in(CHANNEL)
+        .into_iter()
+        .filter(|m| m.text == "Anonymous observation")
+        .collect();
+    assert!(
+        thread
+            .iter()
+            .all(|m| m.thread_ts.is_some() && m.thread_ts == thread[0].thread_ts)
+    );
+    // A later observation waits for the next random release; nothing is posted twice.
+    app.slack
+        .command("U0CAROL", CHANNEL, "observe fourth note")
+        .await;
+    app.run_jobs_until_idle(Duration::from_secs(601)).await;
+    let all = posted(&app);
+    assert_eq!(all.len(), 4);
+    assert_eq!(all.iter().filter(|b| b.contains("fourth note")).count(), 1);
+    app.stop().await;
+}
+
+async fn mentions_are_scrubbed_before_storage(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    app.slack
+        .command(
+            "U0BOB",
+            CHANNEL,
+            "observe <@U0CAROL|carol> restarted the job while <@U0DAN> watched",
+        )
+        .await;
+    assert_eq!(
+        stored(&app).await,
+        vec!["a teammate restarted the job while a teammate watched"]
+    );
+    let long = "x".repeat(3001);
+    let reply = app
+        .slack
+        .command("U0BOB", CHANNEL, &format!("observe {long}"))
+        .await;
+    assert!(
+        reply.text().contains("3001 characters; the limit is 3000"),
+        "{}",
+        reply.text()
+    );
+    assert_eq!(stored(&app).await.len(), 1);
+    app.stop().await;
+}
+
+async fn blame_gets_a_nudge_and_can_be_recorded_as_written(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let reply = app
+        .slack
+        .command("U0BOB", CHANNEL, "observe who deployed this on a Friday?")
+        .await;
+    let body = reply.body.clone();
+    assert!(
+        body.contains("What information was available to the person making this decision"),
+        "{body}"
+    );
+    assert!(body.contains(RECORD_ACTION));
+    assert!(
+        stored(&app).await.is_empty(),
+        "not stored until the author decides"
+    );
+    // The author records it as written; the button carried the text.
+    let value = reply.json()["blocks"][1]["elements"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let payload = serde_json::json!({
+        "type": "block_actions",
+        "user": { "id": "U0BOB", "username": "bob", "name": "bob", "team_id": "T0SANDBOX" },
+        "api_app_id": "A0DEBRIEF", "token": "t",
+        "container": { "type": "message", "message_ts": "1.1", "channel_id": CHANNEL, "is_ephemeral": true },
+        "trigger_id": app.sandbox.issue_trigger("U0BOB"),
+        "team": { "id": "T0SANDBOX", "domain": "sandbox" },
+        "channel": { "id": CHANNEL, "name": "inc-checkout" },
+        "response_url": app.sandbox.issue_response_url(CHANNEL, "U0BOB"),
+        "actions": [{ "action_id": RECORD_ACTION, "block_id": "b", "text": { "type": "plain_text", "text": "Record it as written" }, "value": value, "type": "button", "action_ts": "1.2" }],
+    });
+    assert_eq!(app.slack.interaction(&payload).await.status, 200);
+    assert_eq!(stored(&app).await, vec!["who deployed this on a Friday?"]);
+    assert!(
+        app.last_private_message("U0BOB")
+            .contains("Recorded anonymously")
+    );
+
+    // A survey answer with blame gets the same nudge, in the modal, and keeps the text.
+    app.cmd("U0ALICE", "survey").await;
+    app.run_due_jobs().await;
+    let response = app
+        .answer_survey(
+            "U0CAROL",
+            &[("reasonable", "Dan forgot to check the flag, human error")],
+        )
+        .await;
+    let json = response.json();
+    assert_eq!(json["response_action"], "update");
+    let view = json["view"].to_string();
+    assert!(
+        view.contains("What about the system made this error easy to make"),
+        "{view}"
+    );
+    assert!(
+        view.contains("Dan forgot to check the flag, human error"),
+        "the text is kept"
+    );
+    assert_eq!(
+        app.state
+            .store
+            .answered_count(app.review_id().await)
+            .await
+            .unwrap(),
+        0
+    );
+    let (view_id, _) = app.sandbox.open_modal_for("U0CAROL").unwrap();
+    let kept = app
+        .slack
+        .submit_view(
+            "U0CAROL",
+            &view_id,
+            &[("reasonable", "Dan forgot to check the flag, human error")],
+        )
+        .await;
+    assert!(
+        kept.body.contains("answers are saved"),
+        "{} {}",
+        kept.status,
+        kept.body
+    );
+    assert_eq!(
+        app.state
+            .store
+            .answered_count(app.review_id().await)
+            .await
+            .unwrap(),
+        1
+    );
+    let _ = OPEN_ACTION;
+    app.stop().await;
+}
+
+async fn a_dump_cannot_link_observations_to_their_authors(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("observations=live").await;
+    app.slack
+        .command("U0BOB", CHANNEL, "observe the pager app was logged out")
+        .await;
+    app.slack
+        .say("U0DAN", "D0DAN", "observe staging had no canary", None)
+        .await;
+    let (ts, _) = app.slack.say("U0CAROL", CHANNEL, "see above", None).await;
+    app.slack
+        .message_shortcut("U0CAROL", CHANNEL, &ts, SHORTCUT_CALLBACK)
+        .await;
+    let (view_id, _) = app.sandbox.open_modal_for("U0CAROL").unwrap();
+    app.slack
+        .submit_view(
+            "U0CAROL",
+            &view_id,
+            &[("observation", "rollback took 40 minutes")],
+        )
+        .await;
+    app.run_jobs_until_idle(Duration::from_secs(700)).await;
+    let tables = crate::surveys::dump(&db).await;
+    let observations = &tables["observations"];
+    assert_eq!(observations.len(), 3);
+    let authors = ["U0BOB", "U0DAN", "U0CAROL", "D0DAN", "bob", "dan", "carol"];
+    for row in observations {
+        assert_eq!(
+            row.len(),
+            4,
+            "id, review, body, released: no author column: {row:?}"
+        );
+        for value in row {
+            for author in authors {
+                assert!(!value.contains(author), "{author} in {row:?}");
+            }
+            if let Ok(n) = value.parse::<i64>() {
+                assert!(n < 1_000_000_000, "no timestamp: {row:?}");
+            }
+        }
+        // Nothing in the row (its id or text) appears in a table that names people.
+        for value in row.iter().filter(|v| v.len() > 8) {
+            for (table, rows) in tables.iter().filter(|(t, _)| t.as_str() != "observations") {
+                assert!(
+                    !rows.iter().flatten().any(|o| o.contains(value.as_str())),
+                    "{value} appears in {table}"
+                );
+            }
+        }
+    }
+    // The DM reply job, which names the DM channel, is gone once sent.
+    assert!(
+        !tables["jobs"].iter().flatten().any(|v| v.contains("D0DAN")),
+        "{:?}",
+        tables["jobs"]
+    );
+    app.stop().await;
+}
+
+async fn logs_hold_no_observation_or_answer_text(db: TestDb) {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let capture = Capture::default();
+    let writer = capture.clone();
+    // Everything at debug level for our crate, the production filter for the rest.
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
+            "{},debrief=debug",
+            debrief::telemetry::DEFAULT_FILTER
+        )))
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let dispatch = tracing::Dispatch::new(subscriber);
+    let _guard = tracing::dispatcher::set_default(&dispatch);
+    let app = TestApp::spawn(&db).await;
+    {
+        app.open_review("observations=live").await;
+        app.slack
+            .command(
+                "U0BOB",
+                CHANNEL,
+                "observe SECRET-OBSERVATION-TEXT about the cache",
+            )
+            .await;
+        app.slack
+            .say(
+                "U0DAN",
+                "D0DAN",
+                "observe SECRET-DM-TEXT about paging",
+                None,
+            )
+            .await;
+        app.cmd("U0ALICE", "survey").await;
+        app.run_due_jobs().await;
+        app.answer_survey("U0CAROL", &[("surprise", "SECRET-ANSWER-TEXT")])
+            .await;
+        app.run_jobs_until_idle(Duration::from_secs(700)).await;
+        tracing::info!("capture is working");
+    }
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("capture is working"));
+    for secret in [
+        "SECRET-OBSERVATION-TEXT",
+        "SECRET-DM-TEXT",
+        "SECRET-ANSWER-TEXT",
+    ] {
+        assert!(!logs.contains(secret), "{secret} reached the logs");
+    }
+    for line in logs
+        .lines()
+        .filter(|l| l.contains("survey response") || l.contains("observation"))
+    {
+        for user in ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"] {
+            assert!(
+                !line.contains(user),
+                "a user id next to survey or observation content: {line}"
+            );
+        }
+    }
+    app.stop().await;
+}
