@@ -17,6 +17,7 @@ pub mod app;
 pub mod bot;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod features;
 pub mod http;

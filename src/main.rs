@@ -22,7 +22,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the Slack bot (HTTP endpoints, job runner, and Socket Mode if SLACK_APP_TOKEN is set).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// Run a complete scripted incident review against a built-in local Slack sandbox, and
+    /// print what everyone would have seen. Needs no Slack account.
+    Demo {
+        /// Keep the temporary folder with the demo's database and key file.
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -32,7 +39,19 @@ fn main() -> ExitCode {
         .build()
         .expect("the tokio runtime starts");
     match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Serve(args) => runtime.block_on(serve(*args)),
+        Command::Demo { keep } => runtime.block_on(demo(keep)),
+    }
+}
+
+async fn demo(keep: bool) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match debrief::demo::run(debrief::demo::DemoOptions { keep }, &mut stdout).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("debrief demo: {err:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

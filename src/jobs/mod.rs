@@ -293,6 +293,39 @@ pub async fn run_one(state: &AppState, worker: &str) -> anyhow::Result<Execution
     })
 }
 
+/// Runs every job that is due now, one at a time, until none is left. The tests and
+/// `debrief demo` drive a [`crate::clock::ManualClock`] with this instead of the runner.
+pub async fn run_due_jobs(state: &AppState, worker: &str) -> anyhow::Result<Vec<ExecutionOutcome>> {
+    let mut outcomes = Vec::new();
+    // A job that keeps re-enqueueing itself for "now" would spin forever; stop loudly.
+    for _ in 0..10_000 {
+        match run_one(state, worker).await? {
+            ExecutionOutcome::Idle => return Ok(outcomes),
+            ran => outcomes.push(ran),
+        }
+    }
+    anyhow::bail!("jobs kept coming; is one re-enqueueing itself?")
+}
+
+/// Runs due jobs, then moves `clock` to the next scheduled one, until the queue holds
+/// nothing due by `until`. The clock stays at the last job run.
+pub async fn run_jobs_until(
+    state: &AppState,
+    clock: &crate::clock::ManualClock,
+    until: Timestamp,
+    worker: &str,
+) -> anyhow::Result<Vec<ExecutionOutcome>> {
+    let mut outcomes = run_due_jobs(state, worker).await?;
+    while let Some(next) = state.store.next_job_run_at().await? {
+        if next > until {
+            break;
+        }
+        clock.advance_to(next);
+        outcomes.extend(run_due_jobs(state, worker).await?);
+    }
+    Ok(outcomes)
+}
+
 /// Runs a claimed job and records its outcome.
 pub async fn execute(
     state: &AppState,

@@ -6,7 +6,7 @@ use super::jobs::{INSERT_JOB, NewJob};
 use super::{BeginWrite, Store, on_db};
 
 /// An incident, one per channel.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
 pub struct Incident {
     pub id: i64,
     pub team_id: String,
@@ -59,7 +59,7 @@ pub struct SavedIncident {
 }
 
 /// A review, with the incident's title for display.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
 pub struct Review {
     pub id: i64,
     pub incident_id: i64,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use debrief::app::{AppState, Application};
 use debrief::clock::{Clock, ManualClock};
 use debrief::config::{Config, LogFormat, PseudonymKeySource, Secret};
-use debrief::jobs::{ExecutionOutcome, run_one};
+use debrief::jobs::ExecutionOutcome;
 use debrief::sandbox::driver::SlackDriver;
 use debrief::sandbox::{SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SlackSandbox};
 use sqlx::Connection;
@@ -207,32 +207,18 @@ impl TestApp {
 
     /// Runs every job that is due now, one at a time, until none is left.
     pub async fn run_due_jobs(&self) -> Vec<ExecutionOutcome> {
-        let mut outcomes = Vec::new();
-        for _ in 0..10_000 {
-            match run_one(&self.state, "test-worker")
-                .await
-                .expect("a job runs")
-            {
-                ExecutionOutcome::Idle => return outcomes,
-                ran => outcomes.push(ran),
-            }
-        }
-        panic!("jobs kept coming; is something re-enqueueing itself?");
+        debrief::jobs::run_due_jobs(&self.state, "test-worker")
+            .await
+            .expect("jobs run")
     }
 
     /// Runs due jobs, then jumps the clock to the next scheduled one, until the queue is empty
-    /// or `limit` of simulated time has passed.
+    /// or `limit` of simulated time has passed (the clock then stands at the last job run).
     pub async fn run_jobs_until_idle(&self, limit: Duration) -> Vec<ExecutionOutcome> {
         let deadline = self.clock.now().checked_add(limit).unwrap();
-        let mut outcomes = self.run_due_jobs().await;
-        while let Some(next) = self.state.store.next_job_run_at().await.unwrap() {
-            if next > deadline {
-                break;
-            }
-            self.clock.advance_to(next);
-            outcomes.extend(self.run_due_jobs().await);
-        }
-        outcomes
+        debrief::jobs::run_jobs_until(&self.state, &self.clock, deadline, "test-worker")
+            .await
+            .expect("jobs run")
     }
 
     pub fn advance(&self, by: Duration) {

@@ -2,8 +2,10 @@
 
 mod helpers;
 
+mod agenda;
 mod checkins;
 mod cli;
+mod demo;
 mod foundation;
 mod manifest;
 mod observations;

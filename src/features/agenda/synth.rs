@@ -75,6 +75,8 @@ pub struct VendorSection {
     pub tallies: Vec<String>,
     pub quotes: Vec<Quote>,
     pub standing_question: String,
+    /// What respondents said to the standing question, shown under it.
+    pub proposals: Vec<Quote>,
 }
 
 const MAX_QUOTES: usize = 3;
@@ -187,9 +189,13 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
                 .collect();
             let observations = theme.items.iter().filter(|&&id| sources[id].2).count();
             let quiet = theme.items.iter().filter(|&&id| sources[id].1).count();
-            // Quotes from quieter respondents first, then in representative order.
+            // Quotes from quieter respondents first, then in representative order; words
+            // of blame last, since the room gets them back as systemic questions.
             let mut ordered: Vec<usize> = theme.items.clone();
-            ordered.sort_by_key(|&id| !sources[id].1);
+            ordered.sort_by_key(|&id| {
+                let blames = !blame::detect(&sources[id].0.text).is_empty();
+                (blames, !sources[id].1)
+            });
             let quotes = ordered
                 .iter()
                 .take(MAX_QUOTES)
@@ -247,7 +253,11 @@ fn questions_for_the_room(answers: &[&SurveyAnswer], observations: &[String]) ->
         .iter()
         .map(|a| a.text.as_str())
         .chain(observations.iter().map(String::as_str));
-    let mut reframed: Vec<String> = texts.filter_map(blame::reframe).collect();
+    // Every blame phrase becomes its question ("who deployed" and "should have" in one
+    // answer are two different conversations).
+    let mut reframed: Vec<String> = texts
+        .flat_map(|text| blame::detect(text).into_iter().map(|n| n.reframing))
+        .collect();
     reframed.sort();
     reframed.dedup();
     questions.extend(reframed);
@@ -311,10 +321,21 @@ fn vendor_section(vendor: &str, answers: &[&SurveyAnswer]) -> VendorSection {
         .collect();
     quotes.sort_by(|a, b| a.text.cmp(&b.text));
     quotes.truncate(MAX_QUOTES * 2);
+    let mut proposals: Vec<Quote> = answers
+        .iter()
+        .filter(|a| a.question == "vendor_future")
+        .map(|a| Quote {
+            text: a.text.clone(),
+            source: a.pseudonym.clone(),
+        })
+        .collect();
+    proposals.sort_by(|a, b| a.text.cmp(&b.text));
+    proposals.truncate(MAX_QUOTES * 2);
     VendorSection {
         vendor: vendor.to_string(),
         tallies,
         quotes,
+        proposals,
         standing_question: "Given that this external failure will happen again, what should our system do, and does the current architecture do it?".into(),
     }
 }
@@ -335,7 +356,8 @@ fn quote_line(q: &Quote) -> String {
     )
 }
 
-fn theme_heading(t: &Theme) -> String {
+/// "3 respondents, 1 observation": who raised a theme, counted.
+fn theme_sources(t: &Theme) -> String {
     let mut who = Vec::new();
     if t.respondents > 0 {
         who.push(format!(
@@ -351,7 +373,7 @@ fn theme_heading(t: &Theme) -> String {
             if t.observations == 1 { "" } else { "s" }
         ));
     }
-    format!("*{}* ({})", blocks::escape(&t.label), who.join(", "))
+    who.join(", ")
 }
 
 /// The agenda as Slack messages: ≤50 blocks each, sections ≤3,000 characters, split
@@ -369,7 +391,11 @@ pub fn to_messages(agenda: &Agenda) -> Vec<SlackMessageContent> {
         content.push(blocks::context("Nothing has come in yet."));
     }
     for theme in &agenda.themes {
-        content.push(blocks::section(theme_heading(theme)));
+        content.push(blocks::section(format!(
+            "*{}* ({})",
+            blocks::escape(&theme.label),
+            theme_sources(theme)
+        )));
         for quote in &theme.quotes {
             content.extend(blocks::long_section(&quote_line(quote)));
         }
@@ -392,6 +418,9 @@ pub fn to_messages(agenda: &Agenda) -> Vec<SlackMessageContent> {
             content.extend(blocks::long_section(&quote_line(quote)));
         }
         content.push(blocks::section(format!("*{}*", v.standing_question)));
+        for quote in &v.proposals {
+            content.extend(blocks::long_section(&quote_line(quote)));
+        }
     }
     content.push(blocks::header("Open items"));
     let mut open = Vec::new();
@@ -449,8 +478,9 @@ pub fn to_markdown(agenda: &Agenda) -> String {
     }
     for theme in &agenda.themes {
         out.push_str(&format!(
-            "### {} ({} respondents, {} observations)\n\n",
-            theme.label, theme.respondents, theme.observations
+            "### {} ({})\n\n",
+            theme.label,
+            theme_sources(theme)
         ));
         for q in &theme.quotes {
             for line in q.text.lines() {
@@ -483,6 +513,11 @@ pub fn to_markdown(agenda: &Agenda) -> String {
                 .map(|q| format!("“{}” — {}", q.text, q.source)),
         );
         lines.push(format!("**{}**", v.standing_question));
+        lines.extend(
+            v.proposals
+                .iter()
+                .map(|q| format!("Proposed: “{}” — {}", q.text, q.source)),
+        );
         list(
             &mut out,
             &format!("The external dependency: {}", v.vendor),
@@ -535,20 +570,12 @@ mod tests {
             team_id: "T".into(),
             channel_id: "C".into(),
             facilitator_id: "U".into(),
-            meeting_at: None,
-            deadline_at: None,
-            deadline_offset: None,
             min_responses: k,
             reminders: 1,
             survey_status: "closed".into(),
             participants_ready: true,
-            survey_sent_at: None,
-            survey_closed_at: None,
-            created_at: 0,
-            updated_at: 0,
-            observations_live: false,
-            observations_thread_ts: None,
             agenda_before: 3600,
+            ..Default::default()
         }
     }
 

@@ -138,20 +138,12 @@ mod tests {
             team_id: "T".into(),
             channel_id: "C".into(),
             facilitator_id: "U".into(),
-            meeting_at: None,
-            deadline_at: None,
-            deadline_offset: None,
             min_responses: 3,
             reminders: 1,
             survey_status: "closed".into(),
             participants_ready: true,
-            survey_sent_at: None,
-            survey_closed_at: None,
-            created_at: 0,
-            updated_at: 0,
-            observations_live: false,
-            observations_thread_ts: None,
             agenda_before: 3600,
+            ..Default::default()
         }
     }
 

@@ -1,0 +1,169 @@
+//! `debrief demo` as a user runs it: the binary, a scripted review end to end, every stage
+//! in the transcript, the agenda at the end, and nothing left behind.
+
+use std::path::Path;
+use std::process::Command;
+
+const NAMES: [&str; 6] = ["alice", "bob", "carol", "dan", "erin", "frank"];
+
+fn run_demo(tmp: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .arg("demo")
+        .args(args)
+        .env("TMPDIR", tmp)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "exit {:?}\n{stdout}\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// The transcript between the heading `from` and the next heading.
+fn stage<'a>(transcript: &'a str, from: &str) -> &'a str {
+    let start = transcript
+        .find(&format!("== {from}"))
+        .unwrap_or_else(|| panic!("stage {from} missing:\n{transcript}"));
+    let rest = &transcript[start + 3..];
+    let end = rest.find("\n== ").unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[test]
+fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_demo(tmp.path(), &[]);
+
+    let incident = stage(&out, "1. The incident");
+    assert!(incident.contains("marked as a recurrence"), "{incident}");
+    let review = stage(&out, "2. The review");
+    assert!(review.contains("Participants (6)"), "{review}");
+    assert!(review.contains("Left out: @U0PAGER (a bot)"), "{review}");
+    let fanout = stage(&out, "3. Survey fan-out");
+    for name in NAMES {
+        assert!(
+            fanout.contains(&format!("[DM to {name}] debrief:")),
+            "{name}: {fanout}"
+        );
+    }
+    let answers = stage(&out, "4. Answers");
+    assert!(
+        answers.contains("A question that teaches more"),
+        "{answers}"
+    );
+    assert!(
+        answers.contains("keeps the answers as written"),
+        "{answers}"
+    );
+    assert_eq!(
+        answers.matches("your answers are saved").count(),
+        4,
+        "{answers}"
+    );
+    let reminder = stage(&out, "5. A reminder");
+    assert!(reminder.contains("[DM to frank] debrief:"), "{reminder}");
+    assert!(
+        !reminder.contains("[DM to bob]"),
+        "bob answered: {reminder}"
+    );
+    let checkin = stage(&out, "6. Round-robin check-in");
+    assert_eq!(
+        checkin.matches("your turn: one observation").count(),
+        6,
+        "{checkin}"
+    );
+    assert_eq!(
+        checkin.matches("moving on").count(),
+        2,
+        "a pass and a timeout: {checkin}"
+    );
+    assert!(
+        checkin.contains("4 of 6 shared, 2 passed. Open discussion is open."),
+        "{checkin}"
+    );
+    let observations = stage(&out, "7. Anonymous observations");
+    assert_eq!(
+        observations.matches("Recorded anonymously").count(),
+        3,
+        "{observations}"
+    );
+    let counterfactuals = stage(&out, "8. Counterfactuals");
+    assert_eq!(
+        counterfactuals.matches("It ranks").count(),
+        3,
+        "{counterfactuals}"
+    );
+    let agenda_stage = stage(&out, "9. The agenda");
+    assert!(
+        agenda_stage.contains("[DM to alice] debrief: Agenda:"),
+        "{agenda_stage}"
+    );
+    assert!(
+        agenda_stage.contains("debrief updated its message: Agenda:"),
+        "replaced, not reposted: {agenda_stage}"
+    );
+    assert!(
+        agenda_stage.contains("[alice's App Home]"),
+        "{agenda_stage}"
+    );
+    let after = stage(&out, "10. After the meeting");
+    assert!(
+        after.contains("Participation: 5 of 6 attendees spoke"),
+        "{after}"
+    );
+
+    let agenda = stage(&out, "The agenda as text");
+    for section in [
+        "# Agenda: Checkout latency after cache purge",
+        "## Themes",
+        "## Questions for the room",
+        "## What would have had to be true",
+        "## The external dependency: Fastly",
+        "## Open items",
+    ] {
+        assert!(agenda.contains(section), "{section}: {agenda}");
+    }
+    assert!(
+        agenda.contains("What information was available to the person making this decision"),
+        "{agenda}"
+    );
+    assert!(
+        agenda.contains("a teammate only found out"),
+        "mentions are scrubbed: {agenda}"
+    );
+    // Nobody is named in the agenda: pseudonyms and "anonymous observation" only.
+    let words: Vec<String> = agenda
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .collect();
+    for name in NAMES {
+        assert!(
+            !words.iter().any(|w| w == name),
+            "{name} named in the agenda:\n{agenda}"
+        );
+    }
+    assert!(out.contains("== Done =="));
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "the temporary folder is removed"
+    );
+}
+
+#[test]
+fn keep_leaves_the_database_and_says_where() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_demo(tmp.path(), &["--keep"]);
+    let kept: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].join("debrief.db").exists());
+    assert!(out.contains(&kept[0].display().to_string()), "{out}");
+}
