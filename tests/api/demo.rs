@@ -112,10 +112,27 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
         "{agenda_stage}"
     );
     let after = stage(&out, "10. After the meeting");
+    // Who spoke: those who replied in the check-in (the order is random) and those who
+    // wrote in the channel during the meeting.
+    let mut speakers: Vec<&str> = checkin
+        .lines()
+        .filter_map(|l| l.split_once(" replies in the thread"))
+        .map(|(name, _)| name)
+        .chain(after.lines().filter_map(|l| {
+            l.split_once(" writes in #inc-checkout-latency")
+                .map(|(name, _)| name)
+        }))
+        .collect();
+    speakers.sort();
+    speakers.dedup();
     assert!(
-        after.contains("Participation: 5 of 6 attendees spoke"),
-        "{after}"
+        after.contains(&format!(
+            "Participation: {} of 6 attendees spoke",
+            speakers.len()
+        )),
+        "{speakers:?}: {after}"
     );
+    assert!(after.contains("4 shared in the check-in"), "{after}");
 
     let agenda = stage(&out, "The agenda as text");
     for section in [
