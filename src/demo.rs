@@ -398,12 +398,6 @@ impl Demo<'_> {
             .into_iter()
             .find(|m| m.text.starts_with(checkin::PARENT_TEXT))
             .context("the check-in started")?;
-        let checkin = self
-            .state
-            .store
-            .checkin_by_thread(CHANNEL, &parent.ts)
-            .await?
-            .context("the check-in is stored")?;
         let replies = [
             "I noticed the hit rate drop first, but the graph had no TTL on it.",
             "The purge looked routine; it had never caused trouble before.",
@@ -428,13 +422,7 @@ impl Demo<'_> {
             if turn == 1 {
                 self.line(&format!("{name} presses Pass"))?;
                 self.slack
-                    .click(
-                        &user,
-                        CHANNEL,
-                        &call.ts,
-                        checkin::PASS_ACTION,
-                        &checkin.id.to_string(),
-                    )
+                    .click_button(&user, CHANNEL, &call.ts, checkin::PASS_ACTION)
                     .await;
                 self.run_due().await?;
             } else if turn == 3 {

@@ -2,6 +2,9 @@
 ALTER TABLE reviews ADD COLUMN observations_live BOOLEAN NOT NULL DEFAULT FALSE;
 -- The parent message under which live observations are posted.
 ALTER TABLE reviews ADD COLUMN observations_thread_ts TEXT;
+-- When the current live release is due; a release job for any other time is stale, so
+-- turning live off and on, or a retried release, never starts a second schedule.
+ALTER TABLE reviews ADD COLUMN next_release_at BIGINT;
 
 -- Anonymous observations. No author, no time, a random id: nothing here points at a person.
 CREATE TABLE observations (
@@ -9,6 +12,12 @@ CREATE TABLE observations (
     review_id BIGINT  NOT NULL REFERENCES reviews (id),
     body      TEXT    NOT NULL,
     released  BOOLEAN NOT NULL DEFAULT FALSE
+);
+
+-- Single-use tokens of "Record it as written" / "For <review>" buttons, so a double click
+-- records an observation once. A random value, nothing else: it points at nobody.
+CREATE TABLE observation_tokens (
+    token TEXT NOT NULL PRIMARY KEY
 );
 
 -- Round-robin check-ins. The state machine's state is stored whole, with a version for

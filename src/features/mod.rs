@@ -88,7 +88,7 @@ async fn on_message(
         .is_some_and(|t| t.to_string() == "im")
         || channel.starts_with('D');
     if is_dm {
-        if text.trim_start().to_lowercase().starts_with("observe") {
+        if observation::is_observe_message(&text) {
             observation::on_direct_message(state, &channel, &user, &text, now).await?;
         }
         return Ok(());

@@ -86,7 +86,53 @@ pub fn scrub_mentions(text: &str) -> String {
         }
     }
     out.push_str(rest);
+    scrub_typed_handles(&out)
+}
+
+/// "@maria" typed into a plain-text form field arrives as text, not as a mention: it is
+/// replaced too. An address such as ops@example.com is left alone.
+fn scrub_typed_handles(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    let mut previous: Option<char> = None;
+    while let Some((_, c)) = chars.next() {
+        let starts_handle = c == '@'
+            && previous.is_none_or(|p| p.is_whitespace() || "([{\"'“‘".contains(p))
+            && chars.peek().is_some_and(|(_, next)| next.is_alphanumeric());
+        if !starts_handle {
+            out.push(c);
+            previous = Some(c);
+            continue;
+        }
+        let mut handle = String::new();
+        while let Some(&(_, next)) = chars.peek() {
+            if next.is_alphanumeric() || "._-".contains(next) {
+                handle.push(next);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        out.push_str("a teammate");
+        // A full stop ending the sentence is not part of the handle.
+        let trailing: String = handle
+            .chars()
+            .rev()
+            .take_while(|c| ".-_".contains(*c))
+            .collect();
+        out.extend(trailing.chars().rev());
+        previous = Some('e');
+    }
     out
+}
+
+/// Whether a DM to the bot is an observation: it starts with the word "observe"
+/// ("observed the pager…" is not).
+pub fn is_observe_message(text: &str) -> bool {
+    let text = text.trim_start();
+    text.get(..7)
+        .is_some_and(|word| word.eq_ignore_ascii_case("observe"))
+        && !text[7..].starts_with(|c: char| c.is_alphanumeric())
 }
 
 /// Stores the observation. (A live review's release job is already running on its own
@@ -101,19 +147,29 @@ pub async fn record(state: &AppState, observation: Observation) -> Result<(), Er
 
 /// The private suggestion shown when the text reads as blame, with a button that
 /// records it as written (the text rides in the button's value).
-pub fn nudge_blocks(review_id: i64, text: &str, nudges: &[blame::Nudge]) -> Vec<SlackBlock> {
+/// "This reads as blame", then each phrase found with its systemic question.
+fn nudge_lines(nudges: &[blame::Nudge]) -> Vec<String> {
     let mut lines = vec!["*Before I record it:* this reads as blame, which tends to end the learning rather than start it.".to_string()];
-    for nudge in nudges {
-        lines.push(format!(
+    lines.extend(nudges.iter().map(|nudge| {
+        format!(
             "You wrote “{}”. A question that teaches more: _{}_",
             blocks::escape(&nudge.found),
             nudge.reframing
-        ));
-    }
-    lines.push("Rephrase it and send it again, or record it as written.".into());
+        )
+    }));
+    lines
+}
+
+pub fn nudge_blocks(review_id: i64, text: &str, nudges: &[blame::Nudge]) -> Vec<SlackBlock> {
+    let mut lines = nudge_lines(nudges);
+    let value = record_value(review_id, text, &new_token());
+    lines.push(match value {
+        Some(_) => "Rephrase it and send it again, or record it as written.".into(),
+        // Slack caps a button's value at 2,000 characters.
+        None => "It is too long to keep on a button, so rephrase it and send it again.".into(),
+    });
     let mut content = vec![blocks::section(lines.join("\n"))];
-    let value = serde_json::json!({ "r": review_id, "t": text }).to_string();
-    if value.len() <= MAX_VALUE {
+    if let Some(value) = value {
         content.push(blocks::actions(
             None,
             vec![blocks::button(
@@ -166,12 +222,26 @@ fn recorded_text(review: &Review) -> String {
 struct RecordValue {
     r: i64,
     t: String,
+    /// Single-use token: a double click, or a second review's button, records nothing more.
+    n: String,
+}
+
+/// A button value carrying the text to record, or `None` when it would not fit.
+fn record_value(review_id: i64, text: &str, token: &str) -> Option<String> {
+    let value = serde_json::json!({ "r": review_id, "t": text, "n": token }).to_string();
+    (value.len() <= MAX_VALUE).then_some(value)
+}
+
+/// A fresh single-use token for the buttons of one message.
+fn new_token() -> String {
+    let bytes: [u8; 16] = rand::rng().random();
+    hex::encode(bytes)
 }
 
 /// "Record it as written" (after a nudge) or "For <review>" (choosing a review from a DM).
 /// Returns the text that replaces the message holding the button.
 pub async fn on_record_button(state: &AppState, value: &str) -> Result<String, Error> {
-    let Ok(RecordValue { r: review_id, t }) = serde_json::from_str::<RecordValue>(value) else {
+    let Ok(RecordValue { r: review_id, t, n }) = serde_json::from_str::<RecordValue>(value) else {
         return Ok("That button is out of date; send the observation again.".into());
     };
     let Some(review) = state.store.review(review_id).await? else {
@@ -180,14 +250,13 @@ pub async fn on_record_button(state: &AppState, value: &str) -> Result<String, E
     // No author check: the button was shown only to its author (an ephemeral reply or
     // their own DM), and looking at who clicked would put a user id on this path.
     let text = ObservationText::parse(&t).map_err(crate::error::UserError)?;
-    record(
-        state,
-        Observation {
-            review_id: review.id,
-            text,
-        },
-    )
-    .await?;
+    let stored = state
+        .store
+        .add_observation_once(review.id, text.as_str(), Some(&n))
+        .await?;
+    if !stored {
+        return Ok("Already recorded; it is stored once.".into());
+    }
     Ok(recorded_text(&review))
 }
 
@@ -249,19 +318,27 @@ async fn direct_message_reply(
             Ok(DmReply::Text(recorded_text(review)))
         }
         several => {
+            let token = new_token();
             let mut buttons = Vec::new();
             for review in several.iter().take(5) {
                 let title = match state.store.incident(review.incident_id).await? {
                     Some(incident) => incident.title,
                     None => continue,
                 };
-                let value = serde_json::json!({ "r": review.id, "t": text.as_str() }).to_string();
-                if value.len() > MAX_VALUE {
+                let Some(value) = record_value(review.id, text.as_str(), &token) else {
                     return Ok(DmReply::Text("You're in several open reviews and this is too long to carry on a button: use `/debrief observe` in the incident's channel instead.".into()));
-                }
+                };
                 buttons.push(blocks::button(&format!("For “{title}”"), RECORD_ACTION, &value, Style::Default));
             }
-            let mut content = vec![blocks::section("You're in several open reviews. Which one is this observation for?")];
+            let mut content = Vec::new();
+            let nudges = blame::detect(text.as_str());
+            if !nudges.is_empty() {
+                // The same nudge as with one review; choosing a review records it as written.
+                let mut lines = nudge_lines(&nudges);
+                lines.push("Rephrase it and send it again, or choose the review below to record it as written.".into());
+                content.push(blocks::section(lines.join("\n")));
+            }
+            content.push(blocks::section("You're in several open reviews. Which one is this observation for?"));
             content.push(blocks::actions(None, buttons));
             Ok(DmReply::Blocks("Which review is this observation for?".into(), content))
         }
@@ -390,11 +467,25 @@ pub fn next_release(now: Timestamp, unit: f64) -> Timestamp {
     crate::clock::after(now, low + span.mul_f64(unit.clamp(0.0, 1.0)))
 }
 
-/// Schedules the first release of a live review (idempotent per review and time).
-pub fn first_release_job(review_id: i64, now: Timestamp) -> crate::store::jobs::NewJob {
+/// Schedules the next live release at a random moment of the window. It replaces any
+/// earlier schedule: a pending release for another time finds itself stale and stops.
+pub async fn schedule_release(
+    state: &AppState,
+    review_id: i64,
+    now: Timestamp,
+) -> anyhow::Result<()> {
     let at = next_release(now, rand::rng().random());
-    Job::ReleaseObservations { review_id }
-        .to_row(at, Some(format!("release:{review_id}:{}", at.as_second())))
+    let job = Job::ReleaseObservations {
+        review_id,
+        scheduled_for: Some(at.as_second()),
+    };
+    let row = job.to_row(at, Some(format!("release:{review_id}:{}", at.as_second())));
+    state
+        .store
+        .schedule_release(review_id, at.as_second(), &row, now.as_second())
+        .await?;
+    state.job_wakeup.notify_one();
+    Ok(())
 }
 
 /// Reviews stop taking observations a week after their meeting.
@@ -409,11 +500,20 @@ fn still_open(review: &Review, now: Timestamp) -> bool {
 
 /// Job: post the observations gathered since the last release (shuffled, one message
 /// each, under a parent message), then schedule the next release.
-pub async fn release(state: &AppState, review_id: i64, now: Timestamp) -> Result<(), JobError> {
+pub async fn release(
+    state: &AppState,
+    review_id: i64,
+    scheduled_for: Option<i64>,
+    now: Timestamp,
+) -> Result<(), JobError> {
     let Some(review) = state.store.review(review_id).await? else {
         return Ok(());
     };
     if !review.observations_live {
+        return Ok(());
+    }
+    if scheduled_for.is_some() && scheduled_for != state.store.next_release_at(review_id).await? {
+        // Superseded by a newer schedule: stop, so only one schedule ever runs.
         return Ok(());
     }
     let mut pending = state.store.unreleased_observations(review_id).await?;
@@ -455,20 +555,12 @@ pub async fn release(state: &AppState, review_id: i64, now: Timestamp) -> Result
                 .await?;
             state
                 .store
-                .mark_observations_released(&[observation.id])
+                .mark_observations_released(review_id, &[observation.id])
                 .await?;
         }
     }
     if still_open(&review, now) {
-        let at = next_release(now, rand::rng().random());
-        let job = Job::ReleaseObservations { review_id };
-        jobs::enqueue(
-            state,
-            &job,
-            at,
-            Some(format!("release:{review_id}:{}", at.as_second())),
-        )
-        .await?;
+        schedule_release(state, review_id, now).await?;
     }
     Ok(())
 }
@@ -476,6 +568,17 @@ pub async fn release(state: &AppState, review_id: i64, now: Timestamp) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_word_observe_starts_a_dm_observation() {
+        assert!(is_observe_message("observe the pager was silent"));
+        assert!(is_observe_message("  Observe: the pager was silent"));
+        assert!(is_observe_message("observe"));
+        assert!(!is_observe_message("observed the pager being silent"));
+        assert!(!is_observe_message("observers saw it"));
+        assert!(!is_observe_message("obs"));
+        assert!(!is_observe_message("please observe this"));
+    }
 
     #[test]
     fn mentions_become_a_teammate() {
@@ -488,6 +591,14 @@ mod tests {
             "no mentions & <#C1|general>"
         );
         assert_eq!(scrub_mentions("broken <@U1"), "broken <@U1");
+        assert_eq!(
+            scrub_mentions("@maria restarted it, then (@jo.smith) paged @ops-lead."),
+            "a teammate restarted it, then (a teammate) paged a teammate."
+        );
+        assert_eq!(
+            scrub_mentions("mail ops@example.com, @ alone, 10 @ 5ms"),
+            "mail ops@example.com, @ alone, 10 @ 5ms"
+        );
     }
 
     #[test]

@@ -193,11 +193,6 @@ pub async fn command(
                     };
                     jobs.push(job.to_row(now, None));
                 }
-                if went_live {
-                    jobs.push(crate::features::observation::first_release_job(
-                        review_id, now,
-                    ));
-                }
                 if deadline_moved && let Some(deadline) = settings.deadline_at {
                     let job = Job::CloseSurvey {
                         review_id,
@@ -225,6 +220,9 @@ pub async fn command(
         }
         None => review,
     };
+    if went_live {
+        crate::features::observation::schedule_release(state, review.id, now).await?;
+    }
     if let Some(job) = crate::features::agenda::auto_post_job(&review, now) {
         state.store.enqueue(&job, now).await?;
     }

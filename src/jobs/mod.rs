@@ -81,7 +81,13 @@ pub enum Job {
     /// Post a line in a check-in's thread ("moving on", the summary).
     CheckinPost { checkin_id: i64, text: String },
     /// Post held anonymous observations in the review thread, then schedule the next batch.
-    ReleaseObservations { review_id: i64 },
+    ReleaseObservations {
+        review_id: i64,
+        /// The release time this job was scheduled for; stale when the review's
+        /// schedule has moved on.
+        #[serde(default)]
+        scheduled_for: Option<i64>,
+    },
     /// DM the facilitator the agenda, replacing an earlier version. `scheduled_for` is the
     /// automatic post time it was queued for (None when asked for by command).
     PostAgenda {
@@ -148,7 +154,8 @@ impl Job {
     }
 
     /// Jobs whose row says something about a person that should not outlive its purpose
-    /// (who had not answered a survey by reminder time) are deleted when done.
+    /// (who had not answered a survey by reminder time; a DM reply about an observation)
+    /// are deleted when done, or when they fail for good.
     pub fn forget_when_done(&self) -> bool {
         matches!(self, Job::SendReminder { .. } | Job::DirectReply { .. })
     }
@@ -379,10 +386,16 @@ pub async fn execute(
             tracing::info!(job = claimed.id, kind = %claimed.kind, %error, "job rescheduled");
         }
         JobOutcome::Failed(reason) => {
-            state
-                .store
-                .fail_job(claimed.id, worker, reason, now)
-                .await?;
+            if job.as_ref().is_ok_and(Job::forget_when_done) {
+                // Its payload says something about a person (a DM channel next to a
+                // reply): a failure is logged by kind, and the row goes.
+                state.store.delete_job(claimed.id, worker).await?;
+            } else {
+                state
+                    .store
+                    .fail_job(claimed.id, worker, reason, now)
+                    .await?;
+            }
             state.metrics.jobs.get_or_create(&label("failed")).inc();
             tracing::warn!(job = claimed.id, kind = %claimed.kind, %reason, "job failed for good");
             if let Ok(job) = &job
@@ -488,9 +501,10 @@ async fn run(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(), JobErr
             .await
         }
         Job::CheckinPost { checkin_id, text } => checkin::post(state, *checkin_id, text).await,
-        Job::ReleaseObservations { review_id } => {
-            observation::release(state, *review_id, now).await
-        }
+        Job::ReleaseObservations {
+            review_id,
+            scheduled_for,
+        } => observation::release(state, *review_id, *scheduled_for, now).await,
         Job::PostAgenda {
             review_id,
             scheduled_for,

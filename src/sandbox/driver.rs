@@ -247,6 +247,26 @@ impl SlackDriver {
         self.interaction(&payload).await
     }
 
+    /// `user` clicks the button `action_id` on message `message_ts`, with the value the
+    /// bot put on that button (as Slack sends it).
+    pub async fn click_button(
+        &self,
+        user: &str,
+        channel: &str,
+        message_ts: &str,
+        action_id: &str,
+    ) -> BotResponse {
+        let value = self
+            .sandbox
+            .messages_in(channel)
+            .into_iter()
+            .find(|m| m.ts == message_ts)
+            .and_then(|m| button_value(&m.blocks, action_id))
+            .unwrap_or_default();
+        self.click(user, channel, message_ts, action_id, &value)
+            .await
+    }
+
     /// `user` clicks a button inside an open view (a modal or their Home tab).
     pub async fn click_in_view(
         &self,
@@ -473,6 +493,19 @@ impl SlackDriver {
         let envelope = self.envelope(&id, event);
         self.event(&envelope, None).await
     }
+}
+
+/// The value of the button `action_id` in `blocks`.
+fn button_value(blocks: &Value, action_id: &str) -> Option<String> {
+    blocks.as_array()?.iter().find_map(|block| {
+        block["elements"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(std::iter::once(&block["accessory"]))
+            .find(|e| e["action_id"] == action_id)
+            .and_then(|e| e["value"].as_str().map(str::to_string))
+    })
 }
 
 /// The block id holding the element with `action_id`, as Slack reports it back.

@@ -5,7 +5,7 @@
 use rand::RngExt;
 use rand::seq::SliceRandom;
 
-use super::{BeginWrite, Db, Store, on_db};
+use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, on_db};
 
 /// An observation as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -22,6 +22,21 @@ fn random_id() -> String {
 impl Store {
     /// Stores an observation; the caller has already dropped who wrote it.
     pub async fn add_observation(&self, review_id: i64, body: &str) -> anyhow::Result<()> {
+        self.add_observation_once(review_id, body, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// Stores an observation unless `token` (a button's single-use token) was used before;
+    /// returns whether it was stored.
+    pub async fn add_observation_once(
+        &self,
+        review_id: i64,
+        body: &str,
+        token: Option<&str>,
+    ) -> anyhow::Result<bool> {
+        const USE_TOKEN: &str =
+            "INSERT INTO observation_tokens (token) VALUES ($1) ON CONFLICT (token) DO NOTHING";
         const INSERT: &str =
             "INSERT INTO observations (id, review_id, body, released) VALUES ($1, $2, $3, $4)";
         const ALL: &str = "SELECT id, body, released FROM observations WHERE review_id = $1";
@@ -29,6 +44,15 @@ impl Store {
         let rewrite_in_random_order = matches!(self.db, Db::Postgres(_));
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            if let Some(token) = token {
+                let fresh = sqlx::query(USE_TOKEN).bind(token).execute(&mut *tx).await?.rows_affected();
+                if fresh == 0 {
+                    return Ok(false);
+                }
+            }
+            if rewrite_in_random_order {
+                sqlx::query(LOCK_REVIEW_ROWS).bind(review_id).execute(&mut *tx).await?;
+            }
             sqlx::query(INSERT).bind(random_id()).bind(review_id).bind(body).bind(false).execute(&mut *tx).await?;
             if rewrite_in_random_order {
                 // Same ids (the release job marks by id), new physical order.
@@ -40,7 +64,7 @@ impl Store {
                 }
             }
             tx.commit().await?;
-            Ok(())
+            Ok(true)
         })
     }
 
@@ -53,10 +77,19 @@ impl Store {
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
     }
 
-    pub async fn mark_observations_released(&self, ids: &[String]) -> anyhow::Result<()> {
+    pub async fn mark_observations_released(
+        &self,
+        review_id: i64,
+        ids: &[String],
+    ) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE observations SET released = TRUE WHERE id = $1";
+        let postgres = matches!(self.db, Db::Postgres(_));
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            if postgres {
+                // A concurrent shuffled rewrite would otherwise swallow this update.
+                sqlx::query(LOCK_REVIEW_ROWS).bind(review_id).execute(&mut *tx).await?;
+            }
             for id in ids {
                 sqlx::query(SQL).bind(id).execute(&mut *tx).await?;
             }
@@ -69,5 +102,37 @@ impl Store {
     pub async fn observations(&self, review_id: i64) -> anyhow::Result<Vec<StoredObservation>> {
         const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 ORDER BY id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+    }
+
+    /// Makes `at` the review's live release time and queues `job` for it, together.
+    pub async fn schedule_release(
+        &self,
+        review_id: i64,
+        at: i64,
+        job: &super::jobs::NewJob,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        const SET: &str = "UPDATE reviews SET next_release_at = $2 WHERE id = $1";
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(SET).bind(review_id).bind(at).execute(&mut *tx).await?;
+            sqlx::query(super::jobs::INSERT_JOB)
+                .bind(job.kind)
+                .bind(&job.payload)
+                .bind(job.dedupe_key.as_deref())
+                .bind(job.run_at.as_second())
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The review's current live release time.
+    pub async fn next_release_at(&self, review_id: i64) -> anyhow::Result<Option<i64>> {
+        const SQL: &str = "SELECT next_release_at FROM reviews WHERE id = $1";
+        let at: Option<Option<i64>> = on_db!(self, pool => sqlx::query_scalar(SQL).bind(review_id).fetch_optional(pool).await?);
+        Ok(at.flatten())
     }
 }

@@ -9,7 +9,7 @@
 use rand::RngExt;
 use rand::seq::SliceRandom;
 
-use super::{BeginWrite, Db, Store, on_db};
+use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, on_db};
 
 /// Why a response was not saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,9 @@ impl Store {
         let rewrite_in_random_order = matches!(self.db, Db::Postgres(_));
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            if rewrite_in_random_order {
+                sqlx::query(LOCK_REVIEW_ROWS).bind(review_id).execute(&mut *tx).await?;
+            }
             let status: Option<String> = sqlx::query_scalar(STATUS).bind(review_id).fetch_optional(&mut *tx).await?;
             if status.as_deref() != Some("open") {
                 return Ok(Err(ResponseRefused::SurveyNotOpen));

@@ -62,16 +62,9 @@ async fn press(app: &TestApp, user: &str, thread_ts: &str, action: &str) {
         .into_iter()
         .rfind(|m| m.text.contains("your turn"))
         .unwrap();
-    let checkin = app
-        .state
-        .store
-        .checkin_by_thread(CHANNEL, thread_ts)
-        .await
-        .unwrap()
-        .unwrap();
     let response = app
         .slack
-        .click(user, CHANNEL, &call.ts, action, &checkin.id.to_string())
+        .click_button(user, CHANNEL, &call.ts, action)
         .await;
     assert_eq!(response.status, 200);
     app.run_due_jobs().await;

@@ -16,6 +16,7 @@ on_both_databases!(
     mentions_are_scrubbed_before_storage,
     blame_gets_a_nudge_and_can_be_recorded_as_written,
     a_dump_cannot_link_observations_to_their_authors,
+    concurrent_observations_are_all_kept,
 );
 
 /// Runs on a single-threaded runtime, so the test's log capture (a thread-local default
@@ -286,6 +287,25 @@ async fn blame_gets_a_nudge_and_can_be_recorded_as_written(db: TestDb) {
         app.last_private_message("U0BOB")
             .contains("Recorded anonymously")
     );
+    // A double click (Slack delivers both) stores it once.
+    assert_eq!(app.slack.interaction(&payload).await.status, 200);
+    assert_eq!(stored(&app).await, vec!["who deployed this on a Friday?"]);
+    assert!(
+        app.last_private_message("U0BOB")
+            .contains("Already recorded")
+    );
+
+    // A DM that merely starts with "observed" is not an observation.
+    app.slack
+        .say(
+            "U0DAN",
+            "D0DAN",
+            "observed the dashboards all morning",
+            None,
+        )
+        .await;
+    app.run_due_jobs().await;
+    assert_eq!(stored(&app).await.len(), 1);
 
     // A survey answer with blame gets the same nudge, in the modal, and keeps the text.
     app.cmd("U0ALICE", "survey").await;
@@ -339,6 +359,27 @@ async fn blame_gets_a_nudge_and_can_be_recorded_as_written(db: TestDb) {
         1
     );
     let _ = OPEN_ACTION;
+    app.stop().await;
+}
+
+async fn concurrent_observations_are_all_kept(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let review = app.review_id().await;
+    // Each write rewrites the review's rows in a new order on PostgreSQL; writers queue on
+    // the review's row instead of colliding on the ids they re-insert.
+    let writes = (0..12).map(|n| {
+        let store = app.state.store.clone();
+        async move {
+            store
+                .add_observation(review, &format!("observation number {n}"))
+                .await
+        }
+    });
+    for result in futures_util::future::join_all(writes).await {
+        result.expect("every concurrent write succeeds");
+    }
+    assert_eq!(stored(&app).await.len(), 12);
     app.stop().await;
 }
 

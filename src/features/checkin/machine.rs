@@ -55,8 +55,10 @@ pub enum Event {
     Pass {
         user: String,
     },
+    /// The facilitator skips the speaker of `turn` (the turn on the button pressed).
     Skip {
         by: String,
+        turn: u64,
     },
     End {
         by: String,
@@ -174,7 +176,7 @@ pub fn next(mut state: CheckinState, event: Event, now: i64) -> (CheckinState, V
     if state.ended {
         if let Event::Pass { user }
         | Event::Share { user }
-        | Event::Skip { by: user }
+        | Event::Skip { by: user, .. }
         | Event::End { by: user } = event
         {
             actions.push(Action::Tell {
@@ -227,12 +229,15 @@ pub fn next(mut state: CheckinState, event: Event, now: i64) -> (CheckinState, V
                 message: Notice::RoundOver,
             }),
         },
-        Event::Skip { by } => {
+        Event::Skip { by, turn } => {
             if by != state.facilitator {
                 actions.push(Action::Tell {
                     user: by,
                     message: Notice::FacilitatorOnly,
                 });
+            } else if turn != state.turn {
+                // A Skip on an earlier call (or a double click): that turn is already over,
+                // and whoever speaks now is not the person the facilitator meant to skip.
             } else if let Some(current) = state.current().map(str::to_string) {
                 state.outcomes.insert(current, Outcome::Skipped);
                 actions.push(Action::MoveOn { turn: state.turn });
@@ -363,7 +368,14 @@ mod tests {
         let (state, actions) = next(state, Event::Timeout { turn: 2 }, 1200);
         assert_eq!(actions[0], Action::MoveOn { turn: 2 });
         assert_eq!(state.outcomes["b"], Outcome::TimedOut);
-        let (state, actions) = next(state, Event::Skip { by: "F".into() }, 1210);
+        let (state, actions) = next(
+            state,
+            Event::Skip {
+                by: "F".into(),
+                turn: 3,
+            },
+            1210,
+        );
         assert_eq!(actions[0], Action::MoveOn { turn: 3 });
         assert_eq!(calls(&actions), vec!["d"]);
         let (state, actions) = next(state, Event::Reply { user: "d".into() }, 1220);
@@ -376,6 +388,24 @@ mod tests {
                 total: 4
             }]
         );
+    }
+
+    #[test]
+    fn a_skip_from_an_earlier_call_skips_nobody() {
+        let state = started(&["a", "b", "c"]);
+        let (state, _) = next(state, Event::Reply { user: "a".into() }, 1010);
+        assert_eq!(state.current(), Some("b"));
+        // The facilitator presses Skip on a's call message, or clicks twice.
+        let (after, actions) = next(
+            state.clone(),
+            Event::Skip {
+                by: "F".into(),
+                turn: 1,
+            },
+            1020,
+        );
+        assert!(actions.is_empty(), "{actions:?}");
+        assert_eq!(after, state);
     }
 
     #[test]
@@ -436,7 +466,14 @@ mod tests {
                 }
             }]
         );
-        let (after, actions) = next(state.clone(), Event::Skip { by: "a".into() }, 1010);
+        let (after, actions) = next(
+            state.clone(),
+            Event::Skip {
+                by: "a".into(),
+                turn: state.turn,
+            },
+            1010,
+        );
         assert_eq!(after, state);
         assert_eq!(
             actions,

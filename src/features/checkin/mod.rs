@@ -271,7 +271,7 @@ pub async fn call(
     let Some(thread) = checkin.thread_ts.as_deref() else {
         return Err(JobError::Permanent("the check-in has no thread".into()));
     };
-    let value = checkin_id.to_string();
+    let value = format!("{checkin_id}:{turn}");
     let text = format!(
         "<@{user}>, your turn: one observation about the incident, as a reply here ({}).",
         format_duration(Duration::from_secs(round.turn_seconds.max(1) as u64))
@@ -321,14 +321,18 @@ pub async fn on_button(
     user: &str,
     now: Timestamp,
 ) -> Result<(), Error> {
-    let Ok(checkin_id) = value.parse::<i64>() else {
+    // "<check-in id>:<turn>", as set on the call message's buttons.
+    let Some((Ok(checkin_id), Ok(turn))) = value
+        .split_once(':')
+        .map(|(id, turn)| (id.parse::<i64>(), turn.parse::<u64>()))
+    else {
         return Ok(());
     };
     let user = user.to_string();
     let event = match action_id {
         SHARE_ACTION => Event::Share { user },
         PASS_ACTION => Event::Pass { user },
-        SKIP_ACTION => Event::Skip { by: user },
+        SKIP_ACTION => Event::Skip { by: user, turn },
         END_ACTION => Event::End { by: user },
         _ => return Ok(()),
     };
