@@ -355,7 +355,9 @@ impl Demo<'_> {
             "observe the purge runbook never mentioned the cache ttl",
         )
         .await?;
-        self.line("alice regenerates the agenda after a late observation:")?;
+        let release = self.now().as_second() + 600;
+        self.run_until(release).await?;
+        self.line("alice regenerates the agenda after a late observation is released:")?;
         self.command(FACILITATOR, CHANNEL, "agenda").await?;
         self.run_due().await?;
         self.line("alice opens debrief's App Home tab:")?;

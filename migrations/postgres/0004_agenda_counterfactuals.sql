@@ -1,5 +1,8 @@
 -- The agenda is posted this long before the meeting (agenda_at= on /debrief review).
 ALTER TABLE reviews ADD COLUMN agenda_before BIGINT NOT NULL DEFAULT 3600;
+-- While one worker posts or updates a review's agenda, others wait (several workers and
+-- replicas run jobs at once; two posts at the same time would leave two agendas).
+ALTER TABLE reviews ADD COLUMN agenda_lease_until BIGINT;
 
 -- Counterfactual leverage points: what would have had to be true.
 CREATE TABLE counterfactuals (

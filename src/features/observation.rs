@@ -135,18 +135,28 @@ pub fn is_observe_message(text: &str) -> bool {
         && !text[7..].starts_with(|c: char| c.is_alphanumeric())
 }
 
-/// Stores the observation. (A live review's release job is already running on its own
-/// random schedule, so recording leaves no time-stamped trace of this moment.)
+/// Stores the observation. Nobody sees it until the next release, a random moment 2 to 10
+/// minutes away shared by everything recorded meanwhile, so neither the thread nor the
+/// agenda shows when it was written.
 pub async fn record(state: &AppState, observation: Observation) -> Result<(), Error> {
     state
         .store
         .add_observation(observation.review_id, observation.text.as_str())
         .await?;
+    ensure_release(state, observation.review_id).await?;
     Ok(())
 }
 
-/// The private suggestion shown when the text reads as blame, with a button that
-/// records it as written (the text rides in the button's value).
+/// Makes sure a release is coming for what was just recorded.
+async fn ensure_release(state: &AppState, review_id: i64) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let next = state.store.next_release_at(review_id).await?;
+    if next.is_none_or(|at| at <= now.as_second()) {
+        schedule_release(state, review_id, now).await?;
+    }
+    Ok(())
+}
+
 /// "This reads as blame", then each phrase found with its systemic question.
 fn nudge_lines(nudges: &[blame::Nudge]) -> Vec<String> {
     let mut lines = vec!["*Before I record it:* this reads as blame, which tends to end the learning rather than start it.".to_string()];
@@ -160,6 +170,8 @@ fn nudge_lines(nudges: &[blame::Nudge]) -> Vec<String> {
     lines
 }
 
+/// The private suggestion shown when the text reads as blame, with a button that
+/// records it as written (the text rides in the button's value).
 pub fn nudge_blocks(review_id: i64, text: &str, nudges: &[blame::Nudge]) -> Vec<SlackBlock> {
     let mut lines = nudge_lines(nudges);
     let value = record_value(review_id, text, &new_token());
@@ -257,6 +269,7 @@ pub async fn on_record_button(state: &AppState, value: &str) -> Result<String, E
     if !stored {
         return Ok("Already recorded; it is stored once.".into());
     }
+    ensure_release(state, review.id).await?;
     Ok(recorded_text(&review))
 }
 
@@ -488,35 +501,30 @@ pub async fn schedule_release(
     Ok(())
 }
 
-/// Reviews stop taking observations a week after their meeting.
-fn still_open(review: &Review, now: Timestamp) -> bool {
-    let now = now.as_second();
-    let ends = review
-        .meeting_at
-        .map(|m| m + 7 * 86_400)
-        .unwrap_or(review.created_at + 30 * 86_400);
-    now < ends
-}
-
-/// Job: post the observations gathered since the last release (shuffled, one message
-/// each, under a parent message), then schedule the next release.
+/// Job: release the observations gathered since the last release. They become part of
+/// the agenda; on a live review they are also posted (shuffled, one message each, under a
+/// parent message in the channel).
 pub async fn release(
     state: &AppState,
     review_id: i64,
     scheduled_for: Option<i64>,
-    now: Timestamp,
 ) -> Result<(), JobError> {
     let Some(review) = state.store.review(review_id).await? else {
         return Ok(());
     };
-    if !review.observations_live {
-        return Ok(());
-    }
     if scheduled_for.is_some() && scheduled_for != state.store.next_release_at(review_id).await? {
         // Superseded by a newer schedule: stop, so only one schedule ever runs.
         return Ok(());
     }
     let mut pending = state.store.unreleased_observations(review_id).await?;
+    if !review.observations_live {
+        let ids: Vec<String> = pending.into_iter().map(|o| o.id).collect();
+        state
+            .store
+            .mark_observations_released(review_id, &ids)
+            .await?;
+        return Ok(());
+    }
     if !pending.is_empty() {
         let thread = match &review.observations_thread_ts {
             Some(ts) => ts.clone(),
@@ -558,9 +566,6 @@ pub async fn release(
                 .mark_observations_released(review_id, &[observation.id])
                 .await?;
         }
-    }
-    if still_open(&review, now) {
-        schedule_release(state, review_id, now).await?;
     }
     Ok(())
 }

@@ -172,8 +172,6 @@ pub async fn command(
     let survey_open = existing.as_ref().is_some_and(Review::survey_open);
     let deadline_moved =
         survey_open && existing.as_ref().and_then(|r| r.deadline_at) != settings.deadline_at;
-    let went_live =
-        settings.observations_live && !existing.as_ref().is_some_and(|r| r.observations_live);
     if let Some(before) = args.agenda_before {
         crate::features::agenda::check_agenda_before(before.as_secs() as i64)?;
     }
@@ -220,9 +218,6 @@ pub async fn command(
         }
         None => review,
     };
-    if went_live {
-        crate::features::observation::schedule_release(state, review.id, now).await?;
-    }
     if let Some(job) = crate::features::agenda::auto_post_job(&review, now) {
         state.store.enqueue(&job, now).await?;
     }

@@ -504,7 +504,7 @@ async fn run(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(), JobErr
         Job::ReleaseObservations {
             review_id,
             scheduled_for,
-        } => observation::release(state, *review_id, *scheduled_for, now).await,
+        } => observation::release(state, *review_id, *scheduled_for).await,
         Job::PostAgenda {
             review_id,
             scheduled_for,

@@ -72,6 +72,20 @@ impl Store {
         Ok(())
     }
 
+    /// Takes the review's agenda lease until `until` unless someone holds a live one.
+    pub async fn lease_agenda(&self, review_id: i64, now: i64, until: i64) -> anyhow::Result<bool> {
+        const SQL: &str = "UPDATE reviews SET agenda_lease_until = $3
+                            WHERE id = $1 AND (agenda_lease_until IS NULL OR agenda_lease_until <= $2)";
+        let taken = on_db!(self, pool => sqlx::query(SQL).bind(review_id).bind(now).bind(until).execute(pool).await?.rows_affected());
+        Ok(taken == 1)
+    }
+
+    pub async fn release_agenda_lease(&self, review_id: i64) -> anyhow::Result<()> {
+        const SQL: &str = "UPDATE reviews SET agenda_lease_until = NULL WHERE id = $1";
+        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).execute(pool).await?; });
+        Ok(())
+    }
+
     pub async fn set_agenda_before(&self, review_id: i64, seconds: i64) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE reviews SET agenda_before = $2 WHERE id = $1";
         on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(seconds).execute(pool).await?; });

@@ -98,7 +98,16 @@ impl Store {
         Ok(())
     }
 
-    /// Every observation of a review (for the agenda), in storage order.
+    /// The observations already released (the ones the agenda may show), in storage order.
+    pub async fn released_observations(
+        &self,
+        review_id: i64,
+    ) -> anyhow::Result<Vec<StoredObservation>> {
+        const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 AND released = TRUE ORDER BY id";
+        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+    }
+
+    /// Every observation of a review, released or not, in storage order.
     pub async fn observations(&self, review_id: i64) -> anyhow::Result<Vec<StoredObservation>> {
         const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 ORDER BY id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))

@@ -6,6 +6,7 @@ use debrief::features::counterfactual::CALLBACK_ID as COUNTERFACTUAL_CALLBACK;
 use debrief::features::survey::OPEN_ACTION;
 use debrief::sandbox::{Fault, SandboxMessage, Sighting};
 use jiff::Timestamp;
+use std::time::Duration;
 
 use crate::helpers::{CHANNEL, TestApp, TestDb};
 use crate::on_both_databases;
@@ -16,6 +17,7 @@ on_both_databases!(
     the_markdown_agenda_is_a_file_or_else_a_snippet,
     the_app_home_shows_reviews_and_pending_surveys,
     counterfactuals_are_checked_and_ranked,
+    two_workers_never_post_two_agendas,
 );
 
 const FACILITATOR_DM: &str = "D0ALICE";
@@ -82,7 +84,9 @@ async fn the_agenda_is_posted_before_the_meeting_and_replaced_when_regenerated(d
         "never in the channel"
     );
 
-    // A late observation, then regeneration: the same message is updated in place.
+    // A late observation, then regeneration: the same message is updated in place. The
+    // observation shows only after its release, a random 2 to 10 minutes later, so
+    // regenerating right away says nothing about who just wrote it.
     app.slack
         .command(
             "U0BOB",
@@ -97,12 +101,23 @@ async fn the_agenda_is_posted_before_the_meeting_and_replaced_when_regenerated(d
     assert_eq!(after.len(), 1, "regenerating never duplicates");
     assert_eq!(after[0].ts, posted[0].ts);
     assert_eq!(after[0].edits, 1);
+    assert!(
+        !after[0].blocks.to_string().contains("1 observation"),
+        "not before its release: {}",
+        after[0].blocks
+    );
+    app.run_jobs_until_idle(Duration::from_secs(600)).await;
+    app.cmd("U0ALICE", "agenda").await;
+    app.run_due_jobs().await;
+    let after = agenda_messages(&app);
+    assert_eq!(after.len(), 1, "regenerating never duplicates");
+    assert_eq!(after[0].edits, 2);
     let regenerated = after[0].blocks.to_string();
     assert!(
         regenerated.contains("3 respondents, 1 observation"),
-        "the late observation joined the theme: {regenerated}"
+        "the released observation joined the theme: {regenerated}"
     );
-    assert_eq!(app.sandbox.successful_calls("chat.update").len(), 1);
+    assert_eq!(app.sandbox.successful_calls("chat.update").len(), 2);
     app.stop().await;
 }
 
@@ -115,6 +130,7 @@ async fn survey_answers_stay_out_of_the_agenda_below_the_k_floor(db: TestDb) {
     app.slack
         .command("U0DAN", CHANNEL, "observe staging never runs the purge job")
         .await;
+    app.run_jobs_until_idle(Duration::from_secs(600)).await;
 
     // Only the facilitator gets the agenda; anyone else is told so, privately.
     let refused = app.cmd("U0BOB", "agenda").await;
@@ -153,6 +169,7 @@ async fn the_markdown_agenda_is_a_file_or_else_a_snippet(db: TestDb) {
     app.slack
         .command("U0BOB", CHANNEL, "observe the purge job has no owner")
         .await;
+    app.run_jobs_until_idle(Duration::from_secs(600)).await;
     let reply = app.cmd("U0ALICE", "agenda format=markdown").await;
     assert!(reply.contains("Markdown file"), "{reply}");
     app.run_due_jobs().await;
@@ -359,5 +376,25 @@ async fn counterfactuals_are_checked_and_ranked(db: TestDb) {
         markdown.contains("(proposal)"),
         "kept as proposals until action items land"
     );
+    app.stop().await;
+}
+
+async fn two_workers_never_post_two_agendas(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    // Two requests queued together, run by two workers at the same moment.
+    app.cmd("U0ALICE", "agenda").await;
+    app.cmd("U0ALICE", "agenda").await;
+    let (a, b) = tokio::join!(
+        debrief::jobs::run_one(&app.state, "worker-a"),
+        debrief::jobs::run_one(&app.state, "worker-b"),
+    );
+    a.unwrap();
+    b.unwrap();
+    app.run_jobs_until_idle(Duration::from_secs(120)).await;
+    let posted = agenda_messages(&app);
+    assert_eq!(posted.len(), 1, "one agenda, updated by the second job");
+    assert_eq!(posted[0].edits, 1);
+    assert!(app.state.store.failed_jobs().await.unwrap().is_empty());
     app.stop().await;
 }

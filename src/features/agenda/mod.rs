@@ -135,7 +135,7 @@ pub async fn inputs(state: &AppState, review: &Review) -> anyhow::Result<synth::
         answered: state.store.answered_count(review.id).await?,
         observations: state
             .store
-            .observations(review.id)
+            .released_observations(review.id)
             .await?
             .into_iter()
             .map(|o| o.body)
@@ -163,7 +163,29 @@ pub async fn post(
     if scheduled_for.is_some() && scheduled_for != auto_post_time(&review) {
         return Ok(());
     }
-    let agenda = synth::synthesize(&inputs(state, &review).await?);
+    // One poster per review at a time: a second job waits and retries rather than
+    // posting a second copy beside the first.
+    let now = state.clock.now().as_second();
+    if !state
+        .store
+        .lease_agenda(review_id, now, now + AGENDA_LEASE_SECONDS)
+        .await?
+    {
+        return Err(JobError::Internal(anyhow::anyhow!(
+            "the agenda of this review is being posted by another worker"
+        )));
+    }
+    let result = post_leased(state, &review).await;
+    state.store.release_agenda_lease(review_id).await?;
+    result
+}
+
+/// How long one agenda post may hold the review's lease (a crashed worker's lease expires).
+const AGENDA_LEASE_SECONDS: i64 = 120;
+
+async fn post_leased(state: &AppState, review: &Review) -> Result<(), JobError> {
+    let review_id = review.id;
+    let agenda = synth::synthesize(&inputs(state, review).await?);
     let messages = synth::to_messages(&agenda);
     let dm = state.slack.open_dm(&review.facilitator_id).await?;
     let existing = state.store.agenda_messages(review_id).await?;

@@ -2,7 +2,7 @@
 //! counterfactuals, then rendered as Block Kit messages, Markdown or plain text. Pure and
 //! deterministic: the same inputs give the same agenda, whatever their order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use slack_morphism::prelude::*;
 
@@ -140,6 +140,19 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
         .map(|q| q.id)
         .collect();
 
+    // Favouring people who did not speak in the check-in is safe only when that group and
+    // the group who spoke each hold at least k respondents: otherwise where a quote stands
+    // would tell the facilitator, who watched the check-in, whose pseudonym it is.
+    let people = |quiet: bool| -> BTreeSet<&str> {
+        answers
+            .iter()
+            .filter(|a| a.quiet == quiet)
+            .map(|a| a.pseudonym.as_str())
+            .collect()
+    };
+    let floor = inputs.review.min_responses.max(1) as usize;
+    let favour_quiet = people(true).len() >= floor && people(false).len() >= floor;
+
     // Items to cluster: open answers (not the vendor section) and observations. Ids index
     // a side table so each item's source and quietness can be recovered.
     let mut sources: Vec<(Quote, bool, bool)> = Vec::new();
@@ -158,7 +171,7 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
                 text: answer.text.clone(),
                 source: answer.pseudonym.clone(),
             },
-            answer.quiet,
+            answer.quiet && favour_quiet,
             false,
         ));
     }
@@ -178,10 +191,14 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
         ));
     }
     let clustered = cluster::cluster(&items, ClusterOptions::default());
+    let blames: Vec<bool> = sources
+        .iter()
+        .map(|(quote, _, _)| !blame::detect(&quote.text).is_empty())
+        .collect();
     let mut themes: Vec<(Theme, usize)> = clustered
         .iter()
         .map(|theme| {
-            let respondents: std::collections::BTreeSet<&str> = theme
+            let respondents: BTreeSet<&str> = theme
                 .items
                 .iter()
                 .filter(|&&id| !sources[id].2)
@@ -189,13 +206,14 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
                 .collect();
             let observations = theme.items.iter().filter(|&&id| sources[id].2).count();
             let quiet = theme.items.iter().filter(|&&id| sources[id].1).count();
-            // Quotes from quieter respondents first, then in representative order; words
-            // of blame last, since the room gets them back as systemic questions.
+            // Quotes in representative order, quieter respondents first where that is safe.
+            // Words of blame are quoted only when the theme has nothing else: the room gets
+            // them back as systemic questions.
             let mut ordered: Vec<usize> = theme.items.clone();
-            ordered.sort_by_key(|&id| {
-                let blames = !blame::detect(&sources[id].0.text).is_empty();
-                (blames, !sources[id].1)
-            });
+            if ordered.iter().any(|&id| !blames[id]) {
+                ordered.retain(|&id| !blames[id]);
+            }
+            ordered.sort_by_key(|&id| !sources[id].1);
             let quotes = ordered
                 .iter()
                 .take(MAX_QUOTES)
@@ -236,7 +254,16 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
             .iter()
             .map(counterfactual::describe)
             .collect(),
-        vendor: vendor.map(|v| vendor_section(v, &answers)),
+        vendor: vendor.map(|v| {
+            let mut section = vendor_section(v, &answers);
+            if !k_met {
+                section.tallies = vec![
+                    "Answers about the dependency are held back until enough people have answered."
+                        .into(),
+                ];
+            }
+            section
+        }),
         unanswered: if k_met {
             unanswered(vendor, &answers)
         } else {
@@ -679,8 +706,62 @@ mod tests {
     }
 
     #[test]
-    fn themes_raised_by_several_voices_come_first_and_quiet_voices_are_quoted_first() {
+    fn below_the_floor_quietness_changes_nothing() {
+        // Only Respondent B stayed quiet in the check-in: favouring B would single B out.
+        let quiet_b = synthesize(&inputs(sample(), 3, None));
+        let nobody_quiet: Vec<SurveyAnswer> = sample()
+            .into_iter()
+            .map(|a| SurveyAnswer { quiet: false, ..a })
+            .collect();
+        assert_eq!(
+            to_markdown(&quiet_b),
+            to_markdown(&synthesize(&inputs(nobody_quiet, 3, None)))
+        );
+    }
+
+    #[test]
+    fn blame_is_quoted_only_when_a_theme_has_nothing_else() {
         let agenda = synthesize(&inputs(sample(), 3, None));
+        let purge = agenda
+            .themes
+            .iter()
+            .find(|t| t.label.contains("purge"))
+            .expect("a purge theme");
+        assert!(
+            purge
+                .quotes
+                .iter()
+                .all(|q| !q.text.contains("who deployed")),
+            "{purge:?}"
+        );
+        let only_blame = vec![answer(
+            "Respondent A",
+            "discuss",
+            "who deployed the purge job on a friday?",
+            false,
+        )];
+        let agenda = synthesize(&inputs(only_blame, 3, None));
+        assert!(
+            agenda
+                .themes
+                .iter()
+                .any(|t| t.quotes.iter().any(|q| q.text.contains("who deployed"))),
+            "nothing is hidden when blame is all a theme has: {:?}",
+            agenda.themes
+        );
+    }
+
+    #[test]
+    fn themes_raised_by_several_voices_come_first_and_quiet_voices_are_quoted_first() {
+        // Three respondents who did not speak in the check-in and three who did: both
+        // groups reach the floor of 3, so the quiet are favoured.
+        let mut answers = sample();
+        answers.extend([
+            answer("Respondent D", "discuss", "the pager rota", false),
+            answer("Respondent E", "discuss", "the deploy calendar", true),
+            answer("Respondent F", "discuss", "the status page", true),
+        ]);
+        let agenda = synthesize(&inputs(answers, 6, None));
         let first = &agenda.themes[0];
         assert!(
             first.label.contains("cache") || first.label.contains("ttl"),
