@@ -67,11 +67,12 @@ pub async fn run(options: DemoOptions, out: &mut dyn Write) -> anyhow::Result<()
             "\nKept {} (debrief.db and the pseudonym key file).",
             folder.display()
         )?;
-    } else {
-        std::fs::remove_dir_all(&folder)
-            .with_context(|| format!("could not remove {}", folder.display()))?;
+        return result;
     }
-    result
+    let removed = std::fs::remove_dir_all(&folder)
+        .with_context(|| format!("could not remove {}", folder.display()));
+    // A failed run is the news; a folder left behind is reported only when all else went well.
+    result.and(removed)
 }
 
 async fn run_in(folder: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -184,10 +185,14 @@ impl Demo<'_> {
             r#"incident title="CDN purge emptied the cache" sev=P2 services=cdn mode="Cache Invalidation""#,
         )
         .await?;
+        let started = Timestamp::from_second(self.now().as_second() - 3 * 3600)?;
+        let resolved = Timestamp::from_second(self.now().as_second() - 3600 - 25 * 60)?;
         self.command(
             FACILITATOR,
             CHANNEL,
-            r#"incident title="Checkout latency after cache purge" sev=P1 services=checkout,cache mode="cache invalidation" vendor=Fastly deploy=yes"#,
+            &format!(
+                r#"incident title="Checkout latency after cache purge" sev=P1 services=checkout,cache mode="cache invalidation" vendor=Fastly deploy=yes started={started} resolved={resolved}"#
+            ),
         )
         .await?;
 

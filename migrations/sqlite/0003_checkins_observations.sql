@@ -35,6 +35,8 @@ CREATE TABLE checkins (
     started_at   BIGINT  NOT NULL,
     ended_at     BIGINT
 );
+-- One running round per review, even when two facilitators' commands race.
+CREATE UNIQUE INDEX checkins_one_running ON checkins (review_id) WHERE ended = FALSE;
 CREATE INDEX checkins_by_thread ON checkins (channel_id, thread_ts);
 
 -- Who spoke, not what: message counts per person in the review's thread or channel

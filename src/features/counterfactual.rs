@@ -157,7 +157,7 @@ pub fn describe(c: &Condition) -> String {
     };
     format!(
         "{} — {control}, cost {}, helps {} (proposal)",
-        blocks::escape(&c.text),
+        c.text,
         c.cost.code(),
         c.reach.label()
     )

@@ -98,20 +98,28 @@ async fn on_message(
     {
         return Ok(());
     }
-    if let Some(review) = state.store.review_for_channel(team_id, &channel).await?
-        && in_meeting_window(&review, now)
-    {
-        state.store.count_message(review.id, &user).await?;
+    if let Some(review) = state.store.review_for_channel(team_id, &channel).await? {
+        // Without a scheduled meeting, a check-in round marks when the meeting happens.
+        let checkin_started = match review.meeting_at {
+            Some(_) => None,
+            None => state
+                .store
+                .checkins_of(review.id)
+                .await?
+                .last()
+                .map(|c| c.started_at),
+        };
+        if in_meeting_window(review.meeting_at.or(checkin_started), now) {
+            state.store.count_message(review.id, &user).await?;
+        }
     }
     Ok(())
 }
 
-/// Channel messages count for participation from 15 minutes before the meeting to
-/// three hours after its start.
-pub fn in_meeting_window(review: &Review, now: Timestamp) -> bool {
-    review
-        .meeting_at
-        .is_some_and(|meeting| (meeting - 900..=meeting + 3 * 3600).contains(&now.as_second()))
+/// Channel messages count for participation from 15 minutes before the meeting (or the
+/// check-in, when no meeting was scheduled) to three hours after it starts.
+pub fn in_meeting_window(meeting_start: Option<i64>, now: Timestamp) -> bool {
+    meeting_start.is_some_and(|start| (start - 900..=start + 3 * 3600).contains(&now.as_second()))
 }
 
 /// Review subcommands work in a channel, where the incident lives, not in a DM.
@@ -197,4 +205,21 @@ pub async fn status_extras(
     }
     lines.extend(checkin);
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_meeting_window;
+    use jiff::Timestamp;
+
+    #[test]
+    fn the_meeting_window_runs_from_a_quarter_before_to_three_hours_after() {
+        let at = |s: i64| Timestamp::from_second(s).unwrap();
+        let start = 100_000;
+        assert!(!in_meeting_window(Some(start), at(start - 901)));
+        assert!(in_meeting_window(Some(start), at(start - 900)));
+        assert!(in_meeting_window(Some(start), at(start + 3 * 3600)));
+        assert!(!in_meeting_window(Some(start), at(start + 3 * 3600 + 1)));
+        assert!(!in_meeting_window(None, at(start)), "no meeting, no window");
+    }
 }

@@ -42,18 +42,24 @@ impl Store {
         state_json: &str,
         jobs_for: impl Fn(i64) -> Vec<NewJob>,
         now: Timestamp,
-    ) -> anyhow::Result<i64> {
+    ) -> anyhow::Result<Option<i64>> {
         const INSERT: &str = "INSERT INTO checkins (review_id, channel_id, seed, state, started_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let id: i64 = sqlx::query_scalar(INSERT).bind(review_id).bind(channel_id).bind(seed).bind(state_json).bind(now.as_second())
-                .fetch_one(&mut *tx).await?;
+            let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(INSERT).bind(review_id).bind(channel_id).bind(seed).bind(state_json).bind(now.as_second())
+                .fetch_one(&mut *tx).await;
+            let id = match inserted {
+                Ok(id) => id,
+                // Another round started first (the one-running-round index).
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+                Err(other) => return Err(other.into()),
+            };
             for job in jobs_for(id) {
                 sqlx::query(INSERT_JOB).bind(job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
                     .bind(job.run_at.as_second()).bind(now.as_second()).execute(&mut *tx).await?;
             }
             tx.commit().await?;
-            Ok(id)
+            Ok(Some(id))
         })
     }
 

@@ -250,6 +250,17 @@ async fn retried_and_edited_messages_are_not_second_turns(db: TestDb) {
     app.run_due_jobs().await;
     assert_eq!(current(&app, &ts), next, "neither counted as a turn");
     assert_eq!(calls(&app, &ts).len(), 2);
+    // Nor as a message: the speaker wrote once, the edited message is no new message.
+    let review = app.review_id().await;
+    let spoken = app.state.store.participation(review).await.unwrap();
+    let messages = |user: &str| {
+        spoken
+            .iter()
+            .find(|p| p.user_id == user)
+            .map_or(0, |p| p.messages)
+    };
+    assert_eq!(messages(&speaker), 1, "the retried event counted once");
+    assert_eq!(messages(&next), 0, "an edit is not a message");
     app.stop().await;
 }
 
@@ -281,7 +292,8 @@ async fn buttons_pressed_by_the_wrong_person_change_nothing(db: TestDb) {
     press(&app, "U0ALICE", &ts, END_ACTION).await;
     assert_eq!(
         thread(&app, &ts).last().unwrap().text,
-        "0 of 4 shared, 1 passed. Open discussion is open."
+        "0 of 4 shared, 1 passed, 3 not reached before the round ended. Open discussion is open.",
+        "the numbers add up and name nobody"
     );
     app.stop().await;
 }

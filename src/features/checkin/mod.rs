@@ -34,6 +34,21 @@ pub const END_ACTION: &str = "checkin_end";
 /// The parent message's text.
 pub const PARENT_TEXT: &str = "Round-robin check-in: one observation each, then open discussion";
 
+/// The round's closing line. It counts, never names; when the facilitator ended the round
+/// early, the people not reached are counted too, so the numbers add up.
+fn summary_text(shared: usize, passed: usize, total: usize) -> String {
+    let not_reached = total.saturating_sub(shared + passed);
+    if not_reached == 0 {
+        format!("{shared} of {total} shared, {passed} passed. Open discussion is open.")
+    } else {
+        format!(
+            "{shared} of {total} shared, {passed} passed, {not_reached} not reached before the round ended. Open discussion is open."
+        )
+    }
+}
+
+const ALREADY_RUNNING: &str = "A check-in is already running in this channel. Finish it first, or press *End round* in its thread.";
+
 /// `/debrief checkin [turn=…] [participants=…]` (facilitator only).
 pub async fn command(
     state: &AppState,
@@ -44,9 +59,7 @@ pub async fn command(
     let (_, review) = super::require_review(state, request).await?;
     super::require_facilitator(&review, &request.user_id, "start a check-in")?;
     if state.store.running_checkin(review.id).await?.is_some() {
-        user_error!(
-            "A check-in is already running in this channel. Finish it first, or press *End round* in its thread."
-        );
+        user_error!("{ALREADY_RUNNING}");
     }
     let turn = inv.duration("turn").unwrap_or(DEFAULT_TURN);
     if turn < Duration::from_secs(15) {
@@ -79,7 +92,7 @@ pub async fn command(
     let order = machine::speaking_order(&participants, &already_spoke, seed);
     let initial = CheckinState::new(&review.facilitator_id, order, turn.as_secs() as i64);
     let json = serde_json::to_string(&initial).map_err(anyhow::Error::from)?;
-    state
+    let created = state
         .store
         .create_checkin(
             review.id,
@@ -95,6 +108,9 @@ pub async fn command(
             now,
         )
         .await?;
+    if created.is_none() {
+        user_error!("{ALREADY_RUNNING}");
+    }
     state.job_wakeup.notify_one();
     Ok(Reply::ephemeral(format!(
         "Starting a round-robin check-in with {} people, {} per turn. People who haven't spoken in this review go first.",
@@ -211,9 +227,7 @@ async fn jobs_for(
                 passed,
                 total,
             } => {
-                let text = format!(
-                    "{shared} of {total} shared, {passed} passed. Open discussion is open."
-                );
+                let text = summary_text(*shared, *passed, *total);
                 let job = Job::CheckinPost {
                     checkin_id: id,
                     text,
@@ -389,4 +403,21 @@ pub async fn status_line(state: &AppState, review_id: i64) -> anyhow::Result<Opt
             round.order.len()
         )
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary_text;
+
+    #[test]
+    fn the_summary_counts_and_adds_up() {
+        assert_eq!(
+            summary_text(6, 2, 8),
+            "6 of 8 shared, 2 passed. Open discussion is open."
+        );
+        assert_eq!(
+            summary_text(3, 1, 8),
+            "3 of 8 shared, 1 passed, 4 not reached before the round ended. Open discussion is open."
+        );
+    }
 }
