@@ -135,9 +135,9 @@ pub fn is_observe_message(text: &str) -> bool {
         && !text[7..].starts_with(|c: char| c.is_alphanumeric())
 }
 
-/// Stores the observation. Nobody sees it until the next release, a random moment 2 to 10
-/// minutes away shared by everything recorded meanwhile, so neither the thread nor the
-/// agenda shows when it was written.
+/// Stores the observation. Nobody sees it until the next release: releases run on their own
+/// random schedule from the moment the review opens, so neither the thread, nor the agenda,
+/// nor any row (jobs included) shows when it was written.
 pub async fn record(state: &AppState, observation: Observation) -> Result<(), Error> {
     state
         .store
@@ -147,11 +147,15 @@ pub async fn record(state: &AppState, observation: Observation) -> Result<(), Er
     Ok(())
 }
 
-/// Makes sure a release is coming for what was just recorded.
-async fn ensure_release(state: &AppState, review_id: i64) -> anyhow::Result<()> {
+/// A release this late has stopped (its job failed for good, or the review reopened).
+const RELEASE_STALE_SECONDS: i64 = 15 * 60;
+
+/// Starts the review's release schedule, or restarts it if it has stopped. Called when the
+/// review is opened or changed, and as a safety net when something is recorded.
+pub async fn ensure_release(state: &AppState, review_id: i64) -> anyhow::Result<()> {
     let now = state.clock.now();
     let next = state.store.next_release_at(review_id).await?;
-    if next.is_none_or(|at| at <= now.as_second()) {
+    if next.is_none_or(|at| at < now.as_second() - RELEASE_STALE_SECONDS) {
         schedule_release(state, review_id, now).await?;
     }
     Ok(())
@@ -493,16 +497,19 @@ pub async fn schedule_release(
         scheduled_for: Some(at.as_second()),
     };
     let row = job.to_row(at, Some(format!("release:{review_id}:{}", at.as_second())));
+    // The row's creation time is given as its run time: "now" may be the moment someone
+    // recorded an observation (when a stopped schedule restarts), which no row may keep.
     state
         .store
-        .schedule_release(review_id, at.as_second(), &row, now.as_second())
+        .schedule_release(review_id, at.as_second(), &row, at.as_second())
         .await?;
     state.job_wakeup.notify_one();
     Ok(())
 }
 
-/// Job: release the observations gathered since the last release. They become part of
-/// the agenda; on a live review they are also posted (shuffled, one message each, under a
+/// Job: release the observations gathered since the last release, then schedule the next
+/// one while the review takes observations. Released observations become part of the
+/// agenda; on a live review they are also posted (shuffled, one message each, under a
 /// parent message in the channel).
 pub async fn release(
     state: &AppState,
@@ -518,12 +525,11 @@ pub async fn release(
     }
     let mut pending = state.store.unreleased_observations(review_id).await?;
     if !review.observations_live {
-        let ids: Vec<String> = pending.into_iter().map(|o| o.id).collect();
+        let ids: Vec<String> = pending.drain(..).map(|o| o.id).collect();
         state
             .store
             .mark_observations_released(review_id, &ids)
             .await?;
-        return Ok(());
     }
     if !pending.is_empty() {
         let thread = match &review.observations_thread_ts {
@@ -567,7 +573,20 @@ pub async fn release(
                 .await?;
         }
     }
+    let now = state.clock.now();
+    if still_open(&review, now) {
+        schedule_release(state, review_id, now).await?;
+    }
     Ok(())
+}
+
+/// Reviews take observations until a week after their meeting (30 days without one).
+fn still_open(review: &Review, now: Timestamp) -> bool {
+    let ends = review
+        .meeting_at
+        .map(|m| m + 7 * 86_400)
+        .unwrap_or(review.created_at + 30 * 86_400);
+    now.as_second() < ends
 }
 
 #[cfg(test)]

@@ -218,6 +218,7 @@ pub async fn command(
         }
         None => review,
     };
+    crate::features::observation::ensure_release(state, review.id).await?;
     if let Some(job) = crate::features::agenda::auto_post_job(&review, now) {
         state.store.enqueue(&job, now).await?;
     }

@@ -6,11 +6,16 @@ use super::{Store, on_db};
 
 impl Store {
     /// Records an event id; returns true the first time it is seen, false for a retry or duplicate.
+    ///
+    /// The time kept is the hour, not the second: an event may be a DM that records an
+    /// anonymous observation, and no row may say when one was written. The hour is enough
+    /// to forget ids a day later.
     pub async fn record_event_once(&self, event_id: &str, now: Timestamp) -> anyhow::Result<bool> {
         const SQL: &str = "INSERT INTO processed_events (event_id, received_at) VALUES ($1, $2)
                            ON CONFLICT (event_id) DO NOTHING";
+        let hour = now.as_second() - now.as_second().rem_euclid(3600);
         let affected = on_db!(self, pool => sqlx::query(SQL)
-            .bind(event_id).bind(now.as_second())
+            .bind(event_id).bind(hour)
             .execute(pool).await?.rows_affected());
         Ok(affected == 1)
     }

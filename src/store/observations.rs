@@ -119,7 +119,7 @@ impl Store {
         review_id: i64,
         at: i64,
         job: &super::jobs::NewJob,
-        now: i64,
+        created_at: i64,
     ) -> anyhow::Result<()> {
         const SET: &str = "UPDATE reviews SET next_release_at = $2 WHERE id = $1";
         on_db!(self, pool => {
@@ -130,7 +130,7 @@ impl Store {
                 .bind(&job.payload)
                 .bind(job.dedupe_key.as_deref())
                 .bind(job.run_at.as_second())
-                .bind(now)
+                .bind(created_at)
                 .fetch_optional(&mut *tx)
                 .await?;
             tx.commit().await?;

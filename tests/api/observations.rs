@@ -386,6 +386,13 @@ async fn concurrent_observations_are_all_kept(db: TestDb) {
 async fn a_dump_cannot_link_observations_to_their_authors(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("observations=live").await;
+    // Observations are made at a moment of their own, so a dump can be searched for it.
+    app.advance(Duration::from_secs(37));
+    if app.clock.now().as_second().rem_euclid(3600) < 2 {
+        // Off the hour, which some rows legitimately keep.
+        app.advance(Duration::from_secs(5));
+    }
+    let recorded_at = app.clock.now().as_second();
     app.slack
         .command("U0BOB", CHANNEL, "observe the pager app was logged out")
         .await;
@@ -431,6 +438,16 @@ async fn a_dump_cannot_link_observations_to_their_authors(db: TestDb) {
                     "{value} appears in {table}"
                 );
             }
+        }
+    }
+    // No row anywhere keeps the moment they were written (a job's creation time included).
+    for (table, rows) in &tables {
+        for row in rows {
+            assert!(
+                !row.iter()
+                    .any(|v| v.parse::<i64>().is_ok_and(|n| (n - recorded_at).abs() <= 1)),
+                "{table} keeps the time observations were written: {row:?}"
+            );
         }
     }
     // The DM reply job, which names the DM channel, is gone once sent.

@@ -291,9 +291,10 @@ async fn reminders_reach_only_people_who_have_not_answered(db: TestDb) {
         pending,
         vec![
             ("close_survey".to_string(), 1),
-            ("post_agenda".to_string(), 1)
+            ("post_agenda".to_string(), 1),
+            ("release_observations".to_string(), 1),
         ],
-        "only the deadline close and the agenda post remain"
+        "only the deadline close, the agenda post and the next observation release remain"
     );
     // And there is at most one reminder by default.
     app.run_jobs_until_idle(Duration::from_secs(3 * 86_400))
