@@ -162,12 +162,7 @@ pub async fn command(
     let args = ReviewArgs::from_invocation(inv);
     let settings = plan(existing.as_ref(), &args, &request.user_id, now).map_err(UserError)?;
     let gather = existing.is_none() || args.participants.is_some();
-    let requester = Requester {
-        user_id: request.user_id.clone(),
-        channel_id: request.channel_id.clone(),
-        response_url: Some(request.response_url.clone()),
-        asked_at: now.as_second(),
-    };
+    let requester = Requester::of_command(request, now);
     let explicit = args.participants.clone();
     let survey_open = existing.as_ref().is_some_and(Review::survey_open);
     let deadline_moved =

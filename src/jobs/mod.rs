@@ -41,6 +41,18 @@ pub struct Requester {
     pub asked_at: i64,
 }
 
+impl Requester {
+    /// Whoever typed this slash command, reachable through its `response_url` for a while.
+    pub fn of_command(request: &crate::bot::CommandRequest, now: Timestamp) -> Self {
+        Self {
+            user_id: request.user_id.clone(),
+            channel_id: request.channel_id.clone(),
+            response_url: Some(request.response_url.clone()),
+            asked_at: now.as_second(),
+        }
+    }
+}
+
 /// Every kind of background work. The serde tag is the stored `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -93,9 +105,17 @@ pub enum Job {
     PostAgenda {
         review_id: i64,
         scheduled_for: Option<i64>,
+        /// Who asked, when asked by command (told if it cannot be done).
+        #[serde(default)]
+        requester: Option<Requester>,
     },
     /// Upload the agenda as a Markdown file to someone's DM.
-    AgendaMarkdown { review_id: i64, to_user: String },
+    AgendaMarkdown {
+        review_id: i64,
+        to_user: String,
+        #[serde(default)]
+        requester: Option<Requester>,
+    },
     /// Refresh someone's App Home tab.
     PublishHome { user: String },
     /// Gather a review's participants (the channel's people, or those named).
@@ -164,6 +184,9 @@ impl Job {
         match self {
             Job::PostMessage { requester, .. } => requester.as_ref(),
             Job::ResolveParticipants { requester, .. } => Some(requester),
+            Job::PostAgenda { requester, .. } | Job::AgendaMarkdown { requester, .. } => {
+                requester.as_ref()
+            }
             // Never report a failed report: that could loop. The rest explain themselves.
             _ => None,
         }
@@ -508,10 +531,11 @@ async fn run(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(), JobErr
         Job::PostAgenda {
             review_id,
             scheduled_for,
+            ..
         } => agenda::post(state, *review_id, *scheduled_for).await,
-        Job::AgendaMarkdown { review_id, to_user } => {
-            agenda::post_markdown(state, *review_id, to_user).await
-        }
+        Job::AgendaMarkdown {
+            review_id, to_user, ..
+        } => agenda::post_markdown(state, *review_id, to_user).await,
         Job::PublishHome { user } => agenda::publish_home(state, user).await,
     }
 }
@@ -562,6 +586,8 @@ pub fn explain_failure(job: &Job, err: &JobError) -> String {
     let what = match job {
         Job::PostMessage { channel, .. } => format!("post in <#{channel}>"),
         Job::ResolveParticipants { .. } => "gather the review's participants".to_string(),
+        Job::PostAgenda { .. } => "send you the agenda".to_string(),
+        Job::AgendaMarkdown { .. } => "send you the agenda as Markdown".to_string(),
         _ => "finish what you asked".to_string(),
     };
     let why = match err {

@@ -18,6 +18,7 @@ on_both_databases!(
     the_app_home_shows_reviews_and_pending_surveys,
     counterfactuals_are_checked_and_ranked,
     two_workers_never_post_two_agendas,
+    a_failed_agenda_is_explained_to_whoever_asked,
 );
 
 const FACILITATOR_DM: &str = "D0ALICE";
@@ -396,5 +397,23 @@ async fn two_workers_never_post_two_agendas(db: TestDb) {
     assert_eq!(posted.len(), 1, "one agenda, updated by the second job");
     assert_eq!(posted[0].edits, 1);
     assert!(app.state.store.failed_jobs().await.unwrap().is_empty());
+    app.stop().await;
+}
+
+async fn a_failed_agenda_is_explained_to_whoever_asked(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    app.sandbox.fail_next(
+        "conversations.open",
+        Fault::SlackError("cannot_dm_bot".into()),
+        1,
+    );
+    let reply = app.cmd("U0ALICE", "agenda").await;
+    assert!(reply.contains("Sending you the agenda"), "{reply}");
+    app.run_due_jobs().await;
+    assert!(agenda_messages(&app).is_empty());
+    let told = app.last_private_message("U0ALICE");
+    assert!(told.starts_with("I couldn't send you the agenda"), "{told}");
+    assert_eq!(app.state.store.failed_jobs().await.unwrap().len(), 1);
     app.stop().await;
 }

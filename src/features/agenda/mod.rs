@@ -13,7 +13,7 @@ use crate::bot::grammar::Invocation;
 use crate::bot::{CommandRequest, Reply};
 use crate::error::Error;
 use crate::features::survey::questions::Answers;
-use crate::jobs::{self, Job, JobError};
+use crate::jobs::{self, Job, JobError, Requester};
 use crate::slack::blocks::{self, Style, limits};
 use crate::slack::{SlackCallError, forms};
 use crate::store::reviews::Review;
@@ -37,6 +37,7 @@ pub async fn command(
             &Job::AgendaMarkdown {
                 review_id: review.id,
                 to_user: request.user_id.clone(),
+                requester: Some(Requester::of_command(request, now)),
             },
             now,
             None,
@@ -51,6 +52,7 @@ pub async fn command(
         &Job::PostAgenda {
             review_id: review.id,
             scheduled_for: None,
+            requester: Some(Requester::of_command(request, now)),
         },
         now,
         None,
@@ -94,6 +96,7 @@ pub fn auto_post_job(review: &Review, now: Timestamp) -> Option<crate::store::jo
     let job = Job::PostAgenda {
         review_id: review.id,
         scheduled_for: Some(at),
+        requester: None,
     };
     Some(job.to_row(run_at, Some(format!("agenda:{}:{at}", review.id))))
 }

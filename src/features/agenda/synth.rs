@@ -66,6 +66,8 @@ pub struct Agenda {
     pub vendor: Option<VendorSection>,
     pub unanswered: Vec<String>,
     pub single_voice_themes: Vec<String>,
+    /// What was left out to keep the agenda short, counted (never silently dropped).
+    pub left_out: Vec<String>,
 }
 
 /// The external dependency's section.
@@ -77,6 +79,8 @@ pub struct VendorSection {
     pub standing_question: String,
     /// What respondents said to the standing question, shown under it.
     pub proposals: Vec<Quote>,
+    /// Answers beyond those quoted.
+    pub answers_left_out: usize,
 }
 
 const MAX_QUOTES: usize = 3;
@@ -244,37 +248,72 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
         .collect();
     let themes: Vec<Theme> = themes.into_iter().map(|(t, _)| t).collect();
 
+    let (questions, questions_left_out) = questions_for_the_room(&answers, &inputs.observations);
+    let vendor_section = vendor.map(|v| {
+        let mut section = vendor_section(v, &answers);
+        if !k_met {
+            section.tallies = vec![
+                "Answers about the dependency are held back until enough people have answered."
+                    .into(),
+            ];
+        }
+        section
+    });
+    let mut left_out = Vec::new();
+    if questions_left_out > 0 {
+        left_out.push(format!(
+            "{questions_left_out} more questions for the room, left out to keep the meeting focused"
+        ));
+    }
+    if let Some(section) = vendor_section.as_ref().filter(|v| v.answers_left_out > 0) {
+        left_out.push(format!(
+            "{} more answers about {}; `/debrief answers` has every answer",
+            section.answers_left_out, section.vendor
+        ));
+    }
     Agenda {
         title: inputs.incident.title.clone(),
         facts: header_facts(inputs),
         survey_note,
         themes,
-        questions: questions_for_the_room(&answers, &inputs.observations),
+        questions,
         counterfactuals: counterfactual::rank(inputs.counterfactuals.clone())
             .iter()
             .map(counterfactual::describe)
             .collect(),
-        vendor: vendor.map(|v| {
-            let mut section = vendor_section(v, &answers);
-            if !k_met {
-                section.tallies = vec![
-                    "Answers about the dependency are held back until enough people have answered."
-                        .into(),
-                ];
-            }
-            section
-        }),
+        vendor: vendor_section,
         unanswered: if k_met {
             unanswered(vendor, &answers)
         } else {
             Vec::new()
         },
         single_voice_themes,
+        left_out,
     }
 }
 
+/// Open items: unanswered questions, single-voice themes, and what was left out.
+fn open_items(agenda: &Agenda) -> Vec<String> {
+    let mut open: Vec<String> = agenda
+        .unanswered
+        .iter()
+        .map(|q| format!("Nobody answered: {q}"))
+        .collect();
+    open.extend(
+        agenda
+            .single_voice_themes
+            .iter()
+            .map(|t| format!("Raised by one voice only: {t}")),
+    );
+    open.extend(agenda.left_out.iter().cloned());
+    open
+}
+
 /// Blame-laden inputs turned into systemic questions, then what people asked to discuss.
-fn questions_for_the_room(answers: &[&SurveyAnswer], observations: &[String]) -> Vec<String> {
+fn questions_for_the_room(
+    answers: &[&SurveyAnswer],
+    observations: &[String],
+) -> (Vec<String>, usize) {
     let mut questions: Vec<String> = Vec::new();
     let texts = answers
         .iter()
@@ -301,8 +340,9 @@ fn questions_for_the_room(answers: &[&SurveyAnswer], observations: &[String]) ->
     topics.sort();
     topics.dedup();
     questions.extend(topics);
+    let dropped = questions.len().saturating_sub(MAX_QUESTIONS);
     questions.truncate(MAX_QUESTIONS);
-    questions
+    (questions, dropped)
 }
 
 fn vendor_section(vendor: &str, answers: &[&SurveyAnswer]) -> VendorSection {
@@ -347,6 +387,7 @@ fn vendor_section(vendor: &str, answers: &[&SurveyAnswer]) -> VendorSection {
         })
         .collect();
     quotes.sort_by(|a, b| a.text.cmp(&b.text));
+    let mut dropped = quotes.len().saturating_sub(MAX_QUOTES * 2);
     quotes.truncate(MAX_QUOTES * 2);
     let mut proposals: Vec<Quote> = answers
         .iter()
@@ -357,12 +398,14 @@ fn vendor_section(vendor: &str, answers: &[&SurveyAnswer]) -> VendorSection {
         })
         .collect();
     proposals.sort_by(|a, b| a.text.cmp(&b.text));
+    dropped += proposals.len().saturating_sub(MAX_QUOTES * 2);
     proposals.truncate(MAX_QUOTES * 2);
     VendorSection {
         vendor: vendor.to_string(),
         tallies,
         quotes,
         proposals,
+        answers_left_out: dropped,
         standing_question: "Given that this external failure will happen again, what should our system do, and does the current architecture do it?".into(),
     }
 }
@@ -450,20 +493,7 @@ pub fn to_messages(agenda: &Agenda) -> Vec<SlackMessageContent> {
         }
     }
     content.push(blocks::header("Open items"));
-    let mut open = Vec::new();
-    open.extend(
-        agenda
-            .unanswered
-            .iter()
-            .map(|q| format!("Nobody answered: {q}")),
-    );
-    open.extend(
-        agenda
-            .single_voice_themes
-            .iter()
-            .map(|t| format!("Raised by one voice only: {t}")),
-    );
-    push_list(&mut content, &open, "None.");
+    push_list(&mut content, &open_items(agenda), "None.");
     let pages = blocks::paginate(content, limits::MESSAGE_BLOCKS);
     let total = pages.len();
     pages
@@ -551,18 +581,7 @@ pub fn to_markdown(agenda: &Agenda) -> String {
             &lines,
         );
     }
-    let mut open: Vec<String> = agenda
-        .unanswered
-        .iter()
-        .map(|q| format!("Nobody answered: {q}"))
-        .collect();
-    open.extend(
-        agenda
-            .single_voice_themes
-            .iter()
-            .map(|t| format!("Raised by one voice only: {t}")),
-    );
-    list(&mut out, "Open items", &open);
+    list(&mut out, "Open items", &open_items(agenda));
     out
 }
 
@@ -702,6 +721,27 @@ mod tests {
         assert!(
             !to_markdown(&agenda).contains("who deployed the purge job on a friday?\n- "),
             "the blame question itself is not a question for the room"
+        );
+    }
+
+    #[test]
+    fn what_is_left_out_is_counted_in_open_items() {
+        let answers: Vec<SurveyAnswer> = (0..20)
+            .map(|n| {
+                answer(
+                    &format!("Respondent {n}"),
+                    "discuss",
+                    &format!("topic number {n} deserves time"),
+                    false,
+                )
+            })
+            .collect();
+        let agenda = synthesize(&inputs(answers, 20, None));
+        assert_eq!(agenda.questions.len(), MAX_QUESTIONS);
+        assert!(
+            to_markdown(&agenda).contains("- 8 more questions for the room, left out"),
+            "{}",
+            to_markdown(&agenda)
         );
     }
 
