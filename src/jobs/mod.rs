@@ -115,6 +115,9 @@ pub enum Job {
         to_user: String,
         #[serde(default)]
         requester: Option<Requester>,
+        /// Snippet fallback: the first part not yet posted (a retry resumes there).
+        #[serde(default)]
+        next_part: usize,
     },
     /// Refresh someone's App Home tab.
     PublishHome { user: String },
@@ -534,8 +537,19 @@ async fn run(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(), JobErr
             ..
         } => agenda::post(state, *review_id, *scheduled_for).await,
         Job::AgendaMarkdown {
-            review_id, to_user, ..
-        } => agenda::post_markdown(state, *review_id, to_user).await,
+            review_id,
+            to_user,
+            requester,
+            next_part,
+        } => {
+            let resume = agenda::MarkdownProgress {
+                review_id: *review_id,
+                to_user,
+                requester,
+                next_part: *next_part,
+            };
+            agenda::post_markdown(state, ctx, resume).await
+        }
         Job::PublishHome { user } => agenda::publish_home(state, user).await,
     }
 }

@@ -13,7 +13,7 @@ use crate::bot::grammar::Invocation;
 use crate::bot::{CommandRequest, Reply};
 use crate::error::Error;
 use crate::features::survey::questions::Answers;
-use crate::jobs::{self, Job, JobError, Requester};
+use crate::jobs::{self, Job, JobContext, JobError, Requester};
 use crate::slack::blocks::{self, Style, limits};
 use crate::slack::{SlackCallError, forms};
 use crate::store::reviews::Review;
@@ -38,6 +38,7 @@ pub async fn command(
                 review_id: review.id,
                 to_user: request.user_id.clone(),
                 requester: Some(Requester::of_command(request, now)),
+                next_part: 0,
             },
             now,
             None,
@@ -231,56 +232,72 @@ async fn post_leased(state: &AppState, review: &Review) -> Result<(), JobError> 
     Ok(())
 }
 
+/// Where an [`Job::AgendaMarkdown`] job stands.
+pub struct MarkdownProgress<'a> {
+    pub review_id: i64,
+    pub to_user: &'a str,
+    pub requester: &'a Option<Requester>,
+    /// The first snippet not yet posted; above 0 the upload was already refused.
+    pub next_part: usize,
+}
+
 /// Job: the agenda as a Markdown file in the facilitator's DM, or, where file uploads are
-/// not granted, as a snippet in code blocks.
+/// not granted, as snippets in code blocks (recording each one posted, so a retry does
+/// not post them again).
 pub async fn post_markdown(
     state: &AppState,
-    review_id: i64,
-    to_user: &str,
+    ctx: &JobContext,
+    progress: MarkdownProgress<'_>,
 ) -> Result<(), JobError> {
+    let review_id = progress.review_id;
     let Some(review) = state.store.review(review_id).await? else {
         return Ok(());
     };
     let agenda = synth::synthesize(&inputs(state, &review).await?);
     let markdown = synth::to_markdown(&agenda);
-    let dm = state.slack.open_dm(to_user).await?;
-    let filename = format!("agenda-review-{review_id}.md");
-    match state
-        .slack
-        .upload_text_file(
-            &dm,
-            &filename,
-            &format!("Agenda: {}", agenda.title),
-            &markdown,
-        )
-        .await
-    {
-        Ok(()) => Ok(()),
-        Err(SlackCallError::Rejected { code, .. })
-            if matches!(
-                code.as_str(),
-                "missing_scope"
-                    | "not_allowed_token_type"
-                    | "file_uploads_disabled"
-                    | "restricted_action"
-            ) =>
+    let dm = state.slack.open_dm(progress.to_user).await?;
+    if progress.next_part == 0 {
+        let filename = format!("agenda-review-{review_id}.md");
+        let title = format!("Agenda: {}", agenda.title);
+        match state
+            .slack
+            .upload_text_file(&dm, &filename, &title, &markdown)
+            .await
         {
-            // No file upload here: the same text as snippets, split between lines.
-            for chunk in blocks::split_text(&markdown, limits::SECTION_TEXT - 10) {
-                let text = format!("```\n{chunk}\n```");
-                state
-                    .slack
-                    .post_message(
-                        &dm,
-                        blocks::message("Agenda (Markdown)", vec![blocks::section(text)]),
-                        None,
-                    )
-                    .await?;
-            }
-            Ok(())
+            Ok(()) => return Ok(()),
+            Err(SlackCallError::Rejected { code, .. })
+                if matches!(
+                    code.as_str(),
+                    "missing_scope"
+                        | "not_allowed_token_type"
+                        | "file_uploads_disabled"
+                        | "restricted_action"
+                ) => {}
+            Err(other) => return Err(other.into()),
         }
-        Err(other) => Err(other.into()),
     }
+    // No file upload here: the same text as snippets, split between lines.
+    let escaped = blocks::escape(&markdown);
+    let chunks = blocks::split_text(&escaped, limits::SECTION_TEXT - 10);
+    for (part, chunk) in chunks.iter().enumerate().skip(progress.next_part) {
+        let text = format!("```\n{chunk}\n```");
+        state
+            .slack
+            .post_message(
+                &dm,
+                blocks::message("Agenda (Markdown)", vec![blocks::section(text)]),
+                None,
+            )
+            .await?;
+        let done = Job::AgendaMarkdown {
+            review_id,
+            to_user: progress.to_user.to_string(),
+            requester: progress.requester.clone(),
+            next_part: part + 1,
+        };
+        ctx.checkpoint(state, &done).await?;
+    }
+    Ok(())
 }
 
 /// Job: publish a person's App Home: the reviews they facilitate, and surveys waiting for them.
