@@ -3,8 +3,9 @@
 //!
 //! The author's user id is dropped at the boundary: [`Observation`] has no author field,
 //! the table has no author column, and nothing on this path logs text or a user id.
-//! With `observations=live` they are posted in the review's thread in batches at random
-//! moments, so the time an observation appears says nothing about who wrote it.
+//! Observations are released in batches at random moments of the review's own schedule:
+//! only then do they reach the agenda, and with `observations=live` the review's thread,
+//! so the time an observation appears says nothing about who wrote it.
 
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ pub const MODAL_CALLBACK: &str = "observe_submit";
 pub const RECORD_ACTION: &str = "observe_record";
 /// Slack limits a button's value to 2,000 characters; the text travels in it.
 const MAX_VALUE: usize = limits::BUTTON_VALUE;
-/// Live observations are released at a random moment in this window after the last release.
+/// Each release comes at a random moment in this window after the one before.
 pub const RELEASE_WINDOW: (Duration, Duration) =
     (Duration::from_secs(120), Duration::from_secs(600));
 
@@ -93,19 +94,19 @@ pub fn scrub_mentions(text: &str) -> String {
 /// replaced too. An address such as ops@example.com is left alone.
 fn scrub_typed_handles(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.char_indices().peekable();
+    let mut chars = text.chars().peekable();
     let mut previous: Option<char> = None;
-    while let Some((_, c)) = chars.next() {
+    while let Some(c) = chars.next() {
         let starts_handle = c == '@'
             && previous.is_none_or(|p| p.is_whitespace() || "([{\"'“‘".contains(p))
-            && chars.peek().is_some_and(|(_, next)| next.is_alphanumeric());
+            && chars.peek().is_some_and(|next| next.is_alphanumeric());
         if !starts_handle {
             out.push(c);
             previous = Some(c);
             continue;
         }
         let mut handle = String::new();
-        while let Some(&(_, next)) = chars.peek() {
+        while let Some(&next) = chars.peek() {
             if next.is_alphanumeric() || "._-".contains(next) {
                 handle.push(next);
                 chars.next();
