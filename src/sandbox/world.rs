@@ -361,6 +361,7 @@ impl World {
             "chat.postEphemeral" => self.post_ephemeral(params),
             "chat.update" => self.update_message(params),
             "chat.delete" => self.delete_message(params),
+            "chat.getPermalink" => self.permalink(params),
             "conversations.open" => self.open_conversation(params),
             "conversations.members" => self.members(params),
             "conversations.info" => self.conversation_info(params),
@@ -499,6 +500,30 @@ impl World {
         Ok(
             json!({ "channel": channel, "ts": ts, "text": text, "message": { "text": text, "user": bot } }),
         )
+    }
+
+    /// A link that opens the message (for a thread's parent, the thread).
+    fn permalink(&self, params: &Value) -> Result<Value, String> {
+        let channel = str_param(params, "channel").ok_or("channel_not_found")?;
+        if !self.channels.contains_key(channel) {
+            return Err("channel_not_found".into());
+        }
+        let ts = str_param(params, "message_ts").ok_or("message_not_found")?;
+        if !self
+            .messages
+            .iter()
+            .any(|m| m.channel == channel && m.ts == ts)
+        {
+            return Err("message_not_found".into());
+        }
+        Ok(json!({
+            "channel": channel,
+            "permalink": format!(
+                "https://{}.slack.com/archives/{channel}/p{}",
+                self.team_domain,
+                ts.replace('.', "")
+            ),
+        }))
     }
 
     fn delete_message(&mut self, params: &Value) -> Result<Value, String> {

@@ -85,6 +85,21 @@ pub fn button(label: &str, action_id: &str, value: &str, style: Style) -> SlackB
     }
 }
 
+/// A button that opens `url` in Slack (Slack still reports the click as an action).
+pub fn link_button(
+    label: &str,
+    action_id: &str,
+    value: &str,
+    url: &str,
+    style: Style,
+) -> SlackBlockButtonElement {
+    let button = button(label, action_id, value, style);
+    match url::Url::parse(url) {
+        Ok(url) => button.with_url(url),
+        Err(_) => button,
+    }
+}
+
 /// An actions block of buttons.
 pub fn actions(block_id: Option<&str>, buttons: Vec<SlackBlockButtonElement>) -> SlackBlock {
     let block = SlackActionsBlock::new(buttons.into_iter().map(Into::into).collect());

@@ -243,6 +243,20 @@ impl SlackApi {
         Ok(())
     }
 
+    /// `chat.getPermalink`: a link that opens a message (a thread's parent opens the thread).
+    pub async fn permalink(&self, channel: &str, ts: &str) -> Result<String, SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiChatGetPermalinkRequest::new(channel.into(), ts.into());
+        let response = self
+            .call(
+                "chat.getPermalink",
+                None,
+                session.chat_get_permalink(&request),
+            )
+            .await?;
+        Ok(response.permalink.to_string())
+    }
+
     /// `conversations.open`: the DM channel with one user.
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackCallError> {
         let session = self.client.open_session(&self.token);

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use debrief::features::checkin::{END_ACTION, PARENT_TEXT, PASS_ACTION, SKIP_ACTION};
+use debrief::features::checkin::{END_ACTION, PARENT_TEXT, PASS_ACTION, SHARE_ACTION, SKIP_ACTION};
 use debrief::sandbox::SandboxMessage;
 use serde_json::json;
 
@@ -79,6 +79,26 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
         "exactly one person is mentioned at a time"
     );
     let first = current(&app, &ts);
+    // Share opens the round's thread.
+    let call = thread(&app, &ts)
+        .into_iter()
+        .rfind(|m| m.text.contains("your turn"))
+        .unwrap();
+    let share = call.blocks[1]["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action_id"] == SHARE_ACTION)
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        share["url"],
+        format!(
+            "https://sandbox.slack.com/archives/{CHANNEL}/p{}",
+            ts.replace('.', "")
+        ),
+        "{share}"
+    );
     app.slack
         .say(&first, CHANNEL, "the cache warmed too slowly", Some(&ts))
         .await;

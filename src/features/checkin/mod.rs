@@ -286,6 +286,13 @@ pub async fn call(
         return Err(JobError::Permanent("the check-in has no thread".into()));
     };
     let value = format!("{checkin_id}:{turn}");
+    // Share opens the round's thread; without a link it still works as a button that
+    // says where to reply.
+    let thread_link = state
+        .slack
+        .permalink(&checkin.channel_id, thread)
+        .await
+        .ok();
     let text = format!(
         "<@{user}>, your turn: one observation about the incident, as a reply here ({}).",
         format_duration(Duration::from_secs(round.turn_seconds.max(1) as u64))
@@ -297,7 +304,12 @@ pub async fn call(
             blocks::actions(
                 Some(&format!("checkin_turn_{turn}")),
                 vec![
-                    blocks::button("Share", SHARE_ACTION, &value, Style::Primary),
+                    match &thread_link {
+                        Some(link) => {
+                            blocks::link_button("Share", SHARE_ACTION, &value, link, Style::Primary)
+                        }
+                        None => blocks::button("Share", SHARE_ACTION, &value, Style::Primary),
+                    },
                     blocks::button("Pass", PASS_ACTION, &value, Style::Default),
                     blocks::button("Skip (facilitator)", SKIP_ACTION, &value, Style::Default),
                     blocks::button("End round (facilitator)", END_ACTION, &value, Style::Danger),
