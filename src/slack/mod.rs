@@ -299,6 +299,47 @@ impl SlackApi {
         }
     }
 
+    /// `conversations.replies`, every page: (author, text) of a thread's messages, parent first.
+    pub async fn thread_messages(
+        &self,
+        channel: &str,
+        thread_ts: &str,
+    ) -> Result<Vec<(String, String)>, SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let mut messages = Vec::new();
+        let mut cursor: Option<SlackCursorId> = None;
+        loop {
+            let request =
+                SlackApiConversationsRepliesRequest::new(channel.into(), thread_ts.into())
+                    .with_limit(200)
+                    .opt_cursor(cursor.clone());
+            let page = self
+                .call(
+                    "conversations.replies",
+                    None,
+                    session.conversations_replies(&request),
+                )
+                .await?;
+            messages.extend(page.messages.iter().map(|m| {
+                (
+                    m.sender
+                        .user
+                        .as_ref()
+                        .map(|u| u.to_string())
+                        .unwrap_or_default(),
+                    m.content.text.clone().unwrap_or_default(),
+                )
+            }));
+            cursor = page
+                .response_metadata
+                .and_then(|meta| meta.next_cursor)
+                .filter(|c| !c.value().is_empty());
+            if cursor.is_none() {
+                return Ok(messages);
+            }
+        }
+    }
+
     /// `users.info`.
     pub async fn user_info(&self, user: &str) -> Result<UserInfo, SlackCallError> {
         let session = self.client.open_session(&self.token);

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use debrief::clock::Clock;
 use debrief::features::checkin::{END_ACTION, PARENT_TEXT, PASS_ACTION, SHARE_ACTION, SKIP_ACTION};
 use debrief::sandbox::SandboxMessage;
 use serde_json::json;
@@ -209,7 +210,34 @@ async fn a_restart_mid_round_resumes_with_the_same_person(db: TestDb) {
     first.stop().await;
 
     let second = TestApp::spawn_with(&db, sandbox, clock, |_| {}).await;
+    // The process died after Slack took the call but before the job was marked done, so
+    // the call job runs again after the restart.
+    let checkin = second
+        .state
+        .store
+        .checkin_by_thread(CHANNEL, &ts)
+        .await
+        .unwrap()
+        .unwrap();
+    let round: debrief::features::checkin::machine::CheckinState =
+        serde_json::from_str(&checkin.state).unwrap();
+    let again = debrief::jobs::Job::CheckinCall {
+        checkin_id: checkin.id,
+        turn: round.turn,
+        user: waiting.clone(),
+    };
+    second
+        .state
+        .store
+        .enqueue(&again.to_row(second.clock.now(), None), second.clock.now())
+        .await
+        .unwrap();
     second.run_due_jobs().await;
+    assert_eq!(
+        calls(&second, &ts).len(),
+        2,
+        "the repeated call job posted nothing"
+    );
     assert_eq!(
         current(&second, &ts),
         waiting,

@@ -285,6 +285,20 @@ pub async fn call(
     let Some(thread) = checkin.thread_ts.as_deref() else {
         return Err(JobError::Permanent("the check-in has no thread".into()));
     };
+    // Jobs run at least once: after a crash between Slack accepting the call and the job
+    // being marked done, the job runs again. Each person is called once per round, so a
+    // call already in the thread means this one was made.
+    let bot = state.bot_user_id().await?.to_string();
+    let call_prefix = format!("<@{user}>, your turn");
+    if state
+        .slack
+        .thread_messages(&checkin.channel_id, thread)
+        .await?
+        .iter()
+        .any(|(author, text)| *author == bot && text.starts_with(&call_prefix))
+    {
+        return Ok(());
+    }
     let value = format!("{checkin_id}:{turn}");
     // Share opens the round's thread; without a link it still works as a button that
     // says where to reply.
