@@ -19,6 +19,7 @@ on_both_databases!(
     counterfactuals_are_checked_and_ranked,
     two_workers_never_post_two_agendas,
     a_failed_agenda_is_explained_to_whoever_asked,
+    a_moved_meeting_moves_the_automatic_agenda,
 );
 
 const FACILITATOR_DM: &str = "D0ALICE";
@@ -415,5 +416,44 @@ async fn a_failed_agenda_is_explained_to_whoever_asked(db: TestDb) {
     let told = app.last_private_message("U0ALICE");
     assert!(told.starts_with("I couldn't send you the agenda"), "{told}");
     assert_eq!(app.state.store.failed_jobs().await.unwrap().len(), 1);
+    app.stop().await;
+}
+
+async fn a_moved_meeting_moves_the_automatic_agenda(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("agenda_at=2h").await;
+    let review_id = app.review_id().await;
+    let first_meeting = app
+        .state
+        .store
+        .review(review_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .meeting_at
+        .unwrap();
+    let reply = app.cmd("U0ALICE", "review in=3d").await;
+    assert!(reply.contains("Updated the review"), "{reply}");
+    let moved = app
+        .state
+        .store
+        .review(review_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .meeting_at
+        .unwrap();
+    assert!(moved > first_meeting);
+
+    // The old time passes: its post is stale and sends nothing.
+    app.clock
+        .advance_to(Timestamp::from_second(first_meeting - 2 * 3600 + 60).unwrap());
+    app.run_due_jobs().await;
+    assert!(agenda_messages(&app).is_empty(), "nothing at the old time");
+
+    app.clock
+        .advance_to(Timestamp::from_second(moved - 2 * 3600).unwrap());
+    app.run_due_jobs().await;
+    assert_eq!(agenda_messages(&app).len(), 1, "once, at the new time");
     app.stop().await;
 }

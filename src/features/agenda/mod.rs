@@ -99,7 +99,10 @@ pub fn auto_post_job(review: &Review, now: Timestamp) -> Option<crate::store::jo
         scheduled_for: Some(at),
         requester: None,
     };
-    Some(job.to_row(run_at, Some(format!("agenda:{}:{at}", review.id))))
+    // Keyed by the review's version too: a meeting moved away and back gets its post again
+    // (an agenda already posted is then updated in place, never doubled).
+    let key = format!("agenda:{}:{at}:{}", review.id, review.updated_at);
+    Some(job.to_row(run_at, Some(key)))
 }
 
 /// Gathers everything the agenda is made of, for one review.

@@ -392,7 +392,6 @@ pub async fn on_thread_reply(
     let Some(checkin) = state.store.checkin_by_thread(channel, thread_ts).await? else {
         return Ok(false);
     };
-    state.store.count_message(checkin.review_id, user).await?;
     apply(
         state,
         checkin.id,
@@ -403,6 +402,9 @@ pub async fn on_thread_reply(
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Counted last: if the turn fails, Slack's retry of the event is handled in full, and a
+    // message counted before the failure would be counted twice.
+    state.store.count_message(checkin.review_id, user).await?;
     Ok(true)
 }
 
