@@ -423,26 +423,10 @@ async fn a_moved_meeting_moves_the_automatic_agenda(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("agenda_at=2h").await;
     let review_id = app.review_id().await;
-    let first_meeting = app
-        .state
-        .store
-        .review(review_id)
-        .await
-        .unwrap()
-        .unwrap()
-        .meeting_at
-        .unwrap();
+    let first_meeting = meeting_at(&app, review_id).await;
     let reply = app.cmd("U0ALICE", "review in=3d").await;
     assert!(reply.contains("Updated the review"), "{reply}");
-    let moved = app
-        .state
-        .store
-        .review(review_id)
-        .await
-        .unwrap()
-        .unwrap()
-        .meeting_at
-        .unwrap();
+    let moved = meeting_at(&app, review_id).await;
     assert!(moved > first_meeting);
 
     // The old time passes: its post is stale and sends nothing.
@@ -456,4 +440,9 @@ async fn a_moved_meeting_moves_the_automatic_agenda(db: TestDb) {
     app.run_due_jobs().await;
     assert_eq!(agenda_messages(&app).len(), 1, "once, at the new time");
     app.stop().await;
+}
+
+async fn meeting_at(app: &TestApp, review_id: i64) -> i64 {
+    let review = app.state.store.review(review_id).await.unwrap().unwrap();
+    review.meeting_at.expect("the review has a meeting")
 }

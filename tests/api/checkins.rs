@@ -34,6 +34,16 @@ async fn start_round(app: &TestApp, args: &str) -> String {
     parent.ts
 }
 
+/// The round as stored, found by its thread.
+async fn stored_round(app: &TestApp, thread_ts: &str) -> debrief::store::checkins::Checkin {
+    app.state
+        .store
+        .checkin_by_thread(CHANNEL, thread_ts)
+        .await
+        .unwrap()
+        .expect("the round is stored")
+}
+
 fn thread(app: &TestApp, thread_ts: &str) -> Vec<SandboxMessage> {
     app.sandbox
         .messages_in(CHANNEL)
@@ -162,13 +172,7 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
 async fn an_out_of_turn_reply_counts_without_breaking_the_order(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let ts = start_round(&app, "").await;
-    let checkin = app
-        .state
-        .store
-        .checkin_by_thread(CHANNEL, &ts)
-        .await
-        .unwrap()
-        .unwrap();
+    let checkin = stored_round(&app, &ts).await;
     let order: Vec<String> =
         serde_json::from_str::<serde_json::Value>(&checkin.state).unwrap()["order"]
             .as_array()
@@ -212,13 +216,7 @@ async fn a_restart_mid_round_resumes_with_the_same_person(db: TestDb) {
     let second = TestApp::spawn_with(&db, sandbox, clock, |_| {}).await;
     // The process died after Slack took the call but before the job was marked done, so
     // the call job runs again after the restart.
-    let checkin = second
-        .state
-        .store
-        .checkin_by_thread(CHANNEL, &ts)
-        .await
-        .unwrap()
-        .unwrap();
+    let checkin = stored_round(&second, &ts).await;
     let round: debrief::features::checkin::machine::CheckinState =
         serde_json::from_str(&checkin.state).unwrap();
     let again = debrief::jobs::Job::CheckinCall {
