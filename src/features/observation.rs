@@ -140,11 +140,25 @@ pub fn is_observe_message(text: &str) -> bool {
 /// random schedule from the moment the review opens, so neither the thread, nor the agenda,
 /// nor any row (jobs included) shows when it was written.
 pub async fn record(state: &AppState, observation: Observation) -> Result<(), Error> {
+    let Some(review) = state.store.review(observation.review_id).await? else {
+        user_error!("That review no longer exists.");
+    };
+    require_taking_observations(&review, state.clock.now())?;
     state
         .store
         .add_observation(observation.review_id, observation.text.as_str())
         .await?;
-    ensure_release(state, observation.review_id).await?;
+    Ok(())
+}
+
+/// After its release schedule has ended, a review takes no more observations: one
+/// recorded then could only be released on a schedule started by its own arrival.
+fn require_taking_observations(review: &Review, now: Timestamp) -> Result<(), Error> {
+    if !still_open(review, now) {
+        user_error!(
+            "This review stopped taking anonymous observations a week after its meeting, so nothing was recorded. Raise it in the channel, or in a new review."
+        );
+    }
     Ok(())
 }
 
@@ -152,7 +166,8 @@ pub async fn record(state: &AppState, observation: Observation) -> Result<(), Er
 const RELEASE_STALE_SECONDS: i64 = 15 * 60;
 
 /// Starts the review's release schedule, or restarts it if it has stopped. Called when the
-/// review is opened or changed, and as a safety net when something is recorded.
+/// review is opened or changed, never when an observation arrives (that would tie the
+/// next release to the moment someone wrote one).
 pub async fn ensure_release(state: &AppState, review_id: i64) -> anyhow::Result<()> {
     let now = state.clock.now();
     let next = state.store.next_release_at(review_id).await?;
@@ -267,6 +282,7 @@ pub async fn on_record_button(state: &AppState, value: &str) -> Result<String, E
     // No author check: the button was shown only to its author (an ephemeral reply or
     // their own DM), and looking at who clicked would put a user id on this path.
     let text = ObservationText::parse(&t).map_err(crate::error::UserError)?;
+    require_taking_observations(&review, state.clock.now())?;
     let stored = state
         .store
         .add_observation_once(review.id, text.as_str(), Some(&n))
@@ -274,7 +290,6 @@ pub async fn on_record_button(state: &AppState, value: &str) -> Result<String, E
     if !stored {
         return Ok("Already recorded; it is stored once.".into());
     }
-    ensure_release(state, review.id).await?;
     Ok(recorded_text(&review))
 }
 
@@ -332,8 +347,12 @@ async fn direct_message_reply(
             if !nudges.is_empty() {
                 return Ok(DmReply::Blocks("This reads as blame; rephrase or record it as written.".into(), nudge_blocks(review.id, text.as_str(), &nudges)));
             }
-            record(state, Observation { review_id: review.id, text }).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(DmReply::Text(recorded_text(review)))
+            match record(state, Observation { review_id: review.id, text }).await {
+                Ok(()) => Ok(DmReply::Text(recorded_text(review))),
+                // A sentence for the author (the review stopped taking observations).
+                Err(Error::User(sentence)) => Ok(DmReply::Text(sentence.0)),
+                Err(other) => Err(anyhow::anyhow!("{other}")),
+            }
         }
         several => {
             let token = new_token();
@@ -525,7 +544,7 @@ pub async fn release(
         return Ok(());
     }
     let mut pending = state.store.unreleased_observations(review_id).await?;
-    if !review.observations_live {
+    if !review.observations_live && !pending.is_empty() {
         let ids: Vec<String> = pending.drain(..).map(|o| o.id).collect();
         state
             .store

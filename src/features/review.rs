@@ -214,7 +214,13 @@ pub async fn command(
         None => review,
     };
     crate::features::observation::ensure_release(state, review.id).await?;
-    if let Some(job) = crate::features::agenda::auto_post_job(&review, now) {
+    // The automatic agenda: for a time still ahead, or right away if its time has passed
+    // and no agenda was sent yet (not again on every later change of the review).
+    let post_time_ahead =
+        crate::features::agenda::auto_post_time(&review).is_some_and(|at| at > now.as_second());
+    if (post_time_ahead || state.store.agenda_messages(review.id).await?.is_empty())
+        && let Some(job) = crate::features::agenda::auto_post_job(&review, now)
+    {
         state.store.enqueue(&job, now).await?;
     }
     state.job_wakeup.notify_one();

@@ -80,9 +80,11 @@ impl Store {
         Ok(taken == 1)
     }
 
-    pub async fn release_agenda_lease(&self, review_id: i64) -> anyhow::Result<()> {
-        const SQL: &str = "UPDATE reviews SET agenda_lease_until = NULL WHERE id = $1";
-        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).execute(pool).await?; });
+    /// Gives up the lease taken until `until`; a lease that expired and was taken over by
+    /// another worker is left alone.
+    pub async fn release_agenda_lease(&self, review_id: i64, until: i64) -> anyhow::Result<()> {
+        const SQL: &str = "UPDATE reviews SET agenda_lease_until = NULL WHERE id = $1 AND agenda_lease_until = $2";
+        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(until).execute(pool).await?; });
         Ok(())
     }
 

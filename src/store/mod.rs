@@ -62,7 +62,7 @@ impl BeginWrite for PgPool {
 /// their ids; writers of one review's rows take this row lock first, so two concurrent
 /// rewrites (or a rewrite and an update by id) queue instead of colliding on those ids.
 /// SQLite needs nothing: `BEGIN IMMEDIATE` already serialises writers.
-pub(crate) const LOCK_REVIEW_ROWS: &str = "SELECT id FROM reviews WHERE id = $1 FOR UPDATE";
+pub(crate) const LOCK_REVIEW_ROWS: &str = "SELECT id FROM reviews WHERE id = $1 FOR NO KEY UPDATE";
 
 /// The two supported backends.
 #[derive(Clone, Debug)]

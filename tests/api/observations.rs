@@ -17,6 +17,7 @@ on_both_databases!(
     blame_gets_a_nudge_and_can_be_recorded_as_written,
     a_dump_cannot_link_observations_to_their_authors,
     concurrent_observations_are_all_kept,
+    a_review_stops_taking_observations_a_week_after_its_meeting,
 );
 
 /// Runs on a single-threaded runtime, so the test's log capture (a thread-local default
@@ -530,5 +531,26 @@ async fn logs_hold_no_observation_or_answer_text(db: TestDb) {
             );
         }
     }
+    app.stop().await;
+}
+
+async fn a_review_stops_taking_observations_a_week_after_its_meeting(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await; // the meeting is in two days
+    app.advance(Duration::from_secs(9 * 86_400 + 60));
+    let reply = app
+        .slack
+        .command("U0BOB", CHANNEL, "observe the pager was silent")
+        .await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.text().contains("stopped taking"), "{}", reply.body);
+    app.slack
+        .say("U0DAN", "D0DAN", "observe staging had no canary", None)
+        .await;
+    app.run_due_jobs().await;
+    assert!(
+        stored(&app).await.is_empty(),
+        "nothing recorded after the window"
+    );
     app.stop().await;
 }

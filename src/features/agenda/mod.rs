@@ -173,9 +173,10 @@ pub async fn post(
     // One poster per review at a time: a second job waits and retries rather than
     // posting a second copy beside the first.
     let now = state.clock.now().as_second();
+    let lease_until = now + AGENDA_LEASE_SECONDS;
     if !state
         .store
-        .lease_agenda(review_id, now, now + AGENDA_LEASE_SECONDS)
+        .lease_agenda(review_id, now, lease_until)
         .await?
     {
         return Err(JobError::Internal(anyhow::anyhow!(
@@ -183,7 +184,10 @@ pub async fn post(
         )));
     }
     let result = post_leased(state, &review).await;
-    state.store.release_agenda_lease(review_id).await?;
+    state
+        .store
+        .release_agenda_lease(review_id, lease_until)
+        .await?;
     result
 }
 
