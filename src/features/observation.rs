@@ -266,8 +266,7 @@ fn record_value(review_id: i64, text: &str, token: &str) -> Option<String> {
 
 /// A fresh single-use token for the buttons of one message.
 fn new_token() -> String {
-    let bytes: [u8; 16] = rand::rng().random();
-    hex::encode(bytes)
+    crate::store::random_id()
 }
 
 /// "Record it as written" (after a nudge) or "For <review>" (choosing a review from a DM).

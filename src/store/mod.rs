@@ -58,6 +58,14 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// 128 random bits in hex: the ids of rows that must not reveal their order of arrival
+/// (survey responses, observations), and other unguessable single-use values.
+pub(crate) fn random_id() -> String {
+    use rand::RngExt;
+    let bytes: [u8; 16] = rand::rng().random();
+    hex::encode(bytes)
+}
+
 /// On PostgreSQL, rows rewritten in shuffled order (survey responses, observations) keep
 /// their ids; writers of one review's rows take this row lock first, so two concurrent
 /// rewrites (or a rewrite and an update by id) queue instead of colliding on those ids.

@@ -2,21 +2,15 @@
 //! kept in random order (WITHOUT ROWID with random ids on SQLite, a shuffled rewrite on
 //! PostgreSQL), so neither a row nor its position points at whoever wrote it.
 
-use rand::RngExt;
 use rand::seq::SliceRandom;
 
-use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, on_db};
+use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, on_db, random_id};
 
 /// An observation as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredObservation {
     pub id: String,
     pub body: String,
-}
-
-fn random_id() -> String {
-    let bytes: [u8; 16] = rand::rng().random();
-    hex::encode(bytes)
 }
 
 impl Store {

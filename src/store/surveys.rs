@@ -6,10 +6,9 @@
 //! arrival order, so after every write the review's rows are rewritten in a shuffled
 //! order with fresh ids: a dump then shows no arrival order either.
 
-use rand::RngExt;
 use rand::seq::SliceRandom;
 
-use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, on_db};
+use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, on_db, random_id};
 
 /// Why a response was not saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,11 +38,6 @@ pub struct KeyedResponse {
     pub respondent_key: String,
     pub pseudonym: String,
     pub answers: String,
-}
-
-fn random_id() -> String {
-    let bytes: [u8; 16] = rand::rng().random();
-    hex::encode(bytes)
 }
 
 impl Store {
