@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use debrief::app::Application;
+use debrief::startup::Application;
 use debrief::clock::SystemClock;
 use debrief::config::{Config, LogFormat, PseudonymKeySource, Secret};
 use debrief::sandbox::driver::SlackDriver;

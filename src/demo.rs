@@ -19,11 +19,12 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::app::{AppState, Application};
+use crate::app::AppState;
+use crate::startup::Application;
 use crate::clock::{Clock, ManualClock};
 use crate::config::{Config, LogFormat, PseudonymKeySource, Secret};
 use crate::features::agenda::synth;
-use crate::features::{checkin, observation, survey};
+use crate::features::checkin;
 use crate::sandbox::driver::SlackDriver;
 use crate::sandbox::{
     SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SandboxChannel, SandboxUser, Sighting, SlackSandbox,
@@ -299,7 +300,7 @@ impl Demo<'_> {
         self.line("carol writes in #inc-checkout-latency: origin CPU hit 100% at 09:12")?;
         self.line("carol uses the message shortcut \"Anonymous observation\" on it")?;
         self.slack
-            .message_shortcut("U0CAROL", CHANNEL, &ts, observation::SHORTCUT_CALLBACK)
+            .message_shortcut("U0CAROL", CHANNEL, &ts, crate::ids::OBSERVE_SHORTCUT)
             .await;
         self.submit_open_modal(
             "U0CAROL",
@@ -429,7 +430,7 @@ impl Demo<'_> {
             if turn == 1 {
                 self.line(&format!("{name} presses Pass"))?;
                 self.slack
-                    .click_button(&user, CHANNEL, &call.ts, checkin::PASS_ACTION)
+                    .click_button(&user, CHANNEL, &call.ts, crate::ids::CHECKIN_PASS)
                     .await;
                 self.run_due().await?;
             } else if turn == 3 {
@@ -520,7 +521,7 @@ impl Demo<'_> {
             .sandbox
             .messages_in(&dm)
             .into_iter()
-            .find(|m| m.blocks.to_string().contains(survey::OPEN_ACTION))
+            .find(|m| m.blocks.to_string().contains(crate::ids::SURVEY_OPEN))
             .context("the survey invitation arrived")?;
         let review = self.review().await?;
         let name = self.name(user);
@@ -530,7 +531,7 @@ impl Demo<'_> {
                 user,
                 &dm,
                 &invite.ts,
-                survey::OPEN_ACTION,
+                crate::ids::SURVEY_OPEN,
                 &review.id.to_string(),
             )
             .await;

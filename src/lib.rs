@@ -1,31 +1,56 @@
 //! debrief: a Slack bot that makes incident reviews produce learning.
 //!
-//! # Layout
+//! # A tour, from the bottom layer up
+//! Every `use crate::…` points down this list; `tests/api/layers.rs` fails the build
+//! when one points up.
+//!
+//! **Infrastructure**, which knows nothing of features:
 //! - [`config`]: the one typed configuration, read once (the only module that reads the environment).
-//! - [`app`]: shared state and the service's life cycle (build, run, stop).
-//! - [`http`]: the HTTP edge: routes, request verification, thin adapters to [`bot`].
-//! - [`socket_mode`]: the optional second transport, feeding the same [`bot`] functions.
-//! - [`bot`]: transport-agnostic core: command grammar, dispatch, error mapping.
-//! - [`features`]: one module per feature; pure decisions plus thin I/O.
-//! - [`jobs`]: durable background work with leases, backoff and Retry-After.
-//! - [`slack`]: every outgoing Web API call, with failures classified once.
-//! - [`store`]: persistence; all SQL lives here, for SQLite and PostgreSQL.
+//! - [`clock`], [`telemetry`], [`error`] (errors split by who reads them), [`pseudonym`] (the keyed hash).
 //! - [`metrics`]: Prometheus metrics, declared in one place.
+//! - [`slack`]: every outgoing Web API call, with failures classified once; Block Kit builders.
+//! - [`store`]: persistence; all SQL lives here, for SQLite and PostgreSQL.
 //! - [`sandbox`]: a local Slack Web API used by the tests and `debrief demo`.
+//!
+//! **The kit** every feature shares:
+//! - [`domain`]: value types shared by the store and the features (ids, statuses, scales).
+//! - [`grammar`]: the pure `/debrief` parser; [`ids`]: every action, callback and shortcut id.
+//! - [`request`]: what a command brings in and what the person sees back.
+//! - [`queue`]: the vocabulary of background work (`Job`, `enqueue`).
+//! - [`app`]: `AppState`, what every handler and job is given.
+//!
+//! **Features**: [`features`], one module per feature; each imports only what lies above in this list.
+//!
+//! **Dispatch**: [`bot`], the only code that names every feature: commands, interactions,
+//! events and jobs each have one `match`.
+//!
+//! **The edge**: [`http`] and [`socket_mode`] (transports into [`bot`]), [`jobs`] (the engine
+//! that claims, runs and retries jobs through `bot::on_job`), [`startup`] (the only place
+//! that starts them), and [`demo`].
 
-pub mod app;
-pub mod bot;
 pub mod clock;
 pub mod config;
-pub mod demo;
 pub mod error;
-pub mod features;
-pub mod http;
-pub mod jobs;
 pub mod metrics;
 pub mod pseudonym;
 pub mod sandbox;
 pub mod slack;
-pub mod socket_mode;
 pub mod store;
 pub mod telemetry;
+
+pub mod app;
+pub mod domain;
+pub mod grammar;
+pub mod ids;
+pub mod queue;
+pub mod request;
+
+pub mod features;
+
+pub mod bot;
+
+pub mod demo;
+pub mod http;
+pub mod jobs;
+pub mod socket_mode;
+pub mod startup;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use debrief::app::Application;
+use debrief::startup::Application;
 use debrief::clock::SystemClock;
 use debrief::config::ServeArgs;
 

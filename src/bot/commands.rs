@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 
-use super::grammar::{self, ArgKind, ArgSpec, CommandSpec, RestSpec};
+use crate::grammar::{self, ArgKind, ArgSpec, CommandSpec, RestSpec};
 use super::{CommandRequest, Reply};
 use crate::app::AppState;
 use crate::error::{Error, UserError};

@@ -18,13 +18,11 @@ use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::bot::{CommandRequest, Reply};
+use crate::request::{CommandRequest, Reply};
 use crate::error::{Error, FieldErrors};
 use crate::slack::blocks::{self, limits};
 use crate::slack::forms::{self, FormValues};
 
-/// The modal's callback id.
-pub const CALLBACK_ID: &str = "counterfactual_submit";
 
 /// Whether a condition is within our control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -180,7 +178,7 @@ pub fn modal(review_id: i64) -> SlackView {
     forms::modal(
         "What had to be true",
         "Add",
-        CALLBACK_ID,
+        crate::ids::COUNTERFACTUAL_SUBMIT,
         &review_id.to_string(),
         vec![
             blocks::context(

@@ -5,17 +5,15 @@ use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::bot::grammar::{self, Invocation};
-use crate::bot::{CommandRequest, Reply};
+use crate::grammar::{self, Invocation};
+use crate::request::{CommandRequest, Reply};
 use crate::error::{Error, FieldErrors, UserError};
-use crate::jobs::{self, Job};
+use crate::queue::{self, Job};
 use crate::metrics::IncidentLabels;
 use crate::slack::blocks;
 use crate::slack::forms::{self, FormValues};
 use crate::store::reviews::{Incident, IncidentValues, SavedIncident};
 
-/// The modal's callback id.
-pub const CALLBACK_ID: &str = "incident_submit";
 
 /// Changes asked for; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -291,7 +289,7 @@ pub fn incident_modal(values: &IncidentValues, private_metadata: &str) -> SlackV
             40,
         ),
     ];
-    forms::modal("Incident", "Save", CALLBACK_ID, private_metadata, blocks)
+    forms::modal("Incident", "Save", crate::ids::INCIDENT_SUBMIT, private_metadata, blocks)
 }
 
 /// Reads the incident form into changes, or field errors.
@@ -379,7 +377,7 @@ pub async fn submit(
         text: confirmation(&saved),
         thread_ts: None,
     };
-    jobs::enqueue(state, &job, now, None).await?;
+    queue::enqueue(state, &job, now, None).await?;
     Ok(())
 }
 

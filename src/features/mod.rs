@@ -12,115 +12,12 @@ pub mod review;
 pub mod survey;
 
 use jiff::Timestamp;
-use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::bot::CommandRequest;
+use crate::request::CommandRequest;
 use crate::error::Error;
 use crate::store::reviews::{Incident, Review};
 use crate::user_error;
-
-/// Routes an Events API callback (already deduplicated) to the feature that wants it.
-pub async fn on_event(
-    state: &AppState,
-    callback: SlackPushEventCallback,
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    match callback.event {
-        SlackEventCallbackBody::Message(message) => {
-            on_message(state, callback.team_id.as_ref(), message, now).await
-        }
-        SlackEventCallbackBody::AppHomeOpened(opened)
-            if opened.tab.as_deref() != Some("messages") =>
-        {
-            let job = crate::jobs::Job::PublishHome {
-                user: opened.user.to_string(),
-            };
-            crate::jobs::enqueue(state, &job, now, None).await?;
-            Ok(())
-        }
-        SlackEventCallbackBody::AppUninstalled(_) => {
-            tracing::warn!("debrief was uninstalled from a workspace");
-            Ok(())
-        }
-        _ => {
-            tracing::debug!("event with no handler ignored");
-            Ok(())
-        }
-    }
-}
-
-/// A message the bot can see: a check-in reply, a DM "observe …", or a message counted
-/// for participation. Edits, deletions, joins and bots' messages are not turns.
-async fn on_message(
-    state: &AppState,
-    team_id: &str,
-    message: SlackMessageEvent,
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    let person_wrote = matches!(
-        message.subtype,
-        None | Some(SlackMessageEventType::ThreadBroadcast)
-            | Some(SlackMessageEventType::FileShare)
-    );
-    let (Some(user), Some(channel)) = (
-        message.sender.user.as_ref(),
-        message.origin.channel.as_ref(),
-    ) else {
-        return Ok(());
-    };
-    if !person_wrote || message.sender.bot_id.is_some() {
-        return Ok(());
-    }
-    let (user, channel) = (user.to_string(), channel.to_string());
-    if matches!(state.bot_user_id().await, Ok(bot) if bot == user) {
-        return Ok(());
-    }
-    let text = message
-        .content
-        .as_ref()
-        .and_then(|c| c.text.clone())
-        .unwrap_or_default();
-    let is_dm = message
-        .origin
-        .channel_type
-        .as_ref()
-        .is_some_and(|t| t.to_string() == "im")
-        || channel.starts_with('D');
-    if is_dm {
-        if observation::is_observe_message(&text) {
-            observation::on_direct_message(state, &channel, &user, &text, now).await?;
-        }
-        return Ok(());
-    }
-    if let Some(thread_ts) = message.origin.thread_ts.as_ref().map(|t| t.to_string())
-        && checkin::on_thread_reply(state, &channel, &thread_ts, &user, now).await?
-    {
-        return Ok(());
-    }
-    if let Some(review) = state.store.review_for_channel(team_id, &channel).await? {
-        // Without a scheduled meeting, a check-in round marks when the meeting happens.
-        let checkin_started = match review.meeting_at {
-            Some(_) => None,
-            None => state
-                .store
-                .checkins_of(review.id)
-                .await?
-                .last()
-                .map(|c| c.started_at),
-        };
-        if in_meeting_window(review.meeting_at.or(checkin_started), now) {
-            state.store.count_message(review.id, &user).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Channel messages count for participation from 15 minutes before the meeting (or the
-/// check-in, when no meeting was scheduled) to three hours after it starts.
-pub fn in_meeting_window(meeting_start: Option<i64>, now: Timestamp) -> bool {
-    meeting_start.is_some_and(|start| (start - 900..=start + 3 * 3600).contains(&now.as_second()))
-}
 
 /// Review subcommands work in a channel, where the incident lives, not in a DM.
 pub fn require_channel(request: &CommandRequest, subcommand: &str) -> Result<(), Error> {
@@ -205,21 +102,4 @@ pub async fn status_extras(
     }
     lines.extend(checkin);
     Ok(lines)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_meeting_window;
-    use jiff::Timestamp;
-
-    #[test]
-    fn the_meeting_window_runs_from_a_quarter_before_to_three_hours_after() {
-        let at = |s: i64| Timestamp::from_second(s).unwrap();
-        let start = 100_000;
-        assert!(!in_meeting_window(Some(start), at(start - 901)));
-        assert!(in_meeting_window(Some(start), at(start - 900)));
-        assert!(in_meeting_window(Some(start), at(start + 3 * 3600)));
-        assert!(!in_meeting_window(Some(start), at(start + 3 * 3600 + 1)));
-        assert!(!in_meeting_window(None, at(start)), "no meeting, no window");
-    }
 }

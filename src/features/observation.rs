@@ -15,20 +15,14 @@ use slack_morphism::prelude::*;
 
 use super::blame;
 use crate::app::AppState;
-use crate::bot::{CommandRequest, Reply};
+use crate::request::{CommandRequest, Reply};
 use crate::error::{Error, FieldErrors};
-use crate::jobs::{self, Job, JobError};
+use crate::queue::{self, Job, JobError};
 use crate::slack::blocks::{self, Style, limits};
 use crate::slack::forms::{self, FormValues};
 use crate::store::reviews::Review;
 use crate::user_error;
 
-/// The message shortcut's callback id (see manifest.yaml).
-pub const SHORTCUT_CALLBACK: &str = "observe_message";
-/// The observation modal's callback id.
-pub const MODAL_CALLBACK: &str = "observe_submit";
-/// "Record it as written" after a blame nudge; "For <review>" when the review must be picked.
-pub const RECORD_ACTION: &str = "observe_record";
 /// Slack limits a button's value to 2,000 characters; the text travels in it.
 const MAX_VALUE: usize = limits::BUTTON_VALUE;
 /// Each release comes at a random moment in this window after the one before.
@@ -206,7 +200,7 @@ pub fn nudge_blocks(review_id: i64, text: &str, nudges: &[blame::Nudge]) -> Vec<
             None,
             vec![blocks::button(
                 "Record it as written",
-                RECORD_ACTION,
+                crate::ids::OBSERVE_RECORD,
                 &value,
                 Style::Default,
             )],
@@ -312,7 +306,7 @@ pub async fn on_direct_message(
         channel: dm_channel.to_string(),
         content: serde_json::to_value(&reply)?,
     };
-    jobs::enqueue(state, &job, now, None).await?;
+    queue::enqueue(state, &job, now, None).await?;
     Ok(())
 }
 
@@ -364,7 +358,7 @@ async fn direct_message_reply(
                 let Some(value) = record_value(review.id, text.as_str(), &token) else {
                     return Ok(DmReply::Text("You're in several open reviews and this is too long to carry on a button: use `/debrief observe` in the incident's channel instead.".into()));
                 };
-                buttons.push(blocks::button(&format!("For “{title}”"), RECORD_ACTION, &value, Style::Default));
+                buttons.push(blocks::button(&format!("For “{title}”"), crate::ids::OBSERVE_RECORD, &value, Style::Default));
             }
             let mut content = Vec::new();
             let nudges = blame::detect(text.as_str());
@@ -441,7 +435,7 @@ pub fn observation_modal(review_id: i64, text: &str, nudges: &[blame::Nudge]) ->
     forms::modal(
         "Anonymous observation",
         "Record",
-        MODAL_CALLBACK,
+        crate::ids::OBSERVE_SUBMIT,
         &metadata,
         content,
     )
@@ -674,9 +668,9 @@ mod tests {
         let nudges = blame::detect("who deployed this?");
         assert!(!nudges.is_empty());
         let short = serde_json::to_string(&nudge_blocks(1, "who deployed this?", &nudges)).unwrap();
-        assert!(short.contains(RECORD_ACTION) && short.contains("What information was available"));
+        assert!(short.contains(crate::ids::OBSERVE_RECORD) && short.contains("What information was available"));
         let long = "who deployed this? ".repeat(120);
         let long_blocks = serde_json::to_string(&nudge_blocks(1, &long, &nudges)).unwrap();
-        assert!(!long_blocks.contains(RECORD_ACTION));
+        assert!(!long_blocks.contains(crate::ids::OBSERVE_RECORD));
     }
 }

@@ -1,6 +1,10 @@
 //! Purpose: participation figures: who spoke, never what. Unique speakers over attendees,
-//! the top three speakers' share of messages, and the Gini coefficient of messages. Pure.
+//! the top three speakers' share of messages, and the Gini coefficient of messages. The
+//! figures are pure; [`count_channel_message`] is the one function that records anything.
 
+use jiff::Timestamp;
+
+use crate::app::AppState;
 use crate::store::checkins::Participation;
 
 /// Figures for one review's meeting.
@@ -18,6 +22,41 @@ pub struct Figures {
     /// 0 when everyone wrote as much, towards 1 when one person wrote everything.
     pub gini: f64,
     pub checkin_shared: usize,
+}
+
+/// Channel messages count for participation from 15 minutes before the meeting (or the
+/// check-in, when no meeting was scheduled) to three hours after it starts.
+pub fn in_meeting_window(meeting_start: Option<i64>, now: Timestamp) -> bool {
+    meeting_start.is_some_and(|start| (start - 900..=start + 3 * 3600).contains(&now.as_second()))
+}
+
+
+/// Counts a channel message towards participation when the channel has a review and the
+/// message falls in its meeting window. Only that someone spoke is kept, never what.
+pub async fn count_channel_message(
+    state: &AppState,
+    team_id: &str,
+    channel: &str,
+    user: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let Some(review) = state.store.review_for_channel(team_id, channel).await? else {
+        return Ok(());
+    };
+    // Without a scheduled meeting, a check-in round marks when the meeting happens.
+    let checkin_started = match review.meeting_at {
+        Some(_) => None,
+        None => state
+            .store
+            .checkins_of(review.id)
+            .await?
+            .last()
+            .map(|c| c.started_at),
+    };
+    if in_meeting_window(review.meeting_at.or(checkin_started), now) {
+        state.store.count_message(review.id, user).await?;
+    }
+    Ok(())
 }
 
 /// Gini coefficient of non-negative counts (0 for an empty or all-zero list).
@@ -149,5 +188,16 @@ mod tests {
             ),
             "{line}"
         );
+    }
+
+    #[test]
+    fn the_meeting_window_runs_from_a_quarter_before_to_three_hours_after() {
+        let at = |s: i64| Timestamp::from_second(s).unwrap();
+        let start = 100_000;
+        assert!(!in_meeting_window(Some(start), at(start - 901)));
+        assert!(in_meeting_window(Some(start), at(start - 900)));
+        assert!(in_meeting_window(Some(start), at(start + 3 * 3600)));
+        assert!(!in_meeting_window(Some(start), at(start + 3 * 3600 + 1)));
+        assert!(!in_meeting_window(None, at(start)), "no meeting, no window");
     }
 }

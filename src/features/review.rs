@@ -6,10 +6,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::app::AppState;
-use crate::bot::grammar::{Invocation, format_duration};
-use crate::bot::{CommandRequest, Reply};
+use crate::grammar::{Invocation, format_duration};
+use crate::request::{CommandRequest, Reply};
 use crate::error::{Error, UserError};
-use crate::jobs::{Job, JobError, Requester};
+use crate::queue::{Job, JobError, Requester};
 use crate::slack::{SlackCallError, blocks};
 use crate::store::reviews::{Incident, Participant, Review, ReviewSettings};
 use crate::user_error;
@@ -468,7 +468,7 @@ pub async fn resolve_participants(
         review.min_responses,
     );
     state.job_wakeup.notify_one();
-    crate::jobs::tell_requester_now(state, requester, &text).await
+    crate::queue::tell_requester_now(state, requester, &text).await
 }
 
 /// The facilitator's summary of who is in. Pure.

@@ -13,7 +13,8 @@ use slack_morphism::prelude::*;
 
 use super::verify::VerifiedBody;
 use crate::app::AppState;
-use crate::bot::{self, CommandRequest, Delivery, EventOutcome};
+use crate::bot::{self, Delivery, EventOutcome};
+use crate::request::CommandRequest;
 
 /// `POST /slack/commands`: form-encoded slash command.
 pub async fn command(
@@ -132,7 +133,6 @@ pub async fn event(
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse().ok())
                 .map_or(Delivery::First, Delivery::Retry);
-            let event_id = callback.event_id.to_string();
             match bot::on_event(&state, callback, delivery).await {
                 Ok(EventOutcome::Handled) => {
                     state.metrics.count_request("events", "accepted");
@@ -143,8 +143,7 @@ pub async fn event(
                     StatusCode::OK.into_response()
                 }
                 Err(err) => {
-                    // Forget the id so Slack's retry gets a second chance at it.
-                    let _ = state.store.forget_event(&event_id).await;
+                    // The core forgot the id, so Slack's retry gets a second chance at it.
                     tracing::error!(error = ?err, "event handling failed; Slack will retry");
                     StatusCode::INTERNAL_SERVER_ERROR.into_response()
                 }

@@ -1,9 +1,9 @@
 //! The facilitator's agenda (automatic post, regeneration in place, the k-floor, Markdown),
 //! the App Home tab, and the counterfactual modal, against the sandbox on both databases.
 
-use debrief::features::agenda::HOME_AGENDA_ACTION;
-use debrief::features::counterfactual::CALLBACK_ID as COUNTERFACTUAL_CALLBACK;
-use debrief::features::survey::OPEN_ACTION;
+use debrief::ids::AGENDA_OPEN_FROM_HOME;
+use debrief::ids::COUNTERFACTUAL_SUBMIT as COUNTERFACTUAL_CALLBACK;
+use debrief::ids::SURVEY_OPEN;
 use debrief::sandbox::{Fault, SandboxMessage, Sighting};
 use jiff::Timestamp;
 use std::time::Duration;
@@ -236,7 +236,7 @@ async fn the_app_home_shows_reviews_and_pending_surveys(db: TestDb) {
         .to_string();
     assert!(home.contains("Surveys waiting for you"), "{home}");
     assert!(home.contains("Checkout errors"), "{home}");
-    assert!(home.contains(OPEN_ACTION), "{home}");
+    assert!(home.contains(SURVEY_OPEN), "{home}");
     assert!(
         !home.contains("Reviews you facilitate"),
         "bob facilitates nothing"
@@ -254,13 +254,13 @@ async fn the_app_home_shows_reviews_and_pending_surveys(db: TestDb) {
     let text = home.to_string();
     assert!(text.contains("Reviews you facilitate"), "{text}");
     assert!(text.contains("1 of 4 answered"), "{text}");
-    assert!(text.contains(HOME_AGENDA_ACTION), "{text}");
+    assert!(text.contains(AGENDA_OPEN_FROM_HOME), "{text}");
 
     let review = app.review_id().await.to_string();
     let view_id = home["id"].as_str().unwrap().to_string();
     let click = app
         .slack
-        .click_in_view("U0ALICE", &view_id, HOME_AGENDA_ACTION, &review)
+        .click_in_view("U0ALICE", &view_id, AGENDA_OPEN_FROM_HOME, &review)
         .await;
     assert_eq!(click.status, 200);
     let (_, modal) = app
@@ -274,7 +274,7 @@ async fn the_app_home_shows_reviews_and_pending_surveys(db: TestDb) {
 
     // Someone else pressing a stale agenda button sees a refusal, not the agenda.
     app.slack
-        .click_in_view("U0BOB", &view_id, HOME_AGENDA_ACTION, &review)
+        .click_in_view("U0BOB", &view_id, AGENDA_OPEN_FROM_HOME, &review)
         .await;
     let (_, refusal) = app.sandbox.open_modal_for("U0BOB").unwrap();
     assert!(

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use debrief::clock::Clock;
-use debrief::features::checkin::{END_ACTION, PARENT_TEXT, PASS_ACTION, SHARE_ACTION, SKIP_ACTION};
+use debrief::features::checkin::PARENT_TEXT;
+use debrief::ids::{CHECKIN_END, CHECKIN_PASS, CHECKIN_SHARE, CHECKIN_SKIP};
 use debrief::sandbox::SandboxMessage;
 use serde_json::json;
 
@@ -99,7 +100,7 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["action_id"] == SHARE_ACTION)
+        .find(|e| e["action_id"] == CHECKIN_SHARE)
         .cloned()
         .unwrap();
     assert_eq!(
@@ -116,7 +117,7 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
     app.run_due_jobs().await;
     let second = current(&app, &ts);
     assert_ne!(first, second);
-    press(&app, &second, &ts, PASS_ACTION).await;
+    press(&app, &second, &ts, CHECKIN_PASS).await;
     let third = current(&app, &ts);
     // Nobody answers: the turn times out after two minutes.
     app.advance(Duration::from_secs(119));
@@ -219,7 +220,7 @@ async fn a_restart_mid_round_resumes_with_the_same_person(db: TestDb) {
     let checkin = stored_round(&second, &ts).await;
     let round: debrief::features::checkin::machine::CheckinState =
         serde_json::from_str(&checkin.state).unwrap();
-    let again = debrief::jobs::Job::CheckinCall {
+    let again = debrief::queue::Job::CheckinCall {
         checkin_id: checkin.id,
         turn: round.turn,
         user: waiting.clone(),
@@ -319,23 +320,23 @@ async fn buttons_pressed_by_the_wrong_person_change_nothing(db: TestDb) {
         .find(|u| *u != speaker)
         .unwrap();
     let speaker_name = app.sandbox.world().user_name(&speaker);
-    press(&app, other, &ts, PASS_ACTION).await;
+    press(&app, other, &ts, CHECKIN_PASS).await;
     assert_eq!(
         app.last_private_message(other),
         format!("It's {speaker_name}'s turn.")
     );
-    press(&app, other, &ts, SKIP_ACTION).await;
+    press(&app, other, &ts, CHECKIN_SKIP).await;
     assert!(
         app.last_private_message(other)
             .contains("Only the facilitator")
     );
-    press(&app, other, &ts, END_ACTION).await;
+    press(&app, other, &ts, CHECKIN_END).await;
     assert_eq!(current(&app, &ts), speaker, "nothing changed");
     assert_eq!(calls(&app, &ts).len(), 1);
     // The facilitator can skip and end.
-    press(&app, "U0ALICE", &ts, SKIP_ACTION).await;
+    press(&app, "U0ALICE", &ts, CHECKIN_SKIP).await;
     assert_ne!(current(&app, &ts), speaker);
-    press(&app, "U0ALICE", &ts, END_ACTION).await;
+    press(&app, "U0ALICE", &ts, CHECKIN_END).await;
     assert_eq!(
         thread(&app, &ts).last().unwrap().text,
         "0 of 4 shared, 1 passed, 3 not reached before the round ended. Open discussion is open.",

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use debrief::clock::Clock;
-use debrief::jobs::{self, ExecutionOutcome, Job, JobOutcome, Requester};
+use debrief::jobs::{self, ExecutionOutcome, JobOutcome};
+use debrief::queue::{self, Job, Requester};
 use debrief::sandbox::driver::sign;
 use debrief::sandbox::{Fault, SANDBOX_SIGNING_SECRET};
 use serde_json::json;
@@ -286,7 +287,7 @@ async fn a_job_that_meets_429_runs_after_retry_after(db: TestDb) {
     app.sandbox
         .fail_next("chat.postMessage", Fault::RateLimited { retry_after: 7 }, 1);
     let start = app.clock.now();
-    jobs::enqueue(
+    queue::enqueue(
         &app.state,
         &post_message_job("C0INCIDENT", "hello"),
         start,
@@ -340,7 +341,7 @@ async fn slack_down_for_minutes_loses_nothing(db: TestDb) {
     );
     for n in 0..3 {
         let job = post_message_job("C0INCIDENT", &format!("message {n}"));
-        jobs::enqueue(&app.state, &job, app.clock.now(), None)
+        queue::enqueue(&app.state, &job, app.clock.now(), None)
             .await
             .unwrap();
     }
@@ -388,7 +389,7 @@ async fn a_permanent_slack_error_fails_the_job_and_tells_the_requester(db: TestD
             asked_at: app.clock.now().as_second(),
         }),
     };
-    jobs::enqueue(&app.state, &job, app.clock.now(), None)
+    queue::enqueue(&app.state, &job, app.clock.now(), None)
         .await
         .unwrap();
     let outcomes = app.run_jobs_until_idle(Duration::from_secs(60)).await;
@@ -423,7 +424,7 @@ async fn a_job_interrupted_by_a_restart_completes_exactly_once(db: TestDb) {
     let sandbox = first.sandbox.clone();
     let clock = first.clock.clone();
     sandbox.fail_next("chat.postMessage", Fault::Hang, 1);
-    jobs::enqueue(
+    queue::enqueue(
         &first.state,
         &post_message_job("C0INCIDENT", "survives restarts"),
         clock.now(),
@@ -481,7 +482,7 @@ async fn claims_are_exclusive(db: TestDb) {
     let now = a.clock.now();
     const JOBS: usize = 60;
     for n in 0..JOBS {
-        jobs::enqueue(
+        queue::enqueue(
             &a.state,
             &post_message_job("C0INCIDENT", &format!("m{n}")),
             now,
@@ -532,7 +533,7 @@ async fn health_and_metrics_answer(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     assert_eq!(app.get("/healthz").await, (200, "ok\n".to_string()));
     app.slack.command("U0ALICE", "C0INCIDENT", "help").await;
-    jobs::enqueue(
+    queue::enqueue(
         &app.state,
         &post_message_job("C0INCIDENT", "x"),
         app.clock.now(),

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use debrief::app::{AppState, Application};
+use debrief::app::AppState;
+use debrief::startup::Application;
 use debrief::clock::{Clock, ManualClock};
 use debrief::config::{Config, LogFormat, PseudonymKeySource, Secret};
 use debrief::jobs::ExecutionOutcome;
@@ -320,7 +321,7 @@ impl TestApp {
             .find(|m| {
                 m.blocks
                     .to_string()
-                    .contains(debrief::features::survey::OPEN_ACTION)
+                    .contains(debrief::ids::SURVEY_OPEN)
             })
             .map(|m| m.ts)
     }
@@ -342,7 +343,7 @@ impl TestApp {
                 user,
                 &channel,
                 &ts,
-                debrief::features::survey::OPEN_ACTION,
+                debrief::ids::SURVEY_OPEN,
                 &review,
             )
             .await;
@@ -353,7 +354,7 @@ impl TestApp {
             .expect("the survey modal opened");
         assert_eq!(
             view["callback_id"],
-            debrief::features::survey::questions::CALLBACK_ID,
+            debrief::ids::SURVEY_SUBMIT,
             "{view}"
         );
         self.slack.submit_view(user, &view_id, answers).await

@@ -51,7 +51,7 @@ fn every_declared_shortcut_has_a_handler_and_the_reverse() {
                 .collect()
         })
         .unwrap_or_default();
-    let handled: BTreeSet<String> = debrief::bot::ids::SHORTCUTS
+    let handled: BTreeSet<String> = debrief::ids::SHORTCUTS
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -61,10 +61,10 @@ fn every_declared_shortcut_has_a_handler_and_the_reverse() {
 #[test]
 fn interactive_ids_are_unique_and_within_slacks_limits() {
     let mut seen = BTreeSet::new();
-    for id in debrief::bot::ids::ACTIONS
+    for id in debrief::ids::ACTIONS
         .iter()
-        .chain(debrief::bot::ids::CALLBACKS)
-        .chain(debrief::bot::ids::SHORTCUTS)
+        .chain(debrief::ids::CALLBACKS)
+        .chain(debrief::ids::SHORTCUTS)
     {
         assert!(seen.insert(*id), "{id} is used twice");
         assert!(id.len() <= 255);

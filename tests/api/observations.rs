@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use debrief::clock::Clock;
-use debrief::features::observation::{RECORD_ACTION, SHORTCUT_CALLBACK};
-use debrief::features::survey::OPEN_ACTION;
+use debrief::ids::{OBSERVE_RECORD, OBSERVE_SHORTCUT};
+use debrief::ids::SURVEY_OPEN;
 
 use crate::helpers::{CHANNEL, TestApp, TestDb};
 use crate::on_both_databases;
@@ -71,7 +71,7 @@ async fn observations_arrive_by_command_shortcut_and_dm(db: TestDb) {
         .say("U0CAROL", CHANNEL, "deploy finished at 10:02", None)
         .await;
     app.slack
-        .message_shortcut("U0CAROL", CHANNEL, &ts, SHORTCUT_CALLBACK)
+        .message_shortcut("U0CAROL", CHANNEL, &ts, OBSERVE_SHORTCUT)
         .await;
     let (view_id, view) = app
         .sandbox
@@ -261,7 +261,7 @@ async fn blame_gets_a_nudge_and_can_be_recorded_as_written(db: TestDb) {
         body.contains("What information was available to the person making this decision"),
         "{body}"
     );
-    assert!(body.contains(RECORD_ACTION));
+    assert!(body.contains(OBSERVE_RECORD));
     assert!(
         stored(&app).await.is_empty(),
         "not stored until the author decides"
@@ -280,7 +280,7 @@ async fn blame_gets_a_nudge_and_can_be_recorded_as_written(db: TestDb) {
         "team": { "id": "T0SANDBOX", "domain": "sandbox" },
         "channel": { "id": CHANNEL, "name": "inc-checkout" },
         "response_url": app.sandbox.issue_response_url(CHANNEL, "U0BOB"),
-        "actions": [{ "action_id": RECORD_ACTION, "block_id": "b", "text": { "type": "plain_text", "text": "Record it as written" }, "value": value, "type": "button", "action_ts": "1.2" }],
+        "actions": [{ "action_id": OBSERVE_RECORD, "block_id": "b", "text": { "type": "plain_text", "text": "Record it as written" }, "value": value, "type": "button", "action_ts": "1.2" }],
     });
     assert_eq!(app.slack.interaction(&payload).await.status, 200);
     assert_eq!(stored(&app).await, vec!["who deployed this on a Friday?"]);
@@ -359,7 +359,7 @@ async fn blame_gets_a_nudge_and_can_be_recorded_as_written(db: TestDb) {
             .unwrap(),
         1
     );
-    let _ = OPEN_ACTION;
+    let _ = SURVEY_OPEN;
     app.stop().await;
 }
 
@@ -402,7 +402,7 @@ async fn a_dump_cannot_link_observations_to_their_authors(db: TestDb) {
         .await;
     let (ts, _) = app.slack.say("U0CAROL", CHANNEL, "see above", None).await;
     app.slack
-        .message_shortcut("U0CAROL", CHANNEL, &ts, SHORTCUT_CALLBACK)
+        .message_shortcut("U0CAROL", CHANNEL, &ts, OBSERVE_SHORTCUT)
         .await;
     let (view_id, _) = app.sandbox.open_modal_for("U0CAROL").unwrap();
     app.slack

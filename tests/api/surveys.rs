@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use debrief::clock::Clock;
-use debrief::features::survey::{MUTE_ACTION, OPEN_ACTION};
+use debrief::ids::{SURVEY_MUTE, SURVEY_OPEN};
 use debrief::jobs::{ExecutionOutcome, JobOutcome};
 use debrief::sandbox::{Fault, Sighting};
 
@@ -51,7 +51,7 @@ async fn the_whole_flow_from_incident_to_answers(db: TestDb) {
             text.contains("How anonymity works") && text.contains("at least 3 people"),
             "{text}"
         );
-        assert!(text.contains(OPEN_ACTION) && text.contains(MUTE_ACTION));
+        assert!(text.contains(SURVEY_OPEN) && text.contains(SURVEY_MUTE));
     }
     assert!(app.sandbox.dms_to("U0HELPER").is_empty() && app.sandbox.dms_to("U0GONE").is_empty());
 
@@ -122,7 +122,7 @@ async fn the_whole_flow_from_incident_to_answers(db: TestDb) {
     assert_eq!(bob_dm.edits, 1);
     assert!(bob_dm.blocks.to_string().contains("your answers are in"));
     assert!(
-        !bob_dm.blocks.to_string().contains(OPEN_ACTION),
+        !bob_dm.blocks.to_string().contains(SURVEY_OPEN),
         "the button says the survey closed"
     );
     let alice_invite = app.invite_ts("U0ALICE");
@@ -182,7 +182,7 @@ async fn respondents_can_edit_until_the_survey_closes(db: TestDb) {
             "U0BOB",
             "D0BOB",
             &ts,
-            OPEN_ACTION,
+            SURVEY_OPEN,
             &app.review_id().await.to_string(),
         )
         .await;
@@ -211,7 +211,7 @@ async fn respondents_can_edit_until_the_survey_closes(db: TestDb) {
     app.run_due_jobs().await;
     // After closing, the button (from an old copy of the message) opens a notice, not the form.
     app.slack
-        .click("U0BOB", "D0BOB", &ts, OPEN_ACTION, &review.to_string())
+        .click("U0BOB", "D0BOB", &ts, SURVEY_OPEN, &review.to_string())
         .await;
     let sightings = app.sandbox.sightings();
     let last_modal = sightings.iter().rev().find_map(|s| match s {
@@ -240,7 +240,7 @@ async fn reminders_reach_only_people_who_have_not_answered(db: TestDb) {
             "U0CAROL",
             "D0CAROL",
             &ts,
-            MUTE_ACTION,
+            SURVEY_MUTE,
             &app.review_id().await.to_string(),
         )
         .await;
@@ -381,7 +381,7 @@ async fn the_vendor_section_appears_only_with_a_vendor(db: TestDb) {
     let review = app.review_id().await.to_string();
     let ts = app.invite_ts("U0BOB").unwrap();
     app.slack
-        .click("U0BOB", "D0BOB", &ts, OPEN_ACTION, &review)
+        .click("U0BOB", "D0BOB", &ts, SURVEY_OPEN, &review)
         .await;
     let (_, plain) = app.sandbox.open_modal_for("U0BOB").unwrap();
     assert!(
@@ -395,7 +395,7 @@ async fn the_vendor_section_appears_only_with_a_vendor(db: TestDb) {
             "U0CAROL",
             "D0CAROL",
             &app.invite_ts("U0CAROL").unwrap(),
-            OPEN_ACTION,
+            SURVEY_OPEN,
             &review,
         )
         .await;

@@ -9,18 +9,16 @@ use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::bot::grammar::Invocation;
-use crate::bot::{CommandRequest, Reply};
+use crate::grammar::Invocation;
+use crate::request::{CommandRequest, Reply};
 use crate::error::Error;
 use crate::features::survey::questions::Answers;
-use crate::jobs::{self, Job, JobContext, JobError, Requester};
+use crate::queue::{self, Job, JobContext, JobError, Requester};
 use crate::slack::blocks::{self, Style, limits};
 use crate::slack::{SlackCallError, forms};
 use crate::store::reviews::Review;
 use crate::user_error;
 
-/// The App Home button that shows a review's latest agenda.
-pub const HOME_AGENDA_ACTION: &str = "home_open_agenda";
 
 /// `/debrief agenda [format=markdown]` (facilitator only).
 pub async fn command(
@@ -32,7 +30,7 @@ pub async fn command(
     let (_, review) = super::require_review(state, request).await?;
     super::require_facilitator(&review, &request.user_id, "get the agenda")?;
     if inv.choice("format") == Some("markdown") {
-        jobs::enqueue(
+        queue::enqueue(
             state,
             &Job::AgendaMarkdown {
                 review_id: review.id,
@@ -48,7 +46,7 @@ pub async fn command(
             "Sending you the agenda as a Markdown file by DM.",
         ));
     }
-    jobs::enqueue(
+    queue::enqueue(
         state,
         &Job::PostAgenda {
             review_id: review.id,
@@ -333,7 +331,7 @@ pub async fn publish_home(state: &AppState, user_id: &str) -> Result<(), JobErro
                 None,
                 vec![blocks::button(
                     "Open the latest agenda",
-                    HOME_AGENDA_ACTION,
+                    crate::ids::AGENDA_OPEN_FROM_HOME,
                     &review.id.to_string(),
                     Style::Primary,
                 )],
@@ -365,7 +363,7 @@ pub async fn publish_home(state: &AppState, user_id: &str) -> Result<(), JobErro
             None,
             vec![blocks::button(
                 "Answer the survey",
-                super::survey::OPEN_ACTION,
+                crate::ids::SURVEY_OPEN,
                 &review.id.to_string(),
                 Style::Primary,
             )],

@@ -11,10 +11,10 @@ use jiff::Timestamp;
 use rand::RngExt;
 
 use crate::app::AppState;
-use crate::bot::grammar::{Invocation, format_duration};
-use crate::bot::{CommandRequest, Reply};
+use crate::grammar::{Invocation, format_duration};
+use crate::request::{CommandRequest, Reply};
 use crate::error::Error;
-use crate::jobs::{Job, JobError};
+use crate::queue::{Job, JobError};
 use crate::slack::blocks::{self, Style};
 use crate::store::checkins::Checkin;
 use crate::store::jobs::NewJob;
@@ -25,11 +25,6 @@ use machine::{Action, CheckinState, Event, Notice};
 /// Default time each person has for their turn.
 pub const DEFAULT_TURN: Duration = Duration::from_secs(180);
 
-/// Button action ids.
-pub const SHARE_ACTION: &str = "checkin_share";
-pub const PASS_ACTION: &str = "checkin_pass";
-pub const SKIP_ACTION: &str = "checkin_skip";
-pub const END_ACTION: &str = "checkin_end";
 
 /// The parent message's text.
 pub const PARENT_TEXT: &str = "Round-robin check-in: one observation each, then open discussion";
@@ -320,13 +315,13 @@ pub async fn call(
                 vec![
                     match &thread_link {
                         Some(link) => {
-                            blocks::link_button("Share", SHARE_ACTION, &value, link, Style::Primary)
+                            blocks::link_button("Share", crate::ids::CHECKIN_SHARE, &value, link, Style::Primary)
                         }
-                        None => blocks::button("Share", SHARE_ACTION, &value, Style::Primary),
+                        None => blocks::button("Share", crate::ids::CHECKIN_SHARE, &value, Style::Primary),
                     },
-                    blocks::button("Pass", PASS_ACTION, &value, Style::Default),
-                    blocks::button("Skip (facilitator)", SKIP_ACTION, &value, Style::Default),
-                    blocks::button("End round (facilitator)", END_ACTION, &value, Style::Danger),
+                    blocks::button("Pass", crate::ids::CHECKIN_PASS, &value, Style::Default),
+                    blocks::button("Skip (facilitator)", crate::ids::CHECKIN_SKIP, &value, Style::Default),
+                    blocks::button("End round (facilitator)", crate::ids::CHECKIN_END, &value, Style::Danger),
                 ],
             ),
         ],
@@ -370,10 +365,10 @@ pub async fn on_button(
     };
     let user = user.to_string();
     let event = match action_id {
-        SHARE_ACTION => Event::Share { user },
-        PASS_ACTION => Event::Pass { user },
-        SKIP_ACTION => Event::Skip { by: user, turn },
-        END_ACTION => Event::End { by: user },
+        crate::ids::CHECKIN_SHARE => Event::Share { user },
+        crate::ids::CHECKIN_PASS => Event::Pass { user },
+        crate::ids::CHECKIN_SKIP => Event::Skip { by: user, turn },
+        crate::ids::CHECKIN_END => Event::End { by: user },
         _ => return Ok(()),
     };
     apply(state, checkin_id, event, now)

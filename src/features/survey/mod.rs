@@ -12,9 +12,9 @@ use rand::RngExt;
 use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::bot::{CommandRequest, Reply};
+use crate::request::{CommandRequest, Reply};
 use crate::error::{Error, FieldErrors};
-use crate::jobs::{self, Job, JobContext, JobError, Requester};
+use crate::queue::{self, Job, JobContext, JobError, Requester};
 use crate::slack::SlackCallError;
 use crate::slack::blocks::{self, Style};
 use crate::slack::forms::{self, FormValues};
@@ -24,9 +24,6 @@ use crate::user_error;
 
 use questions::{Answers, SurveyModal};
 
-/// Action ids of the buttons on the survey DM.
-pub const OPEN_ACTION: &str = "survey_open";
-pub const MUTE_ACTION: &str = "survey_mute";
 
 /// `/debrief survey`: queue one DM per participant (facilitator only).
 pub async fn send(
@@ -217,7 +214,7 @@ pub async fn answers_command(
         seed,
         next_part: 0,
     };
-    jobs::enqueue(state, &job, now, None).await?;
+    queue::enqueue(state, &job, now, None).await?;
     Ok(Reply::ephemeral(format!(
         "Sending you the answers of {answered} respondents by DM, grouped by question."
     )))
@@ -281,7 +278,7 @@ async fn unreachable(
     let text = format!(
         "I couldn't send the survey to {} (<@{user_id}>): {}",
         blocks::escape(name),
-        jobs::explain_slack_code(code)
+        queue::explain_slack_code(code)
     );
     let requester = Requester {
         user_id: review.facilitator_id.clone(),
@@ -289,7 +286,7 @@ async fn unreachable(
         response_url: None,
         asked_at: 0,
     };
-    jobs::enqueue(
+    queue::enqueue(
         state,
         &Job::TellRequester { requester, text },
         state.clock.now(),
@@ -349,8 +346,8 @@ pub fn invite_message(
             content.push(blocks::actions(
                 Some("survey_invite"),
                 vec![
-                    blocks::button("Answer the survey", OPEN_ACTION, &value, Style::Primary),
-                    blocks::button("Don't remind me", MUTE_ACTION, &value, Style::Default),
+                    blocks::button("Answer the survey", crate::ids::SURVEY_OPEN, &value, Style::Primary),
+                    blocks::button("Don't remind me", crate::ids::SURVEY_MUTE, &value, Style::Default),
                 ],
             ));
         }
@@ -394,7 +391,7 @@ pub async fn remind(
             user_id: p.user_id.clone(),
             pass,
         };
-        jobs::enqueue(
+        queue::enqueue(
             state,
             &job,
             now,
@@ -439,13 +436,13 @@ pub async fn send_reminder(
                 vec![
                     blocks::button(
                         "Answer the survey",
-                        OPEN_ACTION,
+                        crate::ids::SURVEY_OPEN,
                         &review_id.to_string(),
                         Style::Primary,
                     ),
                     blocks::button(
                         "Don't remind me",
-                        MUTE_ACTION,
+                        crate::ids::SURVEY_MUTE,
                         &review_id.to_string(),
                         Style::Default,
                     ),
@@ -490,7 +487,7 @@ pub async fn close_at_deadline(
         response_url: None,
         asked_at: 0,
     };
-    jobs::enqueue(state, &Job::TellRequester { requester, text }, now, None).await?;
+    queue::enqueue(state, &Job::TellRequester { requester, text }, now, None).await?;
     Ok(())
 }
 
@@ -649,7 +646,7 @@ pub async fn stop_reminders(
         };
         let text = "Okay, no reminders for this survey. You can still answer it until it closes."
             .to_string();
-        jobs::enqueue(state, &Job::TellRequester { requester, text }, now, None).await?;
+        queue::enqueue(state, &Job::TellRequester { requester, text }, now, None).await?;
     }
     Ok(())
 }

@@ -132,8 +132,6 @@ pub struct SurveyModal<'a> {
     pub nudges: &'a [String],
 }
 
-/// The `callback_id` of the survey modal.
-pub const CALLBACK_ID: &str = "survey_submit";
 
 impl SurveyModal<'_> {
     pub fn view(&self) -> SlackView {
@@ -189,7 +187,7 @@ impl SurveyModal<'_> {
         } else {
             format!("{}:nudged", self.review_id)
         };
-        forms::modal("Incident survey", submit, CALLBACK_ID, &metadata, blocks)
+        forms::modal("Incident survey", submit, crate::ids::SURVEY_SUBMIT, &metadata, blocks)
     }
 }
 

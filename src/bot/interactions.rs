@@ -1,5 +1,5 @@
-//! Purpose: callback and action ids of every interactive element, and the one `match`
-//! that routes an interaction to its feature.
+//! Purpose: the one `match` that routes an interaction (button, modal submission,
+//! shortcut) to its feature, by the ids in [`crate::ids`].
 
 use jiff::Timestamp;
 use slack_morphism::prelude::*;
@@ -8,27 +8,6 @@ use super::reply_for_error;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::features::{agenda, checkin, counterfactual, incident, observation, survey};
-
-/// Every action id a button can carry, for the registry test.
-pub const ACTIONS: &[&str] = &[
-    survey::OPEN_ACTION,
-    survey::MUTE_ACTION,
-    checkin::SHARE_ACTION,
-    checkin::PASS_ACTION,
-    checkin::SKIP_ACTION,
-    checkin::END_ACTION,
-    observation::RECORD_ACTION,
-    agenda::HOME_AGENDA_ACTION,
-];
-/// Every modal callback id, for the registry test.
-pub const CALLBACKS: &[&str] = &[
-    survey::questions::CALLBACK_ID,
-    incident::CALLBACK_ID,
-    observation::MODAL_CALLBACK,
-    counterfactual::CALLBACK_ID,
-];
-/// Every shortcut callback id (declared in manifest.yaml).
-pub const SHORTCUTS: &[&str] = &[observation::SHORTCUT_CALLBACK];
 
 /// Routes an interaction. Unknown ones (an old message's button after an upgrade)
 /// are acknowledged so Slack shows no error, and logged.
@@ -44,7 +23,7 @@ pub async fn dispatch(
         }
         SlackInteractionEvent::ViewSubmission(ev) => on_view_submission(state, ev, now).await,
         SlackInteractionEvent::MessageAction(ev)
-            if ev.callback_id.value() == observation::SHORTCUT_CALLBACK =>
+            if ev.callback_id.value() == crate::ids::OBSERVE_SHORTCUT =>
         {
             let channel = ev.channel.as_ref().map(|c| c.id.to_string());
             let result = observation::on_shortcut(
@@ -89,22 +68,22 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
     for action in ev.actions.iter().flatten() {
         let value = action.value.clone().unwrap_or_default();
         let result: Result<(), Error> = match action.action_id.value().as_str() {
-            survey::OPEN_ACTION => {
+            crate::ids::SURVEY_OPEN => {
                 survey::open_modal(state, &user, ev.trigger_id.value(), &value).await
             }
-            survey::MUTE_ACTION => {
+            crate::ids::SURVEY_MUTE => {
                 survey::stop_reminders(state, &user, &value, response_url.as_deref(), now).await
             }
-            checkin::SHARE_ACTION
-            | checkin::PASS_ACTION
-            | checkin::SKIP_ACTION
-            | checkin::END_ACTION => {
+            crate::ids::CHECKIN_SHARE
+            | crate::ids::CHECKIN_PASS
+            | crate::ids::CHECKIN_SKIP
+            | crate::ids::CHECKIN_END => {
                 checkin::on_button(state, action.action_id.value(), &value, &user, now).await
             }
-            agenda::HOME_AGENDA_ACTION => {
+            crate::ids::AGENDA_OPEN_FROM_HOME => {
                 agenda::open_from_home(state, &user, ev.trigger_id.value(), &value).await
             }
-            observation::RECORD_ACTION => {
+            crate::ids::OBSERVE_RECORD => {
                 match observation::on_record_button(state, &value).await {
                     Ok(text) => {
                         if let Some(url) = &response_url {
@@ -149,17 +128,17 @@ async fn on_view_submission(
     };
     let user = ev.user.id.to_string();
     let result: Result<Option<SlackView>, Error> = match callback.as_str() {
-        survey::questions::CALLBACK_ID => survey::submit(state, &user, &ev.view, &metadata)
+        crate::ids::SURVEY_SUBMIT => survey::submit(state, &user, &ev.view, &metadata)
             .await
             .map(Some),
-        incident::CALLBACK_ID => incident::submit(state, &user, &ev.view, &metadata, now)
+        crate::ids::INCIDENT_SUBMIT => incident::submit(state, &user, &ev.view, &metadata, now)
             .await
             .map(|()| None),
         // The submitter's id is not passed on: observations are recorded without an author.
-        observation::MODAL_CALLBACK => observation::on_modal_submit(state, &ev.view, &metadata)
+        crate::ids::OBSERVE_SUBMIT => observation::on_modal_submit(state, &ev.view, &metadata)
             .await
             .map(Some),
-        counterfactual::CALLBACK_ID => counterfactual::submit(state, &ev.view, &metadata, now)
+        crate::ids::COUNTERFACTUAL_SUBMIT => counterfactual::submit(state, &ev.view, &metadata, now)
             .await
             .map(Some),
         other => {

@@ -1,0 +1,136 @@
+//! Purpose: Events API callbacks, the same whichever transport delivered them: handled
+//! once per `event_id`, then routed to the feature that wants them.
+//!
+//! Exactly-once is a rule of the core, not of a transport: the id is recorded before the
+//! work, and forgotten again when the work fails, so that Slack's redelivery (an HTTP
+//! retry, or a Socket Mode envelope that was not acknowledged) gets a second chance.
+
+use jiff::Timestamp;
+use slack_morphism::prelude::*;
+
+use crate::app::AppState;
+use crate::features::{checkin, observation, participation};
+use crate::queue::{self, Job};
+
+/// Where an Events API delivery came from, for deduplication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    First,
+    /// Slack's own retry (`X-Slack-Retry-Num`).
+    Retry(u32),
+}
+
+/// Whether an event was acted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventOutcome {
+    Handled,
+    Duplicate,
+}
+
+/// Handles an Events API callback exactly once per `event_id`. An error means the event
+/// was not handled and its id was forgotten: the transport must not acknowledge it.
+#[tracing::instrument(name = "event", skip_all, fields(event_id = %callback.event_id))]
+pub async fn on_event(
+    state: &AppState,
+    callback: SlackPushEventCallback,
+    delivery: Delivery,
+) -> anyhow::Result<EventOutcome> {
+    let now = state.clock.now();
+    let event_id = callback.event_id.to_string();
+    // A retry of an event we never saw (the first delivery was lost) is still handled;
+    // a retry or duplicate of one we recorded is acknowledged and ignored.
+    if !state.store.record_event_once(&event_id, now).await? {
+        tracing::debug!(?delivery, "duplicate event ignored");
+        return Ok(EventOutcome::Duplicate);
+    }
+    match route(state, callback, now).await {
+        Ok(()) => Ok(EventOutcome::Handled),
+        Err(err) => {
+            if let Err(forget) = state.store.forget_event(&event_id).await {
+                tracing::error!(error = ?forget, "could not forget a failed event; its redelivery will be ignored");
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Routes a callback (already deduplicated) to the feature that wants it.
+async fn route(
+    state: &AppState,
+    callback: SlackPushEventCallback,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    match callback.event {
+        SlackEventCallbackBody::Message(message) => {
+            on_message(state, callback.team_id.as_ref(), message, now).await
+        }
+        SlackEventCallbackBody::AppHomeOpened(opened)
+            if opened.tab.as_deref() != Some("messages") =>
+        {
+            let job = Job::PublishHome {
+                user: opened.user.to_string(),
+            };
+            queue::enqueue(state, &job, now, None).await?;
+            Ok(())
+        }
+        SlackEventCallbackBody::AppUninstalled(_) => {
+            tracing::warn!("debrief was uninstalled from a workspace");
+            Ok(())
+        }
+        _ => {
+            tracing::debug!("event with no handler ignored");
+            Ok(())
+        }
+    }
+}
+
+/// A message the bot can see: a check-in reply, a DM "observe …", or a message counted
+/// for participation. Edits, deletions, joins and bots' messages are not turns.
+async fn on_message(
+    state: &AppState,
+    team_id: &str,
+    message: SlackMessageEvent,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let person_wrote = matches!(
+        message.subtype,
+        None | Some(SlackMessageEventType::ThreadBroadcast)
+            | Some(SlackMessageEventType::FileShare)
+    );
+    let (Some(user), Some(channel)) = (
+        message.sender.user.as_ref(),
+        message.origin.channel.as_ref(),
+    ) else {
+        return Ok(());
+    };
+    if !person_wrote || message.sender.bot_id.is_some() {
+        return Ok(());
+    }
+    let (user, channel) = (user.to_string(), channel.to_string());
+    if matches!(state.bot_user_id().await, Ok(bot) if bot == user) {
+        return Ok(());
+    }
+    let text = message
+        .content
+        .as_ref()
+        .and_then(|c| c.text.clone())
+        .unwrap_or_default();
+    let is_dm = message
+        .origin
+        .channel_type
+        .as_ref()
+        .is_some_and(|t| t.to_string() == "im")
+        || channel.starts_with('D');
+    if is_dm {
+        if observation::is_observe_message(&text) {
+            observation::on_direct_message(state, &channel, &user, &text, now).await?;
+        }
+        return Ok(());
+    }
+    if let Some(thread_ts) = message.origin.thread_ts.as_ref().map(|t| t.to_string())
+        && checkin::on_thread_reply(state, &channel, &thread_ts, &user, now).await?
+    {
+        return Ok(());
+    }
+    participation::count_channel_message(state, team_id, &channel, &user, now).await
+}

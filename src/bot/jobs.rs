@@ -1,0 +1,131 @@
+//! Purpose: what each kind of [`Job`] does: the one `match` from a job to the feature
+//! that runs it. The engine (`jobs`) claims, retries and records; this decides.
+
+use slack_morphism::prelude::SlackMessageContent;
+
+use crate::app::AppState;
+use crate::features::{agenda, checkin, observation, review, survey};
+use crate::queue::{Job, JobContext, JobError, tell_requester_now};
+use crate::slack::{SlackCallError, blocks};
+
+/// Runs one job: the only code that names the feature behind every kind of job.
+#[tracing::instrument(name = "job", skip_all, fields(job = ctx.id, kind = %job.kind()))]
+pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(), JobError> {
+    let now = state.clock.now();
+    match job {
+        Job::PostMessage {
+            channel,
+            text,
+            thread_ts,
+            ..
+        } => {
+            state
+                .slack
+                .post_message(channel, blocks::text(text), thread_ts.as_deref())
+                .await?;
+            Ok(())
+        }
+        Job::TellRequester { requester, text } => tell_requester_now(state, requester, text).await,
+        Job::PostEphemeral {
+            channel,
+            user,
+            text,
+            thread_ts,
+        } => match state
+            .slack
+            .post_ephemeral(channel, user, blocks::text(text), thread_ts.as_deref())
+            .await
+        {
+            // Not in that channel (a modal submitted from a channel the bot was never
+            // invited to): say it by DM instead of losing it.
+            Err(SlackCallError::Rejected { code, .. })
+                if code == "not_in_channel" || code == "channel_not_found" =>
+            {
+                let dm = state.slack.open_dm(user).await?;
+                state
+                    .slack
+                    .post_message(&dm, blocks::text(text), None)
+                    .await?;
+                Ok(())
+            }
+            other => Ok(other?),
+        },
+        Job::ResolveParticipants {
+            review_id,
+            explicit,
+            requester,
+        } => {
+            review::resolve_participants(state, *review_id, explicit.as_deref(), requester, now)
+                .await
+        }
+        Job::SendSurveyInvite { review_id, user_id } => {
+            survey::send_invite(state, *review_id, user_id).await
+        }
+        Job::RemindSurvey { review_id, pass } => {
+            survey::remind(state, *review_id, *pass, now).await
+        }
+        Job::SendReminder {
+            review_id, user_id, ..
+        } => survey::send_reminder(state, *review_id, user_id).await,
+        Job::CloseSurvey {
+            review_id,
+            deadline,
+        } => survey::close_at_deadline(state, *review_id, *deadline, now).await,
+        Job::MarkInviteClosed { review_id, user_id } => {
+            survey::mark_invite_closed(state, *review_id, user_id).await
+        }
+        Job::DeliverAnswers {
+            review_id,
+            to_user,
+            seed,
+            next_part,
+        } => survey::deliver_answers(state, ctx, *review_id, to_user, *seed, *next_part).await,
+        Job::DirectReply { channel, content } => {
+            let content: SlackMessageContent =
+                serde_json::from_value(content.clone()).map_err(anyhow::Error::from)?;
+            state.slack.post_message(channel, content, None).await?;
+            Ok(())
+        }
+        Job::StartCheckin { checkin_id } => checkin::start(state, *checkin_id, now).await,
+        Job::CheckinCall {
+            checkin_id,
+            turn,
+            user,
+        } => checkin::call(state, *checkin_id, *turn, user).await,
+        Job::CheckinTimeout { checkin_id, turn } => {
+            checkin::apply(
+                state,
+                *checkin_id,
+                checkin::machine::Event::Timeout { turn: *turn },
+                now,
+            )
+            .await
+        }
+        Job::CheckinPost { checkin_id, text } => checkin::post(state, *checkin_id, text).await,
+        Job::ReleaseObservations {
+            review_id,
+            scheduled_for,
+        } => observation::release(state, *review_id, *scheduled_for).await,
+        Job::PostAgenda {
+            review_id,
+            scheduled_for,
+            ..
+        } => agenda::post(state, *review_id, *scheduled_for).await,
+        Job::AgendaMarkdown {
+            review_id,
+            to_user,
+            requester,
+            next_part,
+        } => {
+            let resume = agenda::MarkdownProgress {
+                review_id: *review_id,
+                to_user,
+                requester,
+                next_part: *next_part,
+            };
+            agenda::post_markdown(state, ctx, resume).await
+        }
+        Job::PublishHome { user } => agenda::publish_home(state, user).await,
+    }
+}
+

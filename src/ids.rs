@@ -1,0 +1,54 @@
+//! Purpose: the id of every interactive element debrief puts in front of people: button
+//! action ids, modal callback ids and shortcut callback ids. Features build their blocks
+//! with these; `bot::interactions` routes on them; a test checks the lists are complete
+//! and the shortcut matches manifest.yaml. Changing a value strands the buttons already
+//! sitting in people's DMs, so values are never renamed, only added.
+
+/// "Answer the survey" on the survey DM and its reminders.
+pub const SURVEY_OPEN: &str = "survey_open";
+/// "Don't remind me" on the survey DM.
+pub const SURVEY_MUTE: &str = "survey_mute";
+/// The survey modal.
+pub const SURVEY_SUBMIT: &str = "survey_submit";
+
+/// Check-in turn buttons.
+pub const CHECKIN_SHARE: &str = "checkin_share";
+pub const CHECKIN_PASS: &str = "checkin_pass";
+pub const CHECKIN_SKIP: &str = "checkin_skip";
+pub const CHECKIN_END: &str = "checkin_end";
+
+/// The message shortcut "Anonymous observation" (declared in manifest.yaml).
+pub const OBSERVE_SHORTCUT: &str = "observe_message";
+/// The observation modal opened by the shortcut.
+pub const OBSERVE_SUBMIT: &str = "observe_submit";
+/// "Record it as written" after a blame nudge, and "For <review>" choices.
+pub const OBSERVE_RECORD: &str = "observe_record";
+
+/// App Home: "Open the latest agenda".
+pub const AGENDA_OPEN_FROM_HOME: &str = "home_open_agenda";
+
+/// The counterfactual modal.
+pub const COUNTERFACTUAL_SUBMIT: &str = "counterfactual_submit";
+/// The incident modal.
+pub const INCIDENT_SUBMIT: &str = "incident_submit";
+
+/// Every button action id, for the registry test.
+pub const ACTIONS: &[&str] = &[
+    SURVEY_OPEN,
+    SURVEY_MUTE,
+    CHECKIN_SHARE,
+    CHECKIN_PASS,
+    CHECKIN_SKIP,
+    CHECKIN_END,
+    OBSERVE_RECORD,
+    AGENDA_OPEN_FROM_HOME,
+];
+/// Every modal callback id, for the registry test.
+pub const CALLBACKS: &[&str] = &[
+    SURVEY_SUBMIT,
+    INCIDENT_SUBMIT,
+    OBSERVE_SUBMIT,
+    COUNTERFACTUAL_SUBMIT,
+];
+/// Every shortcut callback id (declared in manifest.yaml).
+pub const SHORTCUTS: &[&str] = &[OBSERVE_SHORTCUT];

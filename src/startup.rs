@@ -1,0 +1,100 @@
+//! Purpose: building, running and stopping the service. The only place that starts the
+//! HTTP server, the Socket Mode listener and the job runner.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::pseudonym::PseudonymKey;
+use crate::store::Store;
+
+/// Refuses to start with a different pseudonym key than the database was used with:
+/// every respondent would silently lose the link to their answers.
+async fn check_key_fingerprint(store: &Store, key: &PseudonymKey) -> anyhow::Result<()> {
+    let fingerprint = key.fingerprint();
+    let stored = store
+        .setting_or_insert("pseudonym_key_fingerprint", &fingerprint)
+        .await?;
+    if stored != fingerprint {
+        anyhow::bail!(
+            "DEBRIEF_PSEUDONYM_KEY: this is not the key this database was used with (fingerprint {fingerprint}, expected {stored}); restore the original key file or variable"
+        );
+    }
+    Ok(())
+}
+
+/// A built service: listening, migrated, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, binds the listener (port 0 picks a free one).
+    pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let pseudonym_key = crate::pseudonym::load_or_create(&config.pseudonym_key)?;
+        let store = Store::connect(&config.database_url).await?;
+        check_key_fingerprint(&store, &pseudonym_key).await?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("could not listen on {}", config.listen))?;
+        let state = AppState::new(config, store, clock, pseudonym_key)?;
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves HTTP (and Socket Mode, and the job runner, as configured) until `shutdown` resolves.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = self.state.config.run_worker.then(|| {
+            tokio::spawn(crate::jobs::runner::run(
+                self.state.clone(),
+                stop_rx.clone(),
+            ))
+        });
+        let socket_mode = match &self.state.config.slack_app_token {
+            Some(token) => {
+                Some(crate::socket_mode::start(self.state.clone(), token.clone()).await?)
+            }
+            None => None,
+        };
+        let router = crate::http::router(self.state.clone());
+        let mut http_stop = stop_rx.clone();
+        let served = axum::serve(self.listener, router)
+            .with_graceful_shutdown(async move {
+                tokio::select! {
+                    _ = shutdown => {}
+                    _ = http_stop.changed() => {}
+                }
+            })
+            .await;
+        let _ = stop_tx.send(true);
+        if let Some(listener) = socket_mode {
+            listener.shutdown().await;
+        }
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        self.state.store.close().await;
+        served.context("the HTTP server stopped with an error")
+    }
+}
