@@ -8,13 +8,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use debrief::startup::Application;
 use debrief::clock::SystemClock;
 use debrief::config::{Config, LogFormat, PseudonymKeySource, Secret};
 use debrief::sandbox::driver::SlackDriver;
 use debrief::sandbox::{
     RateLimiter, SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SandboxUser, SlackSandbox, Tier,
 };
+use debrief::startup::Application;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

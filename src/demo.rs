@@ -20,7 +20,6 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::app::AppState;
-use crate::startup::Application;
 use crate::clock::{Clock, ManualClock};
 use crate::config::{Config, LogFormat, PseudonymKeySource, Secret};
 use crate::features::agenda::synth;
@@ -30,6 +29,7 @@ use crate::sandbox::{
     SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SandboxChannel, SandboxUser, Sighting, SlackSandbox,
     World,
 };
+use crate::startup::Application;
 
 const CHANNEL: &str = "C0CHECKOUT";
 const EARLIER_CHANNEL: &str = "C0MARCH";

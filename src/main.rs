@@ -4,9 +4,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use debrief::startup::Application;
 use debrief::clock::SystemClock;
 use debrief::config::ServeArgs;
+use debrief::startup::Application;
 
 #[derive(Parser)]
 #[command(

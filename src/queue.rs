@@ -281,4 +281,3 @@ pub fn explain_slack_code(code: &str) -> String {
         other => format!("Slack answered `{other}`."),
     }
 }
-

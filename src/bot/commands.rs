@@ -5,11 +5,11 @@
 
 use jiff::Timestamp;
 
-use crate::grammar::{self, ArgKind, ArgSpec, CommandSpec, RestSpec};
 use super::{CommandRequest, Reply};
 use crate::app::AppState;
 use crate::error::{Error, UserError};
 use crate::features;
+use crate::grammar::{self, ArgKind, ArgSpec, CommandSpec, RestSpec};
 use crate::metrics::CommandLabels;
 
 /// The slash command this app registers (see manifest.yaml).

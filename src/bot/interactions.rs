@@ -138,9 +138,11 @@ async fn on_view_submission(
         crate::ids::OBSERVE_SUBMIT => observation::on_modal_submit(state, &ev.view, &metadata)
             .await
             .map(Some),
-        crate::ids::COUNTERFACTUAL_SUBMIT => counterfactual::submit(state, &ev.view, &metadata, now)
-            .await
-            .map(Some),
+        crate::ids::COUNTERFACTUAL_SUBMIT => {
+            counterfactual::submit(state, &ev.view, &metadata, now)
+                .await
+                .map(Some)
+        }
         other => {
             tracing::debug!(callback = other, "modal with no handler");
             Ok(None)

@@ -128,4 +128,3 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
         Job::PublishHome { user } => agenda::publish_home(state, user).await,
     }
 }
-

@@ -5,15 +5,14 @@ use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::grammar::{self, Invocation};
-use crate::request::{CommandRequest, Reply};
 use crate::error::{Error, FieldErrors, UserError};
-use crate::queue::{self, Job};
+use crate::grammar::{self, Invocation};
 use crate::metrics::IncidentLabels;
+use crate::queue::{self, Job};
+use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks;
 use crate::slack::forms::{self, FormValues};
 use crate::store::reviews::{Incident, IncidentValues, SavedIncident};
-
 
 /// Changes asked for; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -289,7 +288,13 @@ pub fn incident_modal(values: &IncidentValues, private_metadata: &str) -> SlackV
             40,
         ),
     ];
-    forms::modal("Incident", "Save", crate::ids::INCIDENT_SUBMIT, private_metadata, blocks)
+    forms::modal(
+        "Incident",
+        "Save",
+        crate::ids::INCIDENT_SUBMIT,
+        private_metadata,
+        blocks,
+    )
 }
 
 /// Reads the incident form into changes, or field errors.

@@ -14,8 +14,8 @@ pub mod survey;
 use jiff::Timestamp;
 
 use crate::app::AppState;
-use crate::request::CommandRequest;
 use crate::error::Error;
+use crate::request::CommandRequest;
 use crate::store::reviews::{Incident, Review};
 use crate::user_error;
 

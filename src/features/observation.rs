@@ -15,9 +15,9 @@ use slack_morphism::prelude::*;
 
 use super::blame;
 use crate::app::AppState;
-use crate::request::{CommandRequest, Reply};
 use crate::error::{Error, FieldErrors};
 use crate::queue::{self, Job, JobError};
+use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, Style, limits};
 use crate::slack::forms::{self, FormValues};
 use crate::store::reviews::Review;
@@ -668,7 +668,10 @@ mod tests {
         let nudges = blame::detect("who deployed this?");
         assert!(!nudges.is_empty());
         let short = serde_json::to_string(&nudge_blocks(1, "who deployed this?", &nudges)).unwrap();
-        assert!(short.contains(crate::ids::OBSERVE_RECORD) && short.contains("What information was available"));
+        assert!(
+            short.contains(crate::ids::OBSERVE_RECORD)
+                && short.contains("What information was available")
+        );
         let long = "who deployed this? ".repeat(120);
         let long_blocks = serde_json::to_string(&nudge_blocks(1, &long, &nudges)).unwrap();
         assert!(!long_blocks.contains(crate::ids::OBSERVE_RECORD));

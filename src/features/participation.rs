@@ -30,7 +30,6 @@ pub fn in_meeting_window(meeting_start: Option<i64>, now: Timestamp) -> bool {
     meeting_start.is_some_and(|start| (start - 900..=start + 3 * 3600).contains(&now.as_second()))
 }
 
-
 /// Counts a channel message towards participation when the channel has a review and the
 /// message falls in its meeting window. Only that someone spoke is kept, never what.
 pub async fn count_channel_message(

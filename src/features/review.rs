@@ -6,10 +6,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::app::AppState;
-use crate::grammar::{Invocation, format_duration};
-use crate::request::{CommandRequest, Reply};
 use crate::error::{Error, UserError};
+use crate::grammar::{Invocation, format_duration};
 use crate::queue::{Job, JobError, Requester};
+use crate::request::{CommandRequest, Reply};
 use crate::slack::{SlackCallError, blocks};
 use crate::store::reviews::{Incident, Participant, Review, ReviewSettings};
 use crate::user_error;
@@ -358,7 +358,7 @@ pub enum Candidate {
 }
 
 /// Sorts candidates into people and those left out. Pure.
-pub fn classify(user: &crate::slack::UserInfo, bot_user_id: &str) -> Candidate {
+pub fn classify(user: &crate::domain::UserInfo, bot_user_id: &str) -> Candidate {
     if user.id == bot_user_id {
         Candidate::Itself
     } else if user.is_bot {
@@ -382,7 +382,7 @@ pub async fn user_info(
     state: &AppState,
     user_id: &str,
     now: Timestamp,
-) -> Result<crate::slack::UserInfo, JobError> {
+) -> Result<crate::domain::UserInfo, JobError> {
     let fresh_after = Timestamp::from_second(now.as_second() - USER_CACHE_SECONDS).unwrap_or(now);
     if let Some(user) = state.store.cached_user(user_id, fresh_after).await? {
         return Ok(user);
@@ -632,7 +632,7 @@ mod tests {
 
     #[test]
     fn bots_deactivated_users_and_the_bot_itself_are_left_out() {
-        use crate::slack::UserInfo;
+        use crate::domain::UserInfo;
         let u = |id: &str, is_bot, deleted| UserInfo {
             id: id.into(),
             name: id.to_lowercase(),

@@ -22,6 +22,7 @@ use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
 use crate::clock::Clock;
+use crate::domain::UserInfo;
 use crate::metrics::{ApiCallLabels, Metrics};
 
 /// Why a Slack call did not succeed, sorted by what to do about it.
@@ -66,16 +67,6 @@ const TRANSIENT_CODES: &[&str] = &[
 
 /// Without a Retry-After header, wait this long after a 429.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
-
-/// A Slack user as debrief needs to know them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserInfo {
-    pub id: String,
-    /// Display name if set, else real name, else the handle.
-    pub name: String,
-    pub is_bot: bool,
-    pub deleted: bool,
-}
 
 /// The Web API client with the bot token; cheap to clone.
 #[derive(Clone)]

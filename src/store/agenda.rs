@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 
 use super::{BeginWrite, Store, on_db};
-use crate::features::counterfactual::{Condition, Control, Cost, Reach};
+use crate::domain::{Condition, Control, Cost, Reach};
 
 impl Store {
     pub async fn add_counterfactual(

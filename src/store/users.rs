@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 
 use super::{Store, on_db};
-use crate::slack::UserInfo;
+use crate::domain::UserInfo;
 
 impl Store {
     /// A user fetched no earlier than `fresh_after`.

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use debrief::app::AppState;
-use debrief::startup::Application;
 use debrief::clock::{Clock, ManualClock};
 use debrief::config::{Config, LogFormat, PseudonymKeySource, Secret};
 use debrief::jobs::ExecutionOutcome;
 use debrief::sandbox::driver::SlackDriver;
 use debrief::sandbox::{SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SlackSandbox};
+use debrief::startup::Application;
 use sqlx::Connection;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -318,11 +318,7 @@ impl TestApp {
         self.sandbox
             .dms_to(user)
             .into_iter()
-            .find(|m| {
-                m.blocks
-                    .to_string()
-                    .contains(debrief::ids::SURVEY_OPEN)
-            })
+            .find(|m| m.blocks.to_string().contains(debrief::ids::SURVEY_OPEN))
             .map(|m| m.ts)
     }
 
@@ -339,24 +335,14 @@ impl TestApp {
         let review = self.review_id().await.to_string();
         let click = self
             .slack
-            .click(
-                user,
-                &channel,
-                &ts,
-                debrief::ids::SURVEY_OPEN,
-                &review,
-            )
+            .click(user, &channel, &ts, debrief::ids::SURVEY_OPEN, &review)
             .await;
         assert_eq!(click.status, 200);
         let (view_id, view) = self
             .sandbox
             .open_modal_for(user)
             .expect("the survey modal opened");
-        assert_eq!(
-            view["callback_id"],
-            debrief::ids::SURVEY_SUBMIT,
-            "{view}"
-        );
+        assert_eq!(view["callback_id"], debrief::ids::SURVEY_SUBMIT, "{view}");
         self.slack.submit_view(user, &view_id, answers).await
     }
 

@@ -7,6 +7,7 @@ mod checkins;
 mod cli;
 mod demo;
 mod foundation;
+mod layers;
 mod manifest;
 mod observations;
 mod surveys;

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use debrief::clock::Clock;
-use debrief::ids::{OBSERVE_RECORD, OBSERVE_SHORTCUT};
 use debrief::ids::SURVEY_OPEN;
+use debrief::ids::{OBSERVE_RECORD, OBSERVE_SHORTCUT};
 
 use crate::helpers::{CHANNEL, TestApp, TestDb};
 use crate::on_both_databases;

@@ -9,16 +9,15 @@ use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::grammar::Invocation;
-use crate::request::{CommandRequest, Reply};
 use crate::error::Error;
 use crate::features::survey::questions::Answers;
+use crate::grammar::Invocation;
 use crate::queue::{self, Job, JobContext, JobError, Requester};
+use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, Style, limits};
 use crate::slack::{SlackCallError, forms};
 use crate::store::reviews::Review;
 use crate::user_error;
-
 
 /// `/debrief agenda [format=markdown]` (facilitator only).
 pub async fn command(

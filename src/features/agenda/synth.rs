@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use slack_morphism::prelude::*;
 
 use super::cluster::{self, ClusterOptions, Item};
+use crate::domain::Condition;
 use crate::features::blame;
-use crate::features::counterfactual::{self, Condition};
+use crate::features::counterfactual;
 use crate::features::survey::questions::{self, Kind};
 use crate::slack::blocks::{self, limits};
 use crate::store::reviews::{Incident, Review};

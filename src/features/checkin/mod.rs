@@ -11,10 +11,10 @@ use jiff::Timestamp;
 use rand::RngExt;
 
 use crate::app::AppState;
-use crate::grammar::{Invocation, format_duration};
-use crate::request::{CommandRequest, Reply};
 use crate::error::Error;
+use crate::grammar::{Invocation, format_duration};
 use crate::queue::{Job, JobError};
+use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, Style};
 use crate::store::checkins::Checkin;
 use crate::store::jobs::NewJob;
@@ -24,7 +24,6 @@ use machine::{Action, CheckinState, Event, Notice};
 
 /// Default time each person has for their turn.
 pub const DEFAULT_TURN: Duration = Duration::from_secs(180);
-
 
 /// The parent message's text.
 pub const PARENT_TEXT: &str = "Round-robin check-in: one observation each, then open discussion";
@@ -314,14 +313,33 @@ pub async fn call(
                 Some(&format!("checkin_turn_{turn}")),
                 vec![
                     match &thread_link {
-                        Some(link) => {
-                            blocks::link_button("Share", crate::ids::CHECKIN_SHARE, &value, link, Style::Primary)
-                        }
-                        None => blocks::button("Share", crate::ids::CHECKIN_SHARE, &value, Style::Primary),
+                        Some(link) => blocks::link_button(
+                            "Share",
+                            crate::ids::CHECKIN_SHARE,
+                            &value,
+                            link,
+                            Style::Primary,
+                        ),
+                        None => blocks::button(
+                            "Share",
+                            crate::ids::CHECKIN_SHARE,
+                            &value,
+                            Style::Primary,
+                        ),
                     },
                     blocks::button("Pass", crate::ids::CHECKIN_PASS, &value, Style::Default),
-                    blocks::button("Skip (facilitator)", crate::ids::CHECKIN_SKIP, &value, Style::Default),
-                    blocks::button("End round (facilitator)", crate::ids::CHECKIN_END, &value, Style::Danger),
+                    blocks::button(
+                        "Skip (facilitator)",
+                        crate::ids::CHECKIN_SKIP,
+                        &value,
+                        Style::Default,
+                    ),
+                    blocks::button(
+                        "End round (facilitator)",
+                        crate::ids::CHECKIN_END,
+                        &value,
+                        Style::Danger,
+                    ),
                 ],
             ),
         ],

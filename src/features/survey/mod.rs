@@ -12,9 +12,9 @@ use rand::RngExt;
 use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::request::{CommandRequest, Reply};
 use crate::error::{Error, FieldErrors};
 use crate::queue::{self, Job, JobContext, JobError, Requester};
+use crate::request::{CommandRequest, Reply};
 use crate::slack::SlackCallError;
 use crate::slack::blocks::{self, Style};
 use crate::slack::forms::{self, FormValues};
@@ -23,7 +23,6 @@ use crate::store::surveys::{ResponseRefused, ResponseSaved};
 use crate::user_error;
 
 use questions::{Answers, SurveyModal};
-
 
 /// `/debrief survey`: queue one DM per participant (facilitator only).
 pub async fn send(
@@ -346,8 +345,18 @@ pub fn invite_message(
             content.push(blocks::actions(
                 Some("survey_invite"),
                 vec![
-                    blocks::button("Answer the survey", crate::ids::SURVEY_OPEN, &value, Style::Primary),
-                    blocks::button("Don't remind me", crate::ids::SURVEY_MUTE, &value, Style::Default),
+                    blocks::button(
+                        "Answer the survey",
+                        crate::ids::SURVEY_OPEN,
+                        &value,
+                        Style::Primary,
+                    ),
+                    blocks::button(
+                        "Don't remind me",
+                        crate::ids::SURVEY_MUTE,
+                        &value,
+                        Style::Default,
+                    ),
                 ],
             ));
         }

@@ -132,7 +132,6 @@ pub struct SurveyModal<'a> {
     pub nudges: &'a [String],
 }
 
-
 impl SurveyModal<'_> {
     pub fn view(&self) -> SlackView {
         let mut blocks = vec![
@@ -187,7 +186,13 @@ impl SurveyModal<'_> {
         } else {
             format!("{}:nudged", self.review_id)
         };
-        forms::modal("Incident survey", submit, crate::ids::SURVEY_SUBMIT, &metadata, blocks)
+        forms::modal(
+            "Incident survey",
+            submit,
+            crate::ids::SURVEY_SUBMIT,
+            &metadata,
+            blocks,
+        )
     }
 }
 
