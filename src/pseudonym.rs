@@ -8,6 +8,7 @@
 //! kept in the database so that starting with a different key is refused instead of
 //! silently orphaning every respondent's link.
 
+use crate::domain::ReviewId;
 use std::fmt;
 use std::io::Write as _;
 use std::path::Path;
@@ -119,13 +120,13 @@ impl PseudonymKey {
     }
 
     /// Identifies a respondent within one review. Without the key it identifies nobody.
-    pub fn respondent_key(&self, review_id: i64, user_id: &str) -> String {
+    pub fn respondent_key(&self, review_id: ReviewId, user_id: &str) -> String {
         hex::encode(self.mac(&["respondent", &review_id.to_string(), user_id]))
     }
 
     /// The `attempt`-th pseudonym candidate for a respondent: stable within a review,
     /// unrelated across reviews (the review id is part of the hash input).
-    pub fn pseudonym_candidate(&self, review_id: i64, user_id: &str, attempt: u32) -> String {
+    pub fn pseudonym_candidate(&self, review_id: ReviewId, user_id: &str, attempt: u32) -> String {
         let h = self.mac(&[
             "pseudonym",
             &review_id.to_string(),
@@ -205,23 +206,26 @@ mod tests {
     fn pseudonyms_are_stable_within_a_review_and_differ_across_reviews() {
         let k = key(7);
         assert_eq!(
-            k.pseudonym_candidate(1, "U1", 0),
-            k.pseudonym_candidate(1, "U1", 0)
+            k.pseudonym_candidate(ReviewId(1), "U1", 0),
+            k.pseudonym_candidate(ReviewId(1), "U1", 0)
         );
         let across: std::collections::BTreeSet<String> = (1..=20)
-            .map(|review| k.pseudonym_candidate(review, "U1", 0))
+            .map(|review| k.pseudonym_candidate(ReviewId(review), "U1", 0))
             .collect();
         assert!(across.len() >= 15, "unrelated across reviews: {across:?}");
-        assert!(k.pseudonym_candidate(1, "U1", 0).starts_with("Respondent "));
+        assert!(
+            k.pseudonym_candidate(ReviewId(1), "U1", 0)
+                .starts_with("Respondent ")
+        );
     }
 
     #[test]
     fn respondent_keys_depend_on_the_key_review_and_user() {
-        let a = key(1).respondent_key(5, "U1");
+        let a = key(1).respondent_key(ReviewId(5), "U1");
         assert_eq!(a.len(), 64);
-        assert_ne!(a, key(2).respondent_key(5, "U1"));
-        assert_ne!(a, key(1).respondent_key(6, "U1"));
-        assert_ne!(a, key(1).respondent_key(5, "U2"));
+        assert_ne!(a, key(2).respondent_key(ReviewId(5), "U1"));
+        assert_ne!(a, key(1).respondent_key(ReviewId(6), "U1"));
+        assert_ne!(a, key(1).respondent_key(ReviewId(5), "U2"));
         assert!(!a.contains("U1"));
     }
 

@@ -3,6 +3,7 @@
 //! and write their handlers against [`JobContext`] and [`JobError`]. Running jobs is the
 //! engine's business (`jobs`), and deciding what each kind does is `bot::jobs`.
 
+use crate::domain::ReviewId;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -74,7 +75,7 @@ pub enum Job {
     CheckinPost { checkin_id: i64, text: String },
     /// Post held anonymous observations in the review thread, then schedule the next batch.
     ReleaseObservations {
-        review_id: i64,
+        review_id: ReviewId,
         /// The release time this job was scheduled for; stale when the review's
         /// schedule has moved on.
         #[serde(default)]
@@ -83,7 +84,7 @@ pub enum Job {
     /// DM the facilitator the agenda, replacing an earlier version. `scheduled_for` is the
     /// automatic post time it was queued for (None when asked for by command).
     PostAgenda {
-        review_id: i64,
+        review_id: ReviewId,
         scheduled_for: Option<i64>,
         /// Who asked, when asked by command (told if it cannot be done).
         #[serde(default)]
@@ -91,7 +92,7 @@ pub enum Job {
     },
     /// Upload the agenda as a Markdown file to someone's DM.
     AgendaMarkdown {
-        review_id: i64,
+        review_id: ReviewId,
         to_user: String,
         #[serde(default)]
         requester: Option<Requester>,
@@ -103,27 +104,33 @@ pub enum Job {
     PublishHome { user: String },
     /// Gather a review's participants (the channel's people, or those named).
     ResolveParticipants {
-        review_id: i64,
+        review_id: ReviewId,
         explicit: Option<Vec<String>>,
         requester: Requester,
     },
     /// DM one participant the survey invitation.
-    SendSurveyInvite { review_id: i64, user_id: String },
+    SendSurveyInvite {
+        review_id: ReviewId,
+        user_id: String,
+    },
     /// One reminder pass: queue a reminder for each participant who has not answered.
-    RemindSurvey { review_id: i64, pass: i64 },
+    RemindSurvey { review_id: ReviewId, pass: i64 },
     /// DM one reminder. Deleted when done, so the table does not keep who was reminded.
     SendReminder {
-        review_id: i64,
+        review_id: ReviewId,
         user_id: String,
         pass: i64,
     },
     /// Close the survey at this deadline.
-    CloseSurvey { review_id: i64, deadline: i64 },
+    CloseSurvey { review_id: ReviewId, deadline: i64 },
     /// Replace the buttons of one closed survey's DM.
-    MarkInviteClosed { review_id: i64, user_id: String },
+    MarkInviteClosed {
+        review_id: ReviewId,
+        user_id: String,
+    },
     /// DM the facilitator the answers; `next_part` is the first message not yet sent.
     DeliverAnswers {
-        review_id: i64,
+        review_id: ReviewId,
         to_user: String,
         seed: u64,
         next_part: usize,

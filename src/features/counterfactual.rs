@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::domain::{Condition, Control, Cost, Reach};
+use crate::domain::{Condition, Control, Cost, Reach, ReviewId};
 use crate::error::{Error, FieldErrors};
 use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, limits};
@@ -68,7 +68,7 @@ const REACH_OPTIONS: &[(&str, &str)] = &[
 ];
 
 /// The form.
-pub fn modal(review_id: i64) -> SlackView {
+pub fn modal(review_id: ReviewId) -> SlackView {
     forms::modal(
         "What had to be true",
         "Add",
@@ -157,7 +157,7 @@ pub async fn submit(
     metadata: &str,
     now: Timestamp,
 ) -> Result<SlackView, Error> {
-    let review_id: i64 = metadata
+    let review_id: ReviewId = metadata
         .parse()
         .map_err(|_| anyhow::anyhow!("counterfactual metadata"))?;
     let condition = parse(&FormValues::from_view(view)).map_err(Error::Form)?;

@@ -7,6 +7,7 @@
 //! only then do they reach the agenda, and with `observations=live` the review's thread,
 //! so the time an observation appears says nothing about who wrote it.
 
+use crate::domain::ReviewId;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -59,7 +60,7 @@ impl ObservationText {
 /// store or show one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observation {
-    pub review_id: i64,
+    pub review_id: ReviewId,
     pub text: ObservationText,
 }
 
@@ -162,7 +163,7 @@ const RELEASE_STALE_SECONDS: i64 = 15 * 60;
 /// Starts the review's release schedule, or restarts it if it has stopped. Called when the
 /// review is opened or changed, never when an observation arrives (that would tie the
 /// next release to the moment someone wrote one).
-pub async fn ensure_release(state: &AppState, review_id: i64) -> anyhow::Result<()> {
+pub async fn ensure_release(state: &AppState, review_id: ReviewId) -> anyhow::Result<()> {
     let now = state.clock.now();
     let next = state.store.next_release_at(review_id).await?;
     if next.is_none_or(|at| at < now.as_second() - RELEASE_STALE_SECONDS) {
@@ -186,7 +187,7 @@ fn nudge_lines(nudges: &[blame::Nudge]) -> Vec<String> {
 
 /// The private suggestion shown when the text reads as blame, with a button that
 /// records it as written (the text rides in the button's value).
-pub fn nudge_blocks(review_id: i64, text: &str, nudges: &[blame::Nudge]) -> Vec<SlackBlock> {
+pub fn nudge_blocks(review_id: ReviewId, text: &str, nudges: &[blame::Nudge]) -> Vec<SlackBlock> {
     let mut lines = nudge_lines(nudges);
     let value = record_value(review_id, text, &new_token());
     lines.push(match value {
@@ -246,14 +247,14 @@ fn recorded_text(review: &Review) -> String {
 
 #[derive(serde::Deserialize)]
 struct RecordValue {
-    r: i64,
+    r: ReviewId,
     t: String,
     /// Single-use token: a double click, or a second review's button, records nothing more.
     n: String,
 }
 
 /// A button value carrying the text to record, or `None` when it would not fit.
-fn record_value(review_id: i64, text: &str, token: &str) -> Option<String> {
+fn record_value(review_id: ReviewId, text: &str, token: &str) -> Option<String> {
     let value = serde_json::json!({ "r": review_id, "t": text, "n": token }).to_string();
     (value.len() <= MAX_VALUE).then_some(value)
 }
@@ -403,7 +404,7 @@ pub async fn on_shortcut(
 
 /// The observation form; `nudges` (after a first submission) shows the suggestions and
 /// lets the next submission record the text as written.
-pub fn observation_modal(review_id: i64, text: &str, nudges: &[blame::Nudge]) -> SlackView {
+pub fn observation_modal(review_id: ReviewId, text: &str, nudges: &[blame::Nudge]) -> SlackView {
     let mut content = vec![blocks::context(
         ":lock: Recorded without your name or a time. Mentions of people become “a teammate”.",
     )];
@@ -443,7 +444,7 @@ pub fn observation_modal(review_id: i64, text: &str, nudges: &[blame::Nudge]) ->
 
 #[derive(serde::Deserialize)]
 struct ModalMetadata {
-    r: i64,
+    r: ReviewId,
     nudged: bool,
 }
 
@@ -501,7 +502,7 @@ pub fn next_release(now: Timestamp, unit: f64) -> Timestamp {
 /// earlier schedule: a pending release for another time finds itself stale and stops.
 pub async fn schedule_release(
     state: &AppState,
-    review_id: i64,
+    review_id: ReviewId,
     now: Timestamp,
 ) -> anyhow::Result<()> {
     let at = next_release(now, rand::rng().random());
@@ -526,7 +527,7 @@ pub async fn schedule_release(
 /// parent message in the channel).
 pub async fn release(
     state: &AppState,
-    review_id: i64,
+    review_id: ReviewId,
     scheduled_for: Option<i64>,
 ) -> Result<(), JobError> {
     let Some(review) = state.store.review(review_id).await? else {
@@ -667,13 +668,16 @@ mod tests {
     fn the_nudge_offers_recording_as_written_only_when_the_text_fits_a_button() {
         let nudges = blame::detect("who deployed this?");
         assert!(!nudges.is_empty());
-        let short = serde_json::to_string(&nudge_blocks(1, "who deployed this?", &nudges)).unwrap();
+        let short =
+            serde_json::to_string(&nudge_blocks(ReviewId(1), "who deployed this?", &nudges))
+                .unwrap();
         assert!(
             short.contains(crate::ids::OBSERVE_RECORD)
                 && short.contains("What information was available")
         );
         let long = "who deployed this? ".repeat(120);
-        let long_blocks = serde_json::to_string(&nudge_blocks(1, &long, &nudges)).unwrap();
+        let long_blocks =
+            serde_json::to_string(&nudge_blocks(ReviewId(1), &long, &nudges)).unwrap();
         assert!(!long_blocks.contains(crate::ids::OBSERVE_RECORD));
     }
 }

@@ -6,6 +6,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::app::AppState;
+use crate::domain::{
+    DEFAULT_DEADLINE_BEFORE_MEETING, DEFAULT_MIN_RESPONSES, DEFAULT_OPEN_WITHOUT_MEETING, ReviewId,
+    SurveyStatus,
+};
 use crate::error::{Error, UserError};
 use crate::grammar::{Invocation, format_duration};
 use crate::queue::{Job, JobError, Requester};
@@ -14,12 +18,6 @@ use crate::slack::{SlackCallError, blocks};
 use crate::store::reviews::{Incident, Participant, Review, ReviewSettings};
 use crate::user_error;
 
-/// Without deadline=, the survey closes this long before the meeting.
-pub const DEFAULT_DEADLINE_BEFORE_MEETING: Duration = Duration::from_secs(3600);
-/// Without a meeting, the survey stays open this long after it is sent.
-pub const DEFAULT_OPEN_WITHOUT_MEETING: Duration = Duration::from_secs(3 * 86_400);
-/// k: answers show once this many people answered, unless min= says otherwise (never below 2).
-pub const DEFAULT_MIN_RESPONSES: i64 = 3;
 /// Slack user details are refreshed after a day.
 const USER_CACHE_SECONDS: i64 = 86_400;
 
@@ -176,7 +174,7 @@ pub async fn command(
             &incident,
             &settings,
             gather,
-            |review_id| {
+            |review_id: ReviewId| {
                 let mut jobs = Vec::new();
                 if gather {
                     let job = Job::ResolveParticipants {
@@ -312,15 +310,15 @@ pub async fn status(
             names.join(", ")
         ));
     }
-    lines.push(match review.survey_status.as_str() {
-        "draft" => {
+    lines.push(match review.survey_status {
+        SurveyStatus::Draft => {
             "Survey: not sent yet. The facilitator sends it with `/debrief survey`.".to_string()
         }
-        "open" => format!(
+        SurveyStatus::Open => format!(
             "Survey: open, {answered} of {} answered.",
             participants.len()
         ),
-        _ => format!(
+        SurveyStatus::Closed => format!(
             "Survey: closed, {answered} of {} answered.",
             participants.len()
         ),
@@ -395,7 +393,7 @@ pub async fn user_info(
 /// Job: gather the participant list (the channel's people, or the ones named) and tell the facilitator.
 pub async fn resolve_participants(
     state: &AppState,
-    review_id: i64,
+    review_id: ReviewId,
     explicit: Option<&[String]>,
     requester: &Requester,
     now: Timestamp,

@@ -3,12 +3,12 @@
 use jiff::Timestamp;
 
 use super::{BeginWrite, Store, on_db};
-use crate::domain::{Condition, Control, Cost, Reach};
+use crate::domain::{Condition, Control, Cost, Reach, ReviewId};
 
 impl Store {
     pub async fn add_counterfactual(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         c: &Condition,
         now: Timestamp,
     ) -> anyhow::Result<()> {
@@ -21,7 +21,7 @@ impl Store {
     }
 
     /// A review's conditions, in the order they were added.
-    pub async fn counterfactuals(&self, review_id: i64) -> anyhow::Result<Vec<Condition>> {
+    pub async fn counterfactuals(&self, review_id: ReviewId) -> anyhow::Result<Vec<Condition>> {
         const SQL: &str = "SELECT body, control, cost, reach FROM counterfactuals WHERE review_id = $1 ORDER BY id";
         let rows: Vec<(String, String, String, String)> =
             on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?);
@@ -41,7 +41,7 @@ impl Store {
     /// The agenda's messages, by part: (part, channel, ts).
     pub async fn agenda_messages(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
     ) -> anyhow::Result<Vec<(i64, String, String)>> {
         const SQL: &str =
             "SELECT part, channel, ts FROM agenda_messages WHERE review_id = $1 ORDER BY part";
@@ -50,7 +50,7 @@ impl Store {
 
     pub async fn save_agenda_message(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         part: i64,
         channel: &str,
         ts: &str,
@@ -62,7 +62,11 @@ impl Store {
     }
 
     /// Forgets the parts from `from_part` on (after they were deleted in Slack).
-    pub async fn drop_agenda_parts(&self, review_id: i64, from_part: i64) -> anyhow::Result<()> {
+    pub async fn drop_agenda_parts(
+        &self,
+        review_id: ReviewId,
+        from_part: i64,
+    ) -> anyhow::Result<()> {
         const SQL: &str = "DELETE FROM agenda_messages WHERE review_id = $1 AND part >= $2";
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -73,7 +77,12 @@ impl Store {
     }
 
     /// Takes the review's agenda lease until `until` unless someone holds a live one.
-    pub async fn lease_agenda(&self, review_id: i64, now: i64, until: i64) -> anyhow::Result<bool> {
+    pub async fn lease_agenda(
+        &self,
+        review_id: ReviewId,
+        now: i64,
+        until: i64,
+    ) -> anyhow::Result<bool> {
         const SQL: &str = "UPDATE reviews SET agenda_lease_until = $3
                             WHERE id = $1 AND (agenda_lease_until IS NULL OR agenda_lease_until <= $2)";
         let taken = on_db!(self, pool => sqlx::query(SQL).bind(review_id).bind(now).bind(until).execute(pool).await?.rows_affected());
@@ -82,13 +91,17 @@ impl Store {
 
     /// Gives up the lease taken until `until`; a lease that expired and was taken over by
     /// another worker is left alone.
-    pub async fn release_agenda_lease(&self, review_id: i64, until: i64) -> anyhow::Result<()> {
+    pub async fn release_agenda_lease(
+        &self,
+        review_id: ReviewId,
+        until: i64,
+    ) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE reviews SET agenda_lease_until = NULL WHERE id = $1 AND agenda_lease_until = $2";
         on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(until).execute(pool).await?; });
         Ok(())
     }
 
-    pub async fn set_agenda_before(&self, review_id: i64, seconds: i64) -> anyhow::Result<()> {
+    pub async fn set_agenda_before(&self, review_id: ReviewId, seconds: i64) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE reviews SET agenda_before = $2 WHERE id = $1";
         on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(seconds).execute(pool).await?; });
         Ok(())

@@ -1,5 +1,6 @@
 //! Purpose: check-in rounds and participation counts (who spoke, never what).
 
+use crate::domain::ReviewId;
 use jiff::Timestamp;
 
 use super::jobs::{INSERT_JOB, NewJob};
@@ -9,7 +10,7 @@ use super::{BeginWrite, Store, on_db};
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Checkin {
     pub id: i64,
-    pub review_id: i64,
+    pub review_id: ReviewId,
     pub channel_id: String,
     pub thread_ts: Option<String>,
     pub seed: i64,
@@ -36,7 +37,7 @@ impl Store {
     /// Starts a round and queues its first job, atomically.
     pub async fn create_checkin(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         channel_id: &str,
         seed: i64,
         state_json: &str,
@@ -83,14 +84,14 @@ impl Store {
     }
 
     /// The review's round that has not ended, if any.
-    pub async fn running_checkin(&self, review_id: i64) -> anyhow::Result<Option<Checkin>> {
+    pub async fn running_checkin(&self, review_id: ReviewId) -> anyhow::Result<Option<Checkin>> {
         const SQL: &str = "SELECT id, review_id, channel_id, thread_ts, seed, state, version, ended, started_at, ended_at
                              FROM checkins WHERE review_id = $1 AND ended = FALSE ORDER BY id DESC LIMIT 1";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_optional(pool).await?))
     }
 
     /// Every round of a review, oldest first.
-    pub async fn checkins_of(&self, review_id: i64) -> anyhow::Result<Vec<Checkin>> {
+    pub async fn checkins_of(&self, review_id: ReviewId) -> anyhow::Result<Vec<Checkin>> {
         const SQL: &str = "SELECT id, review_id, channel_id, thread_ts, seed, state, version, ended, started_at, ended_at
                              FROM checkins WHERE review_id = $1 ORDER BY id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
@@ -132,7 +133,7 @@ impl Store {
     }
 
     /// Counts one message by `user_id` in the review's conversation.
-    pub async fn count_message(&self, review_id: i64, user_id: &str) -> anyhow::Result<()> {
+    pub async fn count_message(&self, review_id: ReviewId, user_id: &str) -> anyhow::Result<()> {
         const SQL: &str = "INSERT INTO participation (review_id, user_id, messages) VALUES ($1, $2, 1)
                            ON CONFLICT (review_id, user_id) DO UPDATE SET messages = participation.messages + 1";
         on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(user_id).execute(pool).await?; });
@@ -140,7 +141,11 @@ impl Store {
     }
 
     /// Records that `user_id` shared in a check-in of the review.
-    pub async fn record_checkin_share(&self, review_id: i64, user_id: &str) -> anyhow::Result<()> {
+    pub async fn record_checkin_share(
+        &self,
+        review_id: ReviewId,
+        user_id: &str,
+    ) -> anyhow::Result<()> {
         const SQL: &str =
             "INSERT INTO participation (review_id, user_id, checkin_shared) VALUES ($1, $2, TRUE)
                            ON CONFLICT (review_id, user_id) DO UPDATE SET checkin_shared = TRUE";
@@ -148,7 +153,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn participation(&self, review_id: i64) -> anyhow::Result<Vec<Participation>> {
+    pub async fn participation(&self, review_id: ReviewId) -> anyhow::Result<Vec<Participation>> {
         const SQL: &str = "SELECT user_id, messages, checkin_shared FROM participation WHERE review_id = $1 ORDER BY user_id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
     }

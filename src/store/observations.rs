@@ -2,6 +2,7 @@
 //! kept in random order (WITHOUT ROWID with random ids on SQLite, a shuffled rewrite on
 //! PostgreSQL), so neither a row nor its position points at whoever wrote it.
 
+use crate::domain::ReviewId;
 use rand::seq::SliceRandom;
 
 use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, on_db, random_id};
@@ -15,7 +16,7 @@ pub struct StoredObservation {
 
 impl Store {
     /// Stores an observation; the caller has already dropped who wrote it.
-    pub async fn add_observation(&self, review_id: i64, body: &str) -> anyhow::Result<()> {
+    pub async fn add_observation(&self, review_id: ReviewId, body: &str) -> anyhow::Result<()> {
         self.add_observation_once(review_id, body, None)
             .await
             .map(|_| ())
@@ -25,7 +26,7 @@ impl Store {
     /// returns whether it was stored.
     pub async fn add_observation_once(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         body: &str,
         token: Option<&str>,
     ) -> anyhow::Result<bool> {
@@ -65,7 +66,7 @@ impl Store {
     /// Observations not yet posted in the review's thread.
     pub async fn unreleased_observations(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
     ) -> anyhow::Result<Vec<StoredObservation>> {
         const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 AND released = FALSE ORDER BY id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
@@ -73,7 +74,7 @@ impl Store {
 
     pub async fn mark_observations_released(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         ids: &[String],
     ) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE observations SET released = TRUE WHERE id = $1";
@@ -95,14 +96,17 @@ impl Store {
     /// The observations already released (the ones the agenda may show), in storage order.
     pub async fn released_observations(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
     ) -> anyhow::Result<Vec<StoredObservation>> {
         const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 AND released = TRUE ORDER BY id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
     }
 
     /// Every observation of a review, released or not, in storage order.
-    pub async fn observations(&self, review_id: i64) -> anyhow::Result<Vec<StoredObservation>> {
+    pub async fn observations(
+        &self,
+        review_id: ReviewId,
+    ) -> anyhow::Result<Vec<StoredObservation>> {
         const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 ORDER BY id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
     }
@@ -110,7 +114,7 @@ impl Store {
     /// Makes `at` the review's live release time and queues `job` for it, together.
     pub async fn schedule_release(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         at: i64,
         job: &super::jobs::NewJob,
         created_at: i64,
@@ -133,7 +137,7 @@ impl Store {
     }
 
     /// The review's current live release time.
-    pub async fn next_release_at(&self, review_id: i64) -> anyhow::Result<Option<i64>> {
+    pub async fn next_release_at(&self, review_id: ReviewId) -> anyhow::Result<Option<i64>> {
         const SQL: &str = "SELECT next_release_at FROM reviews WHERE id = $1";
         let at: Option<Option<i64>> = on_db!(self, pool => sqlx::query_scalar(SQL).bind(review_id).fetch_optional(pool).await?);
         Ok(at.flatten())

@@ -1,5 +1,6 @@
 //! Purpose: incidents, reviews and their participants.
 
+use crate::domain::{ReviewId, SurveyStatus};
 use jiff::Timestamp;
 
 use super::jobs::{INSERT_JOB, NewJob};
@@ -61,7 +62,7 @@ pub struct SavedIncident {
 /// A review, with the incident's title for display.
 #[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
 pub struct Review {
-    pub id: i64,
+    pub id: ReviewId,
     pub incident_id: i64,
     pub team_id: String,
     pub channel_id: String,
@@ -71,7 +72,8 @@ pub struct Review {
     pub deadline_offset: Option<i64>,
     pub min_responses: i64,
     pub reminders: i64,
-    pub survey_status: String,
+    #[sqlx(try_from = "String")]
+    pub survey_status: SurveyStatus,
     pub participants_ready: bool,
     pub survey_sent_at: Option<i64>,
     pub survey_closed_at: Option<i64>,
@@ -85,10 +87,10 @@ pub struct Review {
 
 impl Review {
     pub fn survey_open(&self) -> bool {
-        self.survey_status == "open"
+        self.survey_status == SurveyStatus::Open
     }
     pub fn survey_closed(&self) -> bool {
-        self.survey_status == "closed"
+        self.survey_status == SurveyStatus::Closed
     }
 }
 
@@ -107,7 +109,7 @@ pub struct ReviewSettings {
 /// A person taking part in a review.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Participant {
-    pub review_id: i64,
+    pub review_id: ReviewId,
     pub user_id: String,
     pub display_name: String,
     pub answered: bool,
@@ -205,7 +207,7 @@ impl Store {
         )
     }
 
-    pub async fn review(&self, id: i64) -> anyhow::Result<Option<Review>> {
+    pub async fn review(&self, id: ReviewId) -> anyhow::Result<Option<Review>> {
         const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
                              FROM reviews WHERE id = $1";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?))
@@ -225,7 +227,7 @@ impl Store {
         incident: &Incident,
         settings: &ReviewSettings,
         participants_pending: bool,
-        jobs_for_review: impl Fn(i64) -> Vec<NewJob>,
+        jobs_for_review: impl Fn(ReviewId) -> Vec<NewJob>,
         now: Timestamp,
     ) -> anyhow::Result<(Review, bool)> {
         const FIND: &str = "SELECT id FROM reviews WHERE incident_id = $1";
@@ -241,7 +243,7 @@ impl Store {
         let now_s = now.as_second();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let existing: Option<i64> = sqlx::query_scalar(FIND).bind(incident.id).fetch_optional(&mut *tx).await?;
+            let existing: Option<ReviewId> = sqlx::query_scalar(FIND).bind(incident.id).fetch_optional(&mut *tx).await?;
             let (id, created) = match existing {
                 Some(id) => {
                     sqlx::query(UPDATE)
@@ -252,7 +254,7 @@ impl Store {
                     (id, false)
                 }
                 None => {
-                    let id: i64 = sqlx::query_scalar(INSERT)
+                    let id: ReviewId = sqlx::query_scalar(INSERT)
                         .bind(incident.id).bind(&incident.team_id).bind(&incident.channel_id).bind(&settings.facilitator_id)
                         .bind(settings.meeting_at).bind(settings.deadline_at).bind(settings.deadline_offset)
                         .bind(settings.min_responses).bind(settings.reminders).bind(!participants_pending).bind(now_s).bind(settings.observations_live)
@@ -274,7 +276,7 @@ impl Store {
     /// Returns the ids that were added.
     pub async fn set_participants(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         people: &[(String, String)],
         replace: bool,
         jobs_for_added: impl Fn(&str) -> Vec<NewJob>,
@@ -312,7 +314,7 @@ impl Store {
         })
     }
 
-    pub async fn participants(&self, review_id: i64) -> anyhow::Result<Vec<Participant>> {
+    pub async fn participants(&self, review_id: ReviewId) -> anyhow::Result<Vec<Participant>> {
         const SQL: &str = "SELECT review_id, user_id, display_name, answered, wants_reminders, dm_channel, invite_ts, invite_state, unreachable_reason
                              FROM participants WHERE review_id = $1 ORDER BY display_name, user_id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
@@ -320,7 +322,7 @@ impl Store {
 
     pub async fn participant(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         user_id: &str,
     ) -> anyhow::Result<Option<Participant>> {
         const SQL: &str = "SELECT review_id, user_id, display_name, answered, wants_reminders, dm_channel, invite_ts, invite_state, unreachable_reason
@@ -333,7 +335,7 @@ impl Store {
     /// Marks the survey sent and queues its jobs, once. Returns false if it was already sent.
     pub async fn open_survey(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         deadline_at: i64,
         jobs: &[NewJob],
         now: Timestamp,
@@ -357,7 +359,7 @@ impl Store {
     /// Closes an open survey and queues the follow-up jobs. Returns false if it was not open.
     pub async fn close_survey(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         jobs: &[NewJob],
         now: Timestamp,
     ) -> anyhow::Result<bool> {
@@ -381,7 +383,7 @@ impl Store {
     /// Remembers the DM channel opened for a participant, so a retry does not reopen it.
     pub async fn set_participant_dm(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         user_id: &str,
         dm_channel: &str,
     ) -> anyhow::Result<()> {
@@ -393,7 +395,7 @@ impl Store {
 
     pub async fn set_invite_sent(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         user_id: &str,
         ts: &str,
     ) -> anyhow::Result<()> {
@@ -404,7 +406,7 @@ impl Store {
 
     pub async fn set_unreachable(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         user_id: &str,
         reason: &str,
     ) -> anyhow::Result<()> {
@@ -414,7 +416,7 @@ impl Store {
     }
 
     /// "Don't remind me".
-    pub async fn stop_reminders(&self, review_id: i64, user_id: &str) -> anyhow::Result<bool> {
+    pub async fn stop_reminders(&self, review_id: ReviewId, user_id: &str) -> anyhow::Result<bool> {
         const SQL: &str =
             "UPDATE participants SET wants_reminders = FALSE WHERE review_id = $1 AND user_id = $2";
         Ok(
@@ -424,7 +426,10 @@ impl Store {
     }
 
     /// Participants who have not answered, were reached, and still want reminders.
-    pub async fn participants_to_remind(&self, review_id: i64) -> anyhow::Result<Vec<Participant>> {
+    pub async fn participants_to_remind(
+        &self,
+        review_id: ReviewId,
+    ) -> anyhow::Result<Vec<Participant>> {
         const SQL: &str = "SELECT review_id, user_id, display_name, answered, wants_reminders, dm_channel, invite_ts, invite_state, unreachable_reason
                              FROM participants
                             WHERE review_id = $1 AND answered = FALSE AND wants_reminders = TRUE AND invite_state = 'sent'
@@ -450,7 +455,11 @@ impl Store {
         )
     }
 
-    pub async fn set_observations_thread(&self, review_id: i64, ts: &str) -> anyhow::Result<()> {
+    pub async fn set_observations_thread(
+        &self,
+        review_id: ReviewId,
+        ts: &str,
+    ) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE reviews SET observations_thread_ts = $2 WHERE id = $1";
         on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(ts).execute(pool).await?; });
         Ok(())

@@ -6,6 +6,7 @@
 //! arrival order, so after every write the review's rows are rewritten in a shuffled
 //! order with fresh ids: a dump then shows no arrival order either.
 
+use crate::domain::ReviewId;
 use rand::seq::SliceRandom;
 
 use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, on_db, random_id};
@@ -45,7 +46,7 @@ impl Store {
     /// `pseudonym_candidate(n)` gives the n-th pseudonym to try; the first unused one is kept.
     pub async fn save_survey_response(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         user_id: &str,
         respondent_key: &str,
         pseudonym_candidate: impl Fn(u32) -> String,
@@ -113,7 +114,7 @@ impl Store {
     /// The respondent's own answers (JSON), found through their keyed hash.
     pub async fn own_survey_answers(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
         respondent_key: &str,
     ) -> anyhow::Result<Option<String>> {
         const SQL: &str =
@@ -124,7 +125,10 @@ impl Store {
     }
 
     /// Every response of a review, in storage order (callers shuffle before showing).
-    pub async fn survey_responses(&self, review_id: i64) -> anyhow::Result<Vec<StoredResponse>> {
+    pub async fn survey_responses(
+        &self,
+        review_id: ReviewId,
+    ) -> anyhow::Result<Vec<StoredResponse>> {
         const SQL: &str =
             "SELECT pseudonym, answers FROM survey_responses WHERE review_id = $1 ORDER BY id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
@@ -134,14 +138,14 @@ impl Store {
     /// puts quieter respondents first). Callers never store or show the hash.
     pub async fn survey_responses_with_keys(
         &self,
-        review_id: i64,
+        review_id: ReviewId,
     ) -> anyhow::Result<Vec<KeyedResponse>> {
         const SQL: &str = "SELECT respondent_key, pseudonym, answers FROM survey_responses WHERE review_id = $1 ORDER BY id";
         Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
     }
 
     /// How many participants have answered (a count, never who).
-    pub async fn answered_count(&self, review_id: i64) -> anyhow::Result<i64> {
+    pub async fn answered_count(&self, review_id: ReviewId) -> anyhow::Result<i64> {
         const SQL: &str =
             "SELECT COUNT(*) FROM participants WHERE review_id = $1 AND answered = TRUE";
         Ok(on_db!(self, pool => sqlx::query_scalar(SQL).bind(review_id).fetch_one(pool).await?))

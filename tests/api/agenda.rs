@@ -442,7 +442,7 @@ async fn a_moved_meeting_moves_the_automatic_agenda(db: TestDb) {
     app.stop().await;
 }
 
-async fn meeting_at(app: &TestApp, review_id: i64) -> i64 {
+async fn meeting_at(app: &TestApp, review_id: debrief::domain::ReviewId) -> i64 {
     let review = app.state.store.review(review_id).await.unwrap().unwrap();
     review.meeting_at.expect("the review has a meeting")
 }

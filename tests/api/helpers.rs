@@ -346,7 +346,7 @@ impl TestApp {
         self.slack.submit_view(user, &view_id, answers).await
     }
 
-    pub async fn review_id(&self) -> i64 {
+    pub async fn review_id(&self) -> debrief::domain::ReviewId {
         self.state
             .store
             .review_for_channel("T0SANDBOX", CHANNEL)

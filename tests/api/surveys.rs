@@ -546,7 +546,7 @@ async fn a_database_dump_cannot_link_answers_to_people(db: TestDb) {
     }
     // 3. The respondent key is not computable from the user id without the key.
     let wrong_key = debrief::pseudonym::PseudonymKey::from_bytes([42; 32]);
-    let review: i64 = review_id.parse().unwrap();
+    let review: debrief::domain::ReviewId = review_id.parse().unwrap();
     for user in &people {
         let guess = wrong_key.respondent_key(review, user);
         assert!(!responses.iter().any(|row| row.contains(&guess)));

@@ -5,6 +5,7 @@
 pub mod cluster;
 pub mod synth;
 
+use crate::domain::ReviewId;
 use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
@@ -157,7 +158,7 @@ pub async fn inputs(state: &AppState, review: &Review) -> anyhow::Result<synth::
 /// regenerating never leaves two agendas.
 pub async fn post(
     state: &AppState,
-    review_id: i64,
+    review_id: ReviewId,
     scheduled_for: Option<i64>,
 ) -> Result<(), JobError> {
     let Some(review) = state.store.review(review_id).await? else {
@@ -238,7 +239,7 @@ async fn post_leased(state: &AppState, review: &Review) -> Result<(), JobError> 
 
 /// Where an [`Job::AgendaMarkdown`] job stands.
 pub struct MarkdownProgress<'a> {
-    pub review_id: i64,
+    pub review_id: ReviewId,
     pub to_user: &'a str,
     pub requester: &'a Option<Requester>,
     /// The first snippet not yet posted; above 0 the upload was already refused.
@@ -383,7 +384,7 @@ pub async fn open_from_home(
     trigger_id: &str,
     value: &str,
 ) -> Result<(), Error> {
-    let Some(review) = (match value.parse::<i64>() {
+    let Some(review) = (match value.parse::<ReviewId>() {
         Ok(id) => state.store.review(id).await?,
         Err(_) => None,
     }) else {

@@ -589,6 +589,7 @@ pub fn to_markdown(agenda: &Agenda) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{ReviewId, SurveyStatus};
 
     fn incident(vendor: Option<&str>) -> Incident {
         Incident {
@@ -612,14 +613,14 @@ mod tests {
 
     fn review(k: i64) -> Review {
         Review {
-            id: 1,
+            id: ReviewId(1),
             incident_id: 1,
             team_id: "T".into(),
             channel_id: "C".into(),
             facilitator_id: "U".into(),
             min_responses: k,
             reminders: 1,
-            survey_status: "closed".into(),
+            survey_status: SurveyStatus::Closed,
             participants_ready: true,
             agenda_before: 3600,
             ..Default::default()

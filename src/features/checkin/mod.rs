@@ -5,6 +5,7 @@
 
 pub mod machine;
 
+use crate::domain::ReviewId;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -422,7 +423,7 @@ pub async fn on_thread_reply(
 }
 
 /// A line for `/debrief status` about the latest round.
-pub async fn status_line(state: &AppState, review_id: i64) -> anyhow::Result<Option<String>> {
+pub async fn status_line(state: &AppState, review_id: ReviewId) -> anyhow::Result<Option<String>> {
     let Some(latest) = state.store.checkins_of(review_id).await?.pop() else {
         return Ok(None);
     };

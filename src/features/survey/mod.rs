@@ -7,6 +7,7 @@
 pub mod questions;
 pub mod render;
 
+use crate::domain::{ReviewId, SurveyStatus};
 use jiff::Timestamp;
 use rand::RngExt;
 use slack_morphism::prelude::*;
@@ -32,15 +33,15 @@ pub async fn send(
 ) -> Result<Reply, Error> {
     let (incident, review) = super::require_review(state, request).await?;
     super::require_facilitator(&review, &request.user_id, "send the survey")?;
-    match review.survey_status.as_str() {
-        "open" => user_error!(
+    match review.survey_status {
+        SurveyStatus::Open => user_error!(
             "The survey is already out (sent {}). Nothing was resent. `/debrief status` shows how many have answered.",
             review.survey_sent_at.map(blocks::date).unwrap_or_default()
         ),
-        "closed" => user_error!(
+        SurveyStatus::Closed => user_error!(
             "This review's survey has already closed. `/debrief answers` shows what came in."
         ),
-        _ => {}
+        SurveyStatus::Draft => {}
     }
     if !review.participants_ready {
         user_error!(
@@ -65,7 +66,7 @@ pub async fn send(
         now.as_second()
             + review
                 .deadline_offset
-                .unwrap_or(super::review::DEFAULT_OPEN_WITHOUT_MEETING.as_secs() as i64)
+                .unwrap_or(crate::domain::DEFAULT_OPEN_WITHOUT_MEETING.as_secs() as i64)
     });
     if deadline <= now.as_second() + 60 {
         user_error!(
@@ -138,14 +139,14 @@ pub async fn close_command(
 ) -> Result<Reply, Error> {
     let (_, review) = super::require_review(state, request).await?;
     super::require_facilitator(&review, &request.user_id, "close the survey")?;
-    match review.survey_status.as_str() {
-        "draft" => user_error!(
+    match review.survey_status {
+        SurveyStatus::Draft => user_error!(
             "The survey hasn't been sent yet, so there is nothing to close. `/debrief survey` sends it."
         ),
-        "closed" => {
+        SurveyStatus::Closed => {
             user_error!("The survey is already closed. `/debrief answers` shows what came in.")
         }
-        _ => {}
+        SurveyStatus::Open => {}
     }
     let answered = close(state, &review, now).await?;
     let participants = state.store.participants(review.id).await?.len();
@@ -195,7 +196,7 @@ pub async fn answers_command(
 ) -> Result<Reply, Error> {
     let (_, review) = super::require_review(state, request).await?;
     super::require_facilitator(&review, &request.user_id, "read the answers")?;
-    if review.survey_status == "draft" {
+    if review.survey_status == SurveyStatus::Draft {
         user_error!("The survey hasn't been sent yet. `/debrief survey` sends it.");
     }
     let answered = state.store.answered_count(review.id).await?;
@@ -220,7 +221,11 @@ pub async fn answers_command(
 }
 
 /// Job: DM one participant the survey invitation, once.
-pub async fn send_invite(state: &AppState, review_id: i64, user_id: &str) -> Result<(), JobError> {
+pub async fn send_invite(
+    state: &AppState,
+    review_id: ReviewId,
+    user_id: &str,
+) -> Result<(), JobError> {
     let Some(review) = state.store.review(review_id).await? else {
         return Ok(());
     };
@@ -384,7 +389,7 @@ pub fn invite_message(
 /// Job: one reminder pass. Queues a DM for each participant who has not answered.
 pub async fn remind(
     state: &AppState,
-    review_id: i64,
+    review_id: ReviewId,
     pass: i64,
     now: Timestamp,
 ) -> Result<(), JobError> {
@@ -414,7 +419,7 @@ pub async fn remind(
 /// Job: DM one reminder, in the participant's DM with the bot, never in a channel.
 pub async fn send_reminder(
     state: &AppState,
-    review_id: i64,
+    review_id: ReviewId,
     user_id: &str,
 ) -> Result<(), JobError> {
     let Some(review) = state.store.review(review_id).await? else {
@@ -466,7 +471,7 @@ pub async fn send_reminder(
 /// Job: close the survey at its deadline (unless the deadline moved; a newer job exists then).
 pub async fn close_at_deadline(
     state: &AppState,
-    review_id: i64,
+    review_id: ReviewId,
     deadline: i64,
     now: Timestamp,
 ) -> Result<(), JobError> {
@@ -503,7 +508,7 @@ pub async fn close_at_deadline(
 /// Job: replace the buttons of a closed survey's DM with a line saying it closed.
 pub async fn mark_invite_closed(
     state: &AppState,
-    review_id: i64,
+    review_id: ReviewId,
     user_id: &str,
 ) -> Result<(), JobError> {
     let (Some(review), Some(p)) = (
@@ -541,7 +546,7 @@ pub async fn mark_invite_closed(
 pub async fn deliver_answers(
     state: &AppState,
     ctx: &JobContext,
-    review_id: i64,
+    review_id: ReviewId,
     to_user: &str,
     seed: u64,
     next_part: usize,
@@ -597,7 +602,7 @@ async fn survey_view_for(
     user_id: &str,
     value: &str,
 ) -> anyhow::Result<Result<SlackView, String>> {
-    let Some(review) = (match value.parse::<i64>() {
+    let Some(review) = (match value.parse::<ReviewId>() {
         Ok(id) => state.store.review(id).await?,
         Err(_) => None,
     }) else {
@@ -642,7 +647,7 @@ pub async fn stop_reminders(
     response_url: Option<&str>,
     now: Timestamp,
 ) -> Result<(), Error> {
-    let Ok(review_id) = value.parse::<i64>() else {
+    let Ok(review_id) = value.parse::<ReviewId>() else {
         return Ok(());
     };
     state.store.stop_reminders(review_id, user_id).await?;
@@ -672,7 +677,7 @@ pub async fn submit(
         Some((id, flag)) => (id, flag == "nudged"),
         None => (private_metadata, false),
     };
-    let review_id: i64 = review_part
+    let review_id: ReviewId = review_part
         .parse()
         .map_err(|_| anyhow::anyhow!("survey modal metadata"))?;
     let Some(review) = state.store.review(review_id).await? else {
@@ -718,8 +723,7 @@ pub async fn submit(
         .await?;
     match saved {
         Ok(ResponseSaved::Created { .. }) | Ok(ResponseSaved::Updated { .. }) => {
-            // Deliberately no log line with the user here: see the module comment.
-            tracing::info!(review = review.id, "survey response saved");
+            // No log line here: even without the user, its time would say when someone answered.
             Ok(forms::notice(
                 "Incident survey",
                 "Thank you, your answers are saved. You can edit them from the survey message until the survey closes.",

@@ -5,6 +5,7 @@
 //! questions, each optional, at least one answered. An incident with a third-party
 //! vendor adds a section about the external dependency.
 
+use crate::domain::ReviewId;
 use std::collections::BTreeMap;
 
 use slack_morphism::prelude::*;
@@ -122,7 +123,7 @@ pub type Answers = BTreeMap<String, String>;
 
 /// What the survey modal needs to know.
 pub struct SurveyModal<'a> {
-    pub review_id: i64,
+    pub review_id: ReviewId,
     pub incident_title: &'a str,
     pub vendor: Option<&'a str>,
     pub min_responses: i64,
@@ -267,7 +268,7 @@ mod tests {
         assert!(CORE.iter().all(|q| q.kind == Kind::Open));
         let view = serde_json::to_value(
             SurveyModal {
-                review_id: 1,
+                review_id: ReviewId(1),
                 incident_title: "x",
                 vendor: None,
                 min_responses: 3,
@@ -296,7 +297,7 @@ mod tests {
     fn the_vendor_section_appears_only_with_a_vendor() {
         let plain = serde_json::to_string(
             &SurveyModal {
-                review_id: 1,
+                review_id: ReviewId(1),
                 incident_title: "x",
                 vendor: None,
                 min_responses: 3,
@@ -309,7 +310,7 @@ mod tests {
         assert!(!plain.contains("external"));
         let view = serde_json::to_value(
             SurveyModal {
-                review_id: 1,
+                review_id: ReviewId(1),
                 incident_title: "x",
                 vendor: Some("Stripe"),
                 min_responses: 3,
@@ -365,7 +366,7 @@ mod tests {
         earlier.insert("discuss".into(), "the runbook".into());
         let view = serde_json::to_value(
             SurveyModal {
-                review_id: 1,
+                review_id: ReviewId(1),
                 incident_title: "x",
                 vendor: None,
                 min_responses: 3,

@@ -110,6 +110,7 @@ pub fn answer_messages(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{ReviewId, SurveyStatus};
 
     fn incident(vendor: Option<&str>) -> Incident {
         Incident {
@@ -133,14 +134,14 @@ mod tests {
 
     fn review() -> Review {
         Review {
-            id: 1,
+            id: ReviewId(1),
             incident_id: 1,
             team_id: "T".into(),
             channel_id: "C".into(),
             facilitator_id: "U".into(),
             min_responses: 3,
             reminders: 1,
-            survey_status: "closed".into(),
+            survey_status: SurveyStatus::Closed,
             participants_ready: true,
             agenda_before: 3600,
             ..Default::default()
