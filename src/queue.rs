@@ -72,7 +72,11 @@ pub enum Job {
     /// A turn's time ran out (ignored when the turn has already moved on).
     CheckinTimeout { checkin_id: i64, turn: u64 },
     /// Post a line in a check-in's thread ("moving on", the summary).
-    CheckinPost { checkin_id: i64, text: String },
+    CheckinPost {
+        checkin_id: i64,
+        text: String,
+        line: CheckinLine,
+    },
     /// Post held anonymous observations in the review thread, then schedule the next batch.
     ReleaseObservations {
         review_id: ReviewId,
@@ -86,6 +90,11 @@ pub enum Job {
     PostAgenda {
         review_id: ReviewId,
         scheduled_for: Option<i64>,
+        /// The review's `updated_at` when an automatic post was scheduled: a meeting moved
+        /// away and back gets its post again (an agenda already posted is then updated in
+        /// place, never doubled).
+        #[serde(default)]
+        review_version: i64,
         /// Who asked, when asked by command (told if it cannot be done).
         #[serde(default)]
         requester: Option<Requester>,
@@ -138,29 +147,61 @@ pub enum Job {
 }
 
 impl Job {
-    /// The stored `kind`, also the metrics label.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Job::PostMessage { .. } => "post_message",
-            Job::TellRequester { .. } => "tell_requester",
-            Job::PostEphemeral { .. } => "post_ephemeral",
-            Job::DirectReply { .. } => "direct_reply",
-            Job::StartCheckin { .. } => "start_checkin",
-            Job::CheckinCall { .. } => "checkin_call",
-            Job::CheckinTimeout { .. } => "checkin_timeout",
-            Job::CheckinPost { .. } => "checkin_post",
-            Job::ReleaseObservations { .. } => "release_observations",
-            Job::PostAgenda { .. } => "post_agenda",
-            Job::AgendaMarkdown { .. } => "agenda_markdown",
-            Job::PublishHome { .. } => "publish_home",
-            Job::ResolveParticipants { .. } => "resolve_participants",
-            Job::SendSurveyInvite { .. } => "send_survey_invite",
-            Job::RemindSurvey { .. } => "remind_survey",
-            Job::SendReminder { .. } => "send_reminder",
-            Job::CloseSurvey { .. } => "close_survey",
-            Job::MarkInviteClosed { .. } => "mark_invite_closed",
-            Job::DeliverAnswers { .. } => "deliver_answers",
-        }
+    /// The stored `kind`, also the metrics label: the serde tag, so it cannot drift.
+    pub fn kind(&self) -> String {
+        self.tagged()["kind"]
+            .as_str()
+            .expect("jobs are tagged with their kind")
+            .to_string()
+    }
+
+    fn tagged(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("jobs serialise")
+    }
+
+    /// Enqueueing the same logical work twice is a no-op: the second row has the same key.
+    /// `None` for work that may legitimately repeat (a message asked for twice).
+    pub fn dedupe_key(&self) -> Option<String> {
+        Some(match self {
+            Job::SendSurveyInvite { review_id, user_id } => format!("invite:{review_id}:{user_id}"),
+            Job::RemindSurvey { review_id, pass } => format!("remind:{review_id}:{pass}"),
+            Job::SendReminder {
+                review_id,
+                user_id,
+                pass,
+            } => format!("reminder:{review_id}:{pass}:{user_id}"),
+            Job::CloseSurvey {
+                review_id,
+                deadline,
+            } => format!("close:{review_id}:{deadline}"),
+            Job::MarkInviteClosed { review_id, user_id } => {
+                format!("invite-closed:{review_id}:{user_id}")
+            }
+            Job::StartCheckin { checkin_id } => format!("checkin:{checkin_id}:start"),
+            Job::CheckinCall {
+                checkin_id, turn, ..
+            } => format!("checkin:{checkin_id}:call:{turn}"),
+            Job::CheckinTimeout { checkin_id, turn } => {
+                format!("checkin:{checkin_id}:timeout:{turn}")
+            }
+            Job::CheckinPost {
+                checkin_id, line, ..
+            } => match line {
+                CheckinLine::MoveOn { turn } => format!("checkin:{checkin_id}:moveon:{turn}"),
+                CheckinLine::Summary => format!("checkin:{checkin_id}:summary"),
+            },
+            Job::ReleaseObservations {
+                review_id,
+                scheduled_for: Some(at),
+            } => format!("release:{review_id}:{at}"),
+            Job::PostAgenda {
+                review_id,
+                scheduled_for: Some(at),
+                review_version,
+                ..
+            } => format!("agenda:{review_id}:{at}:{review_version}"),
+            _ => return None,
+        })
     }
 
     /// Jobs whose row says something about a person that should not outlive its purpose
@@ -183,14 +224,24 @@ impl Job {
     }
 
     /// A row for the jobs table.
-    pub fn to_row(&self, run_at: Timestamp, dedupe_key: Option<String>) -> NewJob {
+    pub fn to_row(&self, run_at: Timestamp) -> NewJob {
+        let tagged = self.tagged();
         NewJob {
-            kind: self.kind(),
-            payload: serde_json::to_string(self).expect("jobs serialise"),
+            kind: tagged["kind"].as_str().unwrap_or_default().to_string(),
+            payload: tagged.to_string(),
             run_at,
-            dedupe_key,
+            dedupe_key: self.dedupe_key(),
         }
     }
+}
+
+/// Which line of a check-in a [`Job::CheckinPost`] is, so that a retried transition
+/// never posts it twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckinLine {
+    MoveOn { turn: u64 },
+    Summary,
 }
 
 /// Why a job's run did not complete.
@@ -228,11 +279,10 @@ pub async fn enqueue(
     state: &AppState,
     job: &Job,
     run_at: Timestamp,
-    dedupe_key: Option<String>,
 ) -> anyhow::Result<Option<i64>> {
     let id = state
         .store
-        .enqueue(&job.to_row(run_at, dedupe_key), state.clock.now())
+        .enqueue(&job.to_row(run_at), state.clock.now())
         .await?;
     state.job_wakeup.notify_one();
     Ok(id)
@@ -286,5 +336,181 @@ pub fn explain_slack_code(code: &str) -> String {
             "the message was too large for Slack; this is a debrief bug, please report it.".into()
         }
         other => format!("Slack answered `{other}`."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requester() -> Requester {
+        Requester {
+            user_id: "U1".into(),
+            channel_id: "C1".into(),
+            response_url: None,
+            asked_at: 0,
+        }
+    }
+
+    /// One of every kind. The match below does not compile until a new kind is added here.
+    fn one_of_each() -> Vec<Job> {
+        let review_id = ReviewId(7);
+        let jobs = vec![
+            Job::PostMessage {
+                channel: "C1".into(),
+                text: "hi".into(),
+                thread_ts: None,
+                requester: Some(requester()),
+            },
+            Job::TellRequester {
+                requester: requester(),
+                text: "x".into(),
+            },
+            Job::PostEphemeral {
+                channel: "C1".into(),
+                user: "U1".into(),
+                text: "x".into(),
+                thread_ts: Some("1.2".into()),
+            },
+            Job::DirectReply {
+                channel: "D1".into(),
+                content: serde_json::json!({"text": "x"}),
+            },
+            Job::StartCheckin { checkin_id: 3 },
+            Job::CheckinCall {
+                checkin_id: 3,
+                turn: 1,
+                user: "U1".into(),
+            },
+            Job::CheckinTimeout {
+                checkin_id: 3,
+                turn: 1,
+            },
+            Job::CheckinPost {
+                checkin_id: 3,
+                text: "x".into(),
+                line: CheckinLine::MoveOn { turn: 1 },
+            },
+            Job::ReleaseObservations {
+                review_id,
+                scheduled_for: Some(100),
+            },
+            Job::PostAgenda {
+                review_id,
+                scheduled_for: Some(100),
+                review_version: 5,
+                requester: None,
+            },
+            Job::AgendaMarkdown {
+                review_id,
+                to_user: "U1".into(),
+                requester: None,
+                next_part: 2,
+            },
+            Job::PublishHome { user: "U1".into() },
+            Job::ResolveParticipants {
+                review_id,
+                explicit: Some(vec!["U1".into()]),
+                requester: requester(),
+            },
+            Job::SendSurveyInvite {
+                review_id,
+                user_id: "U1".into(),
+            },
+            Job::RemindSurvey { review_id, pass: 1 },
+            Job::SendReminder {
+                review_id,
+                user_id: "U1".into(),
+                pass: 1,
+            },
+            Job::CloseSurvey {
+                review_id,
+                deadline: 100,
+            },
+            Job::MarkInviteClosed {
+                review_id,
+                user_id: "U1".into(),
+            },
+            Job::DeliverAnswers {
+                review_id,
+                to_user: "U1".into(),
+                seed: 9,
+                next_part: 0,
+            },
+        ];
+        for job in &jobs {
+            match job {
+                Job::PostMessage { .. }
+                | Job::TellRequester { .. }
+                | Job::PostEphemeral { .. }
+                | Job::DirectReply { .. }
+                | Job::StartCheckin { .. }
+                | Job::CheckinCall { .. }
+                | Job::CheckinTimeout { .. }
+                | Job::CheckinPost { .. }
+                | Job::ReleaseObservations { .. }
+                | Job::PostAgenda { .. }
+                | Job::AgendaMarkdown { .. }
+                | Job::PublishHome { .. }
+                | Job::ResolveParticipants { .. }
+                | Job::SendSurveyInvite { .. }
+                | Job::RemindSurvey { .. }
+                | Job::SendReminder { .. }
+                | Job::CloseSurvey { .. }
+                | Job::MarkInviteClosed { .. }
+                | Job::DeliverAnswers { .. } => {}
+            }
+        }
+        jobs
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_its_stored_row() {
+        let jobs = one_of_each();
+        let kinds: std::collections::BTreeSet<String> = jobs.iter().map(Job::kind).collect();
+        assert_eq!(kinds.len(), jobs.len(), "kinds are distinct");
+        for job in jobs {
+            let row = job.to_row(Timestamp::UNIX_EPOCH);
+            assert_eq!(row.kind, job.kind());
+            let value: serde_json::Value = serde_json::from_str(&row.payload).unwrap();
+            assert_eq!(value["kind"], job.kind());
+            assert_eq!(serde_json::from_str::<Job>(&row.payload).unwrap(), job);
+            assert_eq!(row.dedupe_key, job.dedupe_key());
+        }
+    }
+
+    #[test]
+    fn dedupe_keys_tell_apart_work_that_differs_and_only_that() {
+        let invite = |user: &str| Job::SendSurveyInvite {
+            review_id: ReviewId(7),
+            user_id: user.into(),
+        };
+        assert_eq!(invite("U1").dedupe_key().as_deref(), Some("invite:7:U1"));
+        assert_ne!(invite("U1").dedupe_key(), invite("U2").dedupe_key());
+        let post = |line| Job::CheckinPost {
+            checkin_id: 3,
+            text: "x".into(),
+            line,
+        };
+        assert_ne!(
+            post(CheckinLine::MoveOn { turn: 1 }).dedupe_key(),
+            post(CheckinLine::MoveOn { turn: 2 }).dedupe_key()
+        );
+        assert_ne!(
+            post(CheckinLine::Summary).dedupe_key(),
+            post(CheckinLine::MoveOn { turn: 1 }).dedupe_key()
+        );
+        let agenda = |scheduled_for, review_version| Job::PostAgenda {
+            review_id: ReviewId(7),
+            scheduled_for,
+            review_version,
+            requester: None,
+        };
+        assert_eq!(agenda(None, 1).dedupe_key(), None, "asked for: always runs");
+        assert_ne!(
+            agenda(Some(100), 1).dedupe_key(),
+            agenda(Some(100), 2).dedupe_key(),
+            "a moved-and-back meeting posts again"
+        );
     }
 }

@@ -70,7 +70,7 @@ async fn route(
             let job = Job::PublishHome {
                 user: opened.user.to_string(),
             };
-            queue::enqueue(state, &job, now, None).await?;
+            queue::enqueue(state, &job, now).await?;
             Ok(())
         }
         SlackEventCallbackBody::AppUninstalled(_) => {

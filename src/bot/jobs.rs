@@ -101,7 +101,9 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
             )
             .await
         }
-        Job::CheckinPost { checkin_id, text } => checkin::post(state, *checkin_id, text).await,
+        Job::CheckinPost {
+            checkin_id, text, ..
+        } => checkin::post(state, *checkin_id, text).await,
         Job::ReleaseObservations {
             review_id,
             scheduled_for,

@@ -382,7 +382,7 @@ pub async fn submit(
         text: confirmation(&saved),
         thread_ts: None,
     };
-    queue::enqueue(state, &job, now, None).await?;
+    queue::enqueue(state, &job, now).await?;
     Ok(())
 }
 

@@ -307,7 +307,7 @@ pub async fn on_direct_message(
         channel: dm_channel.to_string(),
         content: serde_json::to_value(&reply)?,
     };
-    queue::enqueue(state, &job, now, None).await?;
+    queue::enqueue(state, &job, now).await?;
     Ok(())
 }
 
@@ -510,7 +510,7 @@ pub async fn schedule_release(
         review_id,
         scheduled_for: Some(at.as_second()),
     };
-    let row = job.to_row(at, Some(format!("release:{review_id}:{}", at.as_second())));
+    let row = job.to_row(at);
     // The row's creation time is given as its run time: "now" may be the moment someone
     // recorded an observation (when a stopped schedule restarts), which no row may keep.
     state

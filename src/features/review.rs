@@ -182,17 +182,14 @@ pub async fn command(
                         explicit: explicit.clone(),
                         requester: requester.clone(),
                     };
-                    jobs.push(job.to_row(now, None));
+                    jobs.push(job.to_row(now));
                 }
                 if deadline_moved && let Some(deadline) = settings.deadline_at {
                     let job = Job::CloseSurvey {
                         review_id,
                         deadline,
                     };
-                    jobs.push(job.to_row(
-                        Timestamp::from_second(deadline).unwrap_or(now),
-                        Some(format!("close:{review_id}:{deadline}")),
-                    ));
+                    jobs.push(job.to_row(Timestamp::from_second(deadline).unwrap_or(now)));
                 }
                 jobs
             },
@@ -449,7 +446,7 @@ pub async fn resolve_participants(
                         review_id,
                         user_id: user_id.to_string(),
                     };
-                    vec![job.to_row(now, Some(format!("invite:{review_id}:{user_id}")))]
+                    vec![job.to_row(now)]
                 } else {
                     Vec::new()
                 }

@@ -56,7 +56,7 @@ impl Store {
                 Err(other) => return Err(other.into()),
             };
             for job in jobs_for(id) {
-                sqlx::query(INSERT_JOB).bind(job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
+                sqlx::query(INSERT_JOB).bind(&job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
                     .bind(job.run_at.as_second()).bind(now.as_second()).execute(&mut *tx).await?;
             }
             tx.commit().await?;
@@ -123,7 +123,7 @@ impl Store {
                 .execute(&mut *tx).await?.rows_affected() == 1;
             if won {
                 for job in jobs {
-                    sqlx::query(INSERT_JOB).bind(job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
+                    sqlx::query(INSERT_JOB).bind(&job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
                         .bind(job.run_at.as_second()).bind(now.as_second()).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;

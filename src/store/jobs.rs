@@ -17,7 +17,7 @@ pub struct ClaimedJob {
 /// A job to insert: its kind, its JSON payload, and when it may run.
 #[derive(Debug, Clone)]
 pub struct NewJob {
-    pub kind: &'static str,
+    pub kind: String,
     pub payload: String,
     pub run_at: Timestamp,
     /// Same key twice → the second enqueue is ignored.
@@ -69,7 +69,7 @@ impl Store {
     /// Inserts a job; returns its id, or `None` when its dedupe key was already used.
     pub async fn enqueue(&self, job: &NewJob, now: Timestamp) -> anyhow::Result<Option<i64>> {
         let id: Option<i64> = on_db!(self, pool => sqlx::query_scalar(INSERT_JOB)
-            .bind(job.kind)
+            .bind(&job.kind)
             .bind(&job.payload)
             .bind(job.dedupe_key.as_deref())
             .bind(job.run_at.as_second())

@@ -124,7 +124,7 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             sqlx::query(SET).bind(review_id).bind(at).execute(&mut *tx).await?;
             sqlx::query(super::jobs::INSERT_JOB)
-                .bind(job.kind)
+                .bind(&job.kind)
                 .bind(&job.payload)
                 .bind(job.dedupe_key.as_deref())
                 .bind(job.run_at.as_second())

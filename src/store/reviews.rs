@@ -263,7 +263,7 @@ impl Store {
                 }
             };
             for job in jobs_for_review(id) {
-                sqlx::query(INSERT_JOB).bind(job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
+                sqlx::query(INSERT_JOB).bind(&job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
                     .bind(job.run_at.as_second()).bind(now_s).execute(&mut *tx).await?;
             }
             let review: Review = sqlx::query_as(LOAD).bind(id).fetch_one(&mut *tx).await?;
@@ -303,7 +303,7 @@ impl Store {
                 if !existing.contains(user_id) {
                     added.push(user_id.clone());
                     for job in jobs_for_added(user_id) {
-                        sqlx::query(INSERT_JOB).bind(job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
+                        sqlx::query(INSERT_JOB).bind(&job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
                             .bind(job.run_at.as_second()).bind(now.as_second()).execute(&mut *tx).await?;
                     }
                 }
@@ -347,7 +347,7 @@ impl Store {
             let opened = sqlx::query(OPEN).bind(review_id).bind(now.as_second()).bind(deadline_at).execute(&mut *tx).await?.rows_affected() == 1;
             if opened {
                 for job in jobs {
-                    sqlx::query(INSERT_JOB).bind(job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
+                    sqlx::query(INSERT_JOB).bind(&job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
                         .bind(job.run_at.as_second()).bind(now.as_second()).execute(&mut *tx).await?;
                 }
             }
@@ -371,7 +371,7 @@ impl Store {
             let closed = sqlx::query(CLOSE).bind(review_id).bind(now.as_second()).execute(&mut *tx).await?.rows_affected() == 1;
             if closed {
                 for job in jobs {
-                    sqlx::query(INSERT_JOB).bind(job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
+                    sqlx::query(INSERT_JOB).bind(&job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
                         .bind(job.run_at.as_second()).bind(now.as_second()).execute(&mut *tx).await?;
                 }
             }

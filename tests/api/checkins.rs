@@ -228,7 +228,7 @@ async fn a_restart_mid_round_resumes_with_the_same_person(db: TestDb) {
     second
         .state
         .store
-        .enqueue(&again.to_row(second.clock.now(), None), second.clock.now())
+        .enqueue(&again.to_row(second.clock.now()), second.clock.now())
         .await
         .unwrap();
     second.run_due_jobs().await;

@@ -287,14 +287,9 @@ async fn a_job_that_meets_429_runs_after_retry_after(db: TestDb) {
     app.sandbox
         .fail_next("chat.postMessage", Fault::RateLimited { retry_after: 7 }, 1);
     let start = app.clock.now();
-    queue::enqueue(
-        &app.state,
-        &post_message_job("C0INCIDENT", "hello"),
-        start,
-        None,
-    )
-    .await
-    .unwrap();
+    queue::enqueue(&app.state, &post_message_job("C0INCIDENT", "hello"), start)
+        .await
+        .unwrap();
 
     let first = app.run_due_jobs().await;
     let expected_retry = start.checked_add(Duration::from_secs(7)).unwrap();
@@ -341,7 +336,7 @@ async fn slack_down_for_minutes_loses_nothing(db: TestDb) {
     );
     for n in 0..3 {
         let job = post_message_job("C0INCIDENT", &format!("message {n}"));
-        queue::enqueue(&app.state, &job, app.clock.now(), None)
+        queue::enqueue(&app.state, &job, app.clock.now())
             .await
             .unwrap();
     }
@@ -389,7 +384,7 @@ async fn a_permanent_slack_error_fails_the_job_and_tells_the_requester(db: TestD
             asked_at: app.clock.now().as_second(),
         }),
     };
-    queue::enqueue(&app.state, &job, app.clock.now(), None)
+    queue::enqueue(&app.state, &job, app.clock.now())
         .await
         .unwrap();
     let outcomes = app.run_jobs_until_idle(Duration::from_secs(60)).await;
@@ -428,7 +423,6 @@ async fn a_job_interrupted_by_a_restart_completes_exactly_once(db: TestDb) {
         &first.state,
         &post_message_job("C0INCIDENT", "survives restarts"),
         clock.now(),
-        None,
     )
     .await
     .unwrap();
@@ -486,7 +480,6 @@ async fn claims_are_exclusive(db: TestDb) {
             &a.state,
             &post_message_job("C0INCIDENT", &format!("m{n}")),
             now,
-            None,
         )
         .await
         .unwrap();
@@ -537,7 +530,6 @@ async fn health_and_metrics_answer(db: TestDb) {
         &app.state,
         &post_message_job("C0INCIDENT", "x"),
         app.clock.now(),
-        None,
     )
     .await
     .unwrap();

@@ -39,7 +39,6 @@ pub async fn command(
                 next_part: 0,
             },
             now,
-            None,
         )
         .await?;
         return Ok(Reply::ephemeral(
@@ -51,10 +50,10 @@ pub async fn command(
         &Job::PostAgenda {
             review_id: review.id,
             scheduled_for: None,
+            review_version: review.updated_at,
             requester: Some(Requester::of_command(request, now)),
         },
         now,
-        None,
     )
     .await?;
     let again = if state.store.agenda_messages(review.id).await?.is_empty() {
@@ -95,12 +94,10 @@ pub fn auto_post_job(review: &Review, now: Timestamp) -> Option<crate::store::jo
     let job = Job::PostAgenda {
         review_id: review.id,
         scheduled_for: Some(at),
+        review_version: review.updated_at,
         requester: None,
     };
-    // Keyed by the review's version too: a meeting moved away and back gets its post again
-    // (an agenda already posted is then updated in place, never doubled).
-    let key = format!("agenda:{}:{at}:{}", review.id, review.updated_at);
-    Some(job.to_row(run_at, Some(key)))
+    Some(job.to_row(run_at))
 }
 
 /// Gathers everything the agenda is made of, for one review.

@@ -14,7 +14,7 @@ use rand::RngExt;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::grammar::{Invocation, format_duration};
-use crate::queue::{Job, JobError};
+use crate::queue::{CheckinLine, Job, JobError};
 use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, Style};
 use crate::store::checkins::Checkin;
@@ -94,12 +94,7 @@ pub async fn command(
             &review.channel_id,
             seed as i64,
             &json,
-            |checkin_id| {
-                vec![
-                    Job::StartCheckin { checkin_id }
-                        .to_row(now, Some(format!("checkin:{checkin_id}:start"))),
-                ]
-            },
+            |checkin_id| vec![Job::StartCheckin { checkin_id }.to_row(now)],
             now,
         )
         .await?;
@@ -200,7 +195,7 @@ async fn jobs_for(
                     turn: *turn,
                     user: user.clone(),
                 };
-                rows.push(job.to_row(now, Some(format!("checkin:{id}:call:{turn}"))));
+                rows.push(job.to_row(now));
             }
             Action::ScheduleTimeout { turn, at } => {
                 let job = Job::CheckinTimeout {
@@ -208,14 +203,15 @@ async fn jobs_for(
                     turn: *turn,
                 };
                 let at = Timestamp::from_second(*at).unwrap_or(now);
-                rows.push(job.to_row(at, Some(format!("checkin:{id}:timeout:{turn}"))));
+                rows.push(job.to_row(at));
             }
             Action::MoveOn { turn } => {
                 let job = Job::CheckinPost {
                     checkin_id: id,
                     text: "Thanks, moving on.".into(),
+                    line: CheckinLine::MoveOn { turn: *turn },
                 };
-                rows.push(job.to_row(now, Some(format!("checkin:{id}:moveon:{turn}"))));
+                rows.push(job.to_row(now));
             }
             Action::Summary {
                 shared,
@@ -226,8 +222,9 @@ async fn jobs_for(
                 let job = Job::CheckinPost {
                     checkin_id: id,
                     text,
+                    line: CheckinLine::Summary,
                 };
-                rows.push(job.to_row(now, Some(format!("checkin:{id}:summary"))));
+                rows.push(job.to_row(now));
             }
             Action::Tell { user, message } => {
                 let text = notice_text(state, message).await?;
@@ -237,7 +234,7 @@ async fn jobs_for(
                     text,
                     thread_ts: checkin.thread_ts.clone(),
                 };
-                rows.push(job.to_row(now, None));
+                rows.push(job.to_row(now));
             }
         }
     }

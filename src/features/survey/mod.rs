@@ -80,7 +80,7 @@ pub async fn send(
             review_id: review.id,
             user_id: p.user_id.clone(),
         };
-        rows.push(job.to_row(now, Some(format!("invite:{}:{}", review.id, p.user_id))));
+        rows.push(job.to_row(now));
     }
     for (pass, at) in reminder_times(now.as_second(), deadline, review.reminders)
         .into_iter()
@@ -90,16 +90,13 @@ pub async fn send(
             review_id: review.id,
             pass: pass as i64 + 1,
         };
-        rows.push(job.to_row(ts(at), Some(format!("remind:{}:{}", review.id, pass + 1))));
+        rows.push(job.to_row(ts(at)));
     }
     let close = Job::CloseSurvey {
         review_id: review.id,
         deadline,
     };
-    rows.push(close.to_row(
-        ts(deadline),
-        Some(format!("close:{}:{deadline}", review.id)),
-    ));
+    rows.push(close.to_row(ts(deadline)));
     if !state
         .store
         .open_survey(review.id, deadline, &rows, now)
@@ -177,10 +174,7 @@ async fn close(state: &AppState, review: &Review, now: Timestamp) -> Result<i64,
                 review_id: review.id,
                 user_id: p.user_id.clone(),
             }
-            .to_row(
-                now,
-                Some(format!("invite-closed:{}:{}", review.id, p.user_id)),
-            )
+            .to_row(now)
         })
         .collect();
     state.store.close_survey(review.id, &rows, now).await?;
@@ -214,7 +208,7 @@ pub async fn answers_command(
         seed,
         next_part: 0,
     };
-    queue::enqueue(state, &job, now, None).await?;
+    queue::enqueue(state, &job, now).await?;
     Ok(Reply::ephemeral(format!(
         "Sending you the answers of {answered} respondents by DM, grouped by question."
     )))
@@ -294,7 +288,6 @@ async fn unreachable(
         state,
         &Job::TellRequester { requester, text },
         state.clock.now(),
-        None,
     )
     .await?;
     Ok(())
@@ -405,13 +398,7 @@ pub async fn remind(
             user_id: p.user_id.clone(),
             pass,
         };
-        queue::enqueue(
-            state,
-            &job,
-            now,
-            Some(format!("reminder:{review_id}:{pass}:{}", p.user_id)),
-        )
-        .await?;
+        queue::enqueue(state, &job, now).await?;
     }
     Ok(())
 }
@@ -501,7 +488,7 @@ pub async fn close_at_deadline(
         response_url: None,
         asked_at: 0,
     };
-    queue::enqueue(state, &Job::TellRequester { requester, text }, now, None).await?;
+    queue::enqueue(state, &Job::TellRequester { requester, text }, now).await?;
     Ok(())
 }
 
@@ -660,7 +647,7 @@ pub async fn stop_reminders(
         };
         let text = "Okay, no reminders for this survey. You can still answer it until it closes."
             .to_string();
-        queue::enqueue(state, &Job::TellRequester { requester, text }, now, None).await?;
+        queue::enqueue(state, &Job::TellRequester { requester, text }, now).await?;
     }
     Ok(())
 }
