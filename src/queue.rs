@@ -4,6 +4,7 @@
 //! engine's business (`jobs`), and deciding what each kind does is `bot::jobs`.
 
 use crate::domain::ReviewId;
+use crate::error::Error;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -254,6 +255,14 @@ pub enum JobError {
     Permanent(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// A job's failure reaching a person directly (a button that runs a job's step inline)
+/// is ours to log, not theirs to fix; the whole cause chain is kept.
+impl From<JobError> for Error {
+    fn from(err: JobError) -> Self {
+        Error::Internal(anyhow::Error::new(err))
+    }
 }
 
 /// Which claimed row a running job is, so it can record progress as it goes.

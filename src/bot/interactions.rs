@@ -8,6 +8,8 @@ use super::reply_for_error;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::features::{agenda, checkin, counterfactual, incident, observation, survey};
+use crate::queue::{self, Job, Requester};
+use crate::slack::forms;
 
 /// Routes an interaction. Unknown ones (an old message's button after an upgrade)
 /// are acknowledged so Slack shows no error, and logged.
@@ -34,7 +36,13 @@ pub async fn dispatch(
             )
             .await;
             if let Err(err) = result {
-                let _ = reply_for_error(err);
+                let presser = Presser {
+                    user: ev.user.id.to_string(),
+                    channel: channel.unwrap_or_default(),
+                    response_url: Some(ev.response_url.value().to_string()),
+                    trigger_id: None,
+                };
+                show_error(state, &presser, err, now).await;
             }
             SlackInteractionResponse::Empty
         }
@@ -60,11 +68,61 @@ fn interaction_kind(event: &SlackInteractionEvent) -> &'static str {
     }
 }
 
+/// Who pressed a button, and the ways back to them.
+struct Presser {
+    user: String,
+    channel: String,
+    /// Present for buttons on messages: replies through it are private, in context.
+    response_url: Option<String>,
+    /// Opens a modal within 3 s of the press, once.
+    trigger_id: Option<String>,
+}
+
+/// Shows the person who pressed a button what went wrong, privately: as a small modal
+/// opened with the press's trigger (at once, and where they are looking), or when the
+/// trigger is spent or expired, through the message's `response_url` (an ephemeral reply
+/// under it), or else by DM. A button has no reply body, so an error that is only
+/// returned would be lost.
+async fn show_error(state: &AppState, presser: &Presser, err: Error, now: Timestamp) {
+    let reply = reply_for_error(err);
+    if let Some(trigger) = &presser.trigger_id
+        && state
+            .slack
+            .open_view(trigger, forms::notice("debrief", &reply.text))
+            .await
+            .is_ok()
+    {
+        return;
+    }
+    let job = Job::TellRequester {
+        requester: Requester {
+            user_id: presser.user.clone(),
+            channel_id: presser.channel.clone(),
+            response_url: presser.response_url.clone(),
+            asked_at: now.as_second(),
+        },
+        text: reply.text,
+    };
+    if let Err(err) = queue::enqueue(state, &job, now).await {
+        tracing::error!(error = ?err, "could not tell someone why their button did nothing");
+    }
+}
+
 async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEvent, now: Timestamp) {
     let Some(user) = ev.user.as_ref().map(|u| u.id.to_string()) else {
         return;
     };
     let response_url = ev.response_url.as_ref().map(|u| u.value().to_string());
+    let presser = Presser {
+        user: user.clone(),
+        channel: ev
+            .channel
+            .as_ref()
+            .map(|c| c.id.to_string())
+            .unwrap_or_default(),
+        response_url: response_url.clone(),
+        trigger_id: Some(ev.trigger_id.to_string()),
+    };
     for action in ev.actions.iter().flatten() {
         let value = action.value.clone().unwrap_or_default();
         let result: Result<(), Error> = match action.action_id.value().as_str() {
@@ -104,8 +162,7 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
             }
         };
         if let Err(err) = result {
-            // A button has no reply body; internal errors are logged by the mapping.
-            let _ = reply_for_error(err);
+            show_error(state, &presser, err, now).await;
         }
     }
 }

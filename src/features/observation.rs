@@ -345,7 +345,7 @@ async fn direct_message_reply(
                 Ok(()) => Ok(DmReply::Text(recorded_text(review))),
                 // A sentence for the author (the review stopped taking observations).
                 Err(Error::User(sentence)) => Ok(DmReply::Text(sentence.0)),
-                Err(other) => Err(anyhow::anyhow!("{other}")),
+                Err(other) => Err(other.into()),
             }
         }
         several => {

@@ -15,6 +15,7 @@ on_both_databases!(
     the_whole_flow_from_incident_to_answers,
     answers_stay_hidden_below_the_k_floor,
     respondents_can_edit_until_the_survey_closes,
+    a_button_that_cannot_open_its_notice_still_says_why,
     reminders_reach_only_people_who_have_not_answered,
     a_restart_mid_fan_out_sends_each_dm_exactly_once,
     rate_limits_during_fan_out_mean_waiting_not_failing,
@@ -223,6 +224,33 @@ async fn respondents_can_edit_until_the_survey_closes(db: TestDb) {
         notice.to_string().contains("This survey has closed"),
         "{notice}"
     );
+    app.stop().await;
+}
+
+async fn a_button_that_cannot_open_its_notice_still_says_why(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    app.cmd("U0ALICE", "survey").await;
+    app.run_due_jobs().await;
+    let ts = app.invite_ts("U0BOB").unwrap();
+    app.cmd("U0ALICE", "survey close").await;
+    app.run_due_jobs().await;
+    // The press's trigger cannot be used (Slack refuses the modal), so the sentence that
+    // explains the button comes back privately under the message instead of being lost.
+    app.sandbox.fail_next(
+        "views.open",
+        Fault::SlackError("expired_trigger_id".into()),
+        1,
+    );
+    let review = app.review_id().await.to_string();
+    let click = app
+        .slack
+        .click("U0BOB", "D0BOB", &ts, SURVEY_OPEN, &review)
+        .await;
+    assert_eq!(click.status, 200);
+    app.run_due_jobs().await;
+    let told = app.last_private_message("U0BOB");
+    assert!(told.contains("This survey has closed"), "{told:?}");
     app.stop().await;
 }
 

@@ -15,8 +15,8 @@ use crate::features::survey::questions::Answers;
 use crate::grammar::Invocation;
 use crate::queue::{self, Job, JobContext, JobError, Requester};
 use crate::request::{CommandRequest, Reply};
+use crate::slack::SlackCallError;
 use crate::slack::blocks::{self, Style, limits};
-use crate::slack::{SlackCallError, forms};
 use crate::store::reviews::Review;
 use crate::user_error;
 
@@ -387,12 +387,10 @@ pub async fn open_from_home(
     }) else {
         return Ok(());
     };
-    let view = if review.facilitator_id != user_id {
-        forms::notice(
-            "Agenda",
-            "Only the review's facilitator can open its agenda.",
-        )
-    } else {
+    if review.facilitator_id != user_id {
+        user_error!("Only the review's facilitator can open its agenda.");
+    }
+    let view = {
         let agenda = synth::synthesize(&inputs(state, &review).await?);
         let mut content: Vec<SlackBlock> = synth::to_messages(&agenda)
             .into_iter()

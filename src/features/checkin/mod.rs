@@ -387,9 +387,7 @@ pub async fn on_button(
         crate::ids::CHECKIN_END => Event::End { by: user },
         _ => return Ok(()),
     };
-    apply(state, checkin_id, event, now)
-        .await
-        .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))
+    Ok(apply(state, checkin_id, event, now).await?)
 }
 
 /// A message in a thread: a reply in a round's thread is a turn (or an out-of-turn share).
@@ -411,8 +409,7 @@ pub async fn on_thread_reply(
         },
         now,
     )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .await?;
     // Counted last: if the turn fails, Slack's retry of the event is handled in full, and a
     // message counted before the failure would be counted twice.
     state.store.count_message(checkin.review_id, user).await?;

@@ -572,10 +572,7 @@ pub async fn open_modal(
     trigger_id: &str,
     value: &str,
 ) -> Result<(), Error> {
-    let view = match survey_view_for(state, user_id, value).await? {
-        Ok(view) => view,
-        Err(notice) => forms::notice("Incident survey", &notice),
-    };
+    let view = survey_view_for(state, user_id, value).await?;
     state
         .slack
         .open_view(trigger_id, view)
@@ -584,26 +581,18 @@ pub async fn open_modal(
     Ok(())
 }
 
-async fn survey_view_for(
-    state: &AppState,
-    user_id: &str,
-    value: &str,
-) -> anyhow::Result<Result<SlackView, String>> {
+async fn survey_view_for(state: &AppState, user_id: &str, value: &str) -> Result<SlackView, Error> {
     let Some(review) = (match value.parse::<ReviewId>() {
         Ok(id) => state.store.review(id).await?,
         Err(_) => None,
     }) else {
-        return Ok(Err("This survey no longer exists.".into()));
+        user_error!("This survey no longer exists.");
     };
     if review.survey_closed() {
-        return Ok(Err(
-            "This survey has closed. You can still raise anything in the review meeting.".into(),
-        ));
+        user_error!("This survey has closed. You can still raise anything in the review meeting.");
     }
     if state.store.participant(review.id, user_id).await?.is_none() {
-        return Ok(Err(
-            "This survey is for the people who took part in the incident.".into(),
-        ));
+        user_error!("This survey is for the people who took part in the incident.");
     }
     let incident = state
         .store
@@ -612,10 +601,10 @@ async fn survey_view_for(
         .ok_or_else(|| anyhow::anyhow!("incident missing"))?;
     let key = state.pseudonym_key.respondent_key(review.id, user_id);
     let existing: Option<Answers> = match state.store.own_survey_answers(review.id, &key).await? {
-        Some(json) => Some(serde_json::from_str(&json)?),
+        Some(json) => Some(serde_json::from_str(&json).map_err(anyhow::Error::from)?),
         None => None,
     };
-    Ok(Ok(SurveyModal {
+    Ok(SurveyModal {
         review_id: review.id,
         incident_title: &incident.title,
         vendor: incident.vendor.as_deref(),
@@ -623,7 +612,7 @@ async fn survey_view_for(
         existing: existing.as_ref(),
         nudges: &[],
     }
-    .view()))
+    .view())
 }
 
 /// Button "Don't remind me".
