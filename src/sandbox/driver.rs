@@ -449,6 +449,20 @@ impl SlackDriver {
         text: &str,
         thread_ts: Option<&str>,
     ) -> (String, BotResponse) {
+        let (ts, envelope) = self.write(user, channel, text, thread_ts);
+        let response = self.event(&envelope, None).await;
+        (ts, response)
+    }
+
+    /// `user` writes `text` in `channel`: the message lands in the sandbox, and the
+    /// `message` event's envelope is returned for whichever transport delivers it.
+    pub fn write(
+        &self,
+        user: &str,
+        channel: &str,
+        text: &str,
+        thread_ts: Option<&str>,
+    ) -> (String, Value) {
         if channel.starts_with('D') {
             // Writing to the bot opens the DM, as in Slack's Messages tab.
             self.sandbox.world().dm_channel(user);
@@ -476,8 +490,7 @@ impl SlackDriver {
             event["thread_ts"] = parent.into();
         }
         let envelope = self.envelope(&format!("Ev{}", ts.replace('.', "")), event);
-        let response = self.event(&envelope, None).await;
-        (ts, response)
+        (ts, envelope)
     }
 
     /// `user` opens the bot's App Home tab.

@@ -10,6 +10,7 @@
 //! both use this code.
 
 pub mod driver;
+pub mod socket;
 pub mod world;
 
 use std::collections::HashMap;
@@ -26,6 +27,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
+pub use socket::{SANDBOX_APP_TOKEN, SocketHub};
 pub use world::{
     Fault, RateLimiter, RecordedCall, SandboxChannel, SandboxMessage, SandboxUser, Sighting, Tier,
     World,
@@ -41,8 +43,11 @@ pub const SANDBOX_SIGNING_SECRET: &str = "8f742231b10e8888abcd99aa00bb85a5";
 pub struct SlackSandbox {
     addr: SocketAddr,
     world: Arc<Mutex<World>>,
-    /// Aborts the server when the last clone is dropped.
+    /// Slack's side of Socket Mode.
+    pub socket: SocketHub,
+    /// Aborts the servers when the last clone is dropped.
     _server: Arc<ServerTask>,
+    _socket_server: Arc<ServerTask>,
 }
 
 struct ServerTask(JoinHandle<()>);
@@ -58,8 +63,10 @@ impl SlackSandbox {
     pub async fn start(setup: impl FnOnce(&mut World)) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
+        let (socket, socket_task) = SocketHub::start().await?;
         let mut world = World::new(SANDBOX_BOT_TOKEN);
         world.base_url = format!("http://{addr}");
+        world.socket_url = socket.url();
         setup(&mut world);
         let world = Arc::new(Mutex::new(world));
         let router = Router::new()
@@ -73,7 +80,9 @@ impl SlackSandbox {
         Ok(Self {
             addr,
             world,
+            socket,
             _server: Arc::new(ServerTask(task)),
+            _socket_server: Arc::new(ServerTask(socket_task)),
         })
     }
 
@@ -393,7 +402,15 @@ async fn web_api(
                     false,
                 )
             }
-            Some(token) if token != world.token => {
+            // Socket Mode connections are opened with the app-level token, not the bot's.
+            Some(token)
+                if token
+                    != if method == "apps.connections.open" {
+                        SANDBOX_APP_TOKEN
+                    } else {
+                        world.token.as_str()
+                    } =>
+            {
                 record(&mut world, "invalid_auth");
                 (
                     slack_json(

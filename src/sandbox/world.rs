@@ -242,6 +242,8 @@ pub struct World {
     pub triggers: HashMap<String, (Instant, bool, String)>,
     /// `http://127.0.0.1:PORT`, for absolute URLs such as upload URLs.
     pub base_url: String,
+    /// Where `apps.connections.open` sends Socket Mode clients.
+    pub socket_url: String,
     /// response_url id → (channel, user) it answers in.
     pub response_urls: HashMap<String, (String, String)>,
     /// Uploads started with files.getUploadURLExternal: file id → (title, content once uploaded).
@@ -275,6 +277,7 @@ impl World {
             rate_limiter: None,
             triggers: HashMap::new(),
             base_url: String::new(),
+            socket_url: String::new(),
             response_urls: HashMap::new(),
             uploads: HashMap::new(),
             ts_base: jiff::Timestamp::now().as_second(),
@@ -348,6 +351,7 @@ impl World {
     pub fn call(&mut self, method: &str, params: &Value, now: Instant) -> Result<Value, String> {
         match method {
             "api.test" => Ok(json!({ "args": params })),
+            "apps.connections.open" => Ok(json!({ "url": self.socket_url })),
             "auth.test" => Ok(json!({
                 "url": format!("https://{}.slack.com/", self.team_domain),
                 "team": "Sandbox",

@@ -11,3 +11,4 @@ mod layers;
 mod manifest;
 mod observations;
 mod surveys;
+mod transports;
