@@ -13,10 +13,18 @@ impl Store {
         now: Timestamp,
     ) -> anyhow::Result<()> {
         const SQL: &str = "INSERT INTO counterfactuals (review_id, body, control, cost, reach, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
-        on_db!(self, pool => {
-            sqlx::query(SQL).bind(review_id).bind(&c.text).bind(c.control.code()).bind(c.cost.code()).bind(c.reach.code())
-                .bind(now.as_second()).execute(pool).await?;
-        });
+        on_db!(self, "add counterfactual", |pool| {
+            sqlx::query(SQL)
+                .bind(review_id)
+                .bind(&c.text)
+                .bind(c.control.code())
+                .bind(c.cost.code())
+                .bind(c.reach.code())
+                .bind(now.as_second())
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -24,7 +32,10 @@ impl Store {
     pub async fn counterfactuals(&self, review_id: ReviewId) -> anyhow::Result<Vec<Condition>> {
         const SQL: &str = "SELECT body, control, cost, reach FROM counterfactuals WHERE review_id = $1 ORDER BY id";
         let rows: Vec<(String, String, String, String)> =
-            on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?);
+            on_db!(self, "counterfactuals", |pool| Ok(sqlx::query_as(SQL)
+                .bind(review_id)
+                .fetch_all(pool)
+                .await?))?;
         Ok(rows
             .into_iter()
             .filter_map(|(text, control, cost, reach)| {
@@ -45,7 +56,10 @@ impl Store {
     ) -> anyhow::Result<Vec<(i64, String, String)>> {
         const SQL: &str =
             "SELECT part, channel, ts FROM agenda_messages WHERE review_id = $1 ORDER BY part";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+        on_db!(self, "agenda messages", |pool| Ok(sqlx::query_as(SQL)
+            .bind(review_id)
+            .fetch_all(pool)
+            .await?))
     }
 
     pub async fn save_agenda_message(
@@ -57,7 +71,16 @@ impl Store {
     ) -> anyhow::Result<()> {
         const SQL: &str = "INSERT INTO agenda_messages (review_id, part, channel, ts) VALUES ($1, $2, $3, $4)
                            ON CONFLICT (review_id, part) DO UPDATE SET channel = excluded.channel, ts = excluded.ts";
-        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(part).bind(channel).bind(ts).execute(pool).await?; });
+        on_db!(self, "save agenda message", |pool| {
+            sqlx::query(SQL)
+                .bind(review_id)
+                .bind(part)
+                .bind(channel)
+                .bind(ts)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -68,11 +91,16 @@ impl Store {
         from_part: i64,
     ) -> anyhow::Result<()> {
         const SQL: &str = "DELETE FROM agenda_messages WHERE review_id = $1 AND part >= $2";
-        on_db!(self, pool => {
+        on_db!(self, "drop agenda parts", |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(SQL).bind(review_id).bind(from_part).execute(&mut *tx).await?;
+            sqlx::query(SQL)
+                .bind(review_id)
+                .bind(from_part)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
-        });
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -85,7 +113,13 @@ impl Store {
     ) -> anyhow::Result<bool> {
         const SQL: &str = "UPDATE reviews SET agenda_lease_until = $3
                             WHERE id = $1 AND (agenda_lease_until IS NULL OR agenda_lease_until <= $2)";
-        let taken = on_db!(self, pool => sqlx::query(SQL).bind(review_id).bind(now).bind(until).execute(pool).await?.rows_affected());
+        let taken = on_db!(self, "lease agenda", |pool| Ok(sqlx::query(SQL)
+            .bind(review_id)
+            .bind(now)
+            .bind(until)
+            .execute(pool)
+            .await?
+            .rows_affected()))?;
         Ok(taken == 1)
     }
 
@@ -97,13 +131,27 @@ impl Store {
         until: i64,
     ) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE reviews SET agenda_lease_until = NULL WHERE id = $1 AND agenda_lease_until = $2";
-        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(until).execute(pool).await?; });
+        on_db!(self, "release agenda lease", |pool| {
+            sqlx::query(SQL)
+                .bind(review_id)
+                .bind(until)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
     pub async fn set_agenda_before(&self, review_id: ReviewId, seconds: i64) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE reviews SET agenda_before = $2 WHERE id = $1";
-        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(seconds).execute(pool).await?; });
+        on_db!(self, "set agenda before", |pool| {
+            sqlx::query(SQL)
+                .bind(review_id)
+                .bind(seconds)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 }

@@ -68,14 +68,14 @@ const CLAIM_POSTGRES: &str = "UPDATE jobs
 impl Store {
     /// Inserts a job; returns its id, or `None` when its dedupe key was already used.
     pub async fn enqueue(&self, job: &NewJob, now: Timestamp) -> anyhow::Result<Option<i64>> {
-        let id: Option<i64> = on_db!(self, pool => sqlx::query_scalar(INSERT_JOB)
+        let id: Option<i64> = on_db!(self, "enqueue", |pool| Ok(sqlx::query_scalar(INSERT_JOB)
             .bind(&job.kind)
             .bind(&job.payload)
             .bind(job.dedupe_key.as_deref())
             .bind(job.run_at.as_second())
             .bind(now.as_second())
             .fetch_optional(pool)
-            .await?);
+            .await?))?;
         Ok(id)
     }
 
@@ -87,25 +87,17 @@ impl Store {
         lease_seconds: i64,
     ) -> anyhow::Result<Option<ClaimedJob>> {
         let now = now.as_second();
-        let job = match &self.db {
-            super::Db::Sqlite(pool) => {
-                sqlx::query_as(CLAIM_SQLITE)
-                    .bind(worker)
-                    .bind(now)
-                    .bind(lease_seconds)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            super::Db::Postgres(pool) => {
-                sqlx::query_as(CLAIM_POSTGRES)
-                    .bind(worker)
-                    .bind(now)
-                    .bind(lease_seconds)
-                    .fetch_optional(pool)
-                    .await?
-            }
+        // The one statement that differs by backend; the rest of the store shares its SQL.
+        let claim = match self.db {
+            super::Db::Sqlite(_) => CLAIM_SQLITE,
+            super::Db::Postgres(_) => CLAIM_POSTGRES,
         };
-        Ok(job)
+        on_db!(self, "claim a due job", |pool| Ok(sqlx::query_as(claim)
+            .bind(worker)
+            .bind(now)
+            .bind(lease_seconds)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// Marks a job done. Returns false if this worker no longer held the lease.
@@ -117,9 +109,13 @@ impl Store {
     ) -> anyhow::Result<bool> {
         const SQL: &str = "UPDATE jobs SET done_at = $2, locked_by = NULL, locked_until = NULL
                             WHERE id = $1 AND locked_by = $3 AND done_at IS NULL";
-        let affected = on_db!(self, pool => sqlx::query(SQL)
-            .bind(id).bind(now.as_second()).bind(worker)
-            .execute(pool).await?.rows_affected());
+        let affected = on_db!(self, "complete job", |pool| Ok(sqlx::query(SQL)
+            .bind(id)
+            .bind(now.as_second())
+            .bind(worker)
+            .execute(pool)
+            .await?
+            .rows_affected()))?;
         Ok(affected == 1)
     }
 
@@ -138,9 +134,17 @@ impl Store {
                   attempts = attempts - $4
             WHERE id = $1 AND locked_by = $5";
         let refund: i64 = if counts_as_attempt { 0 } else { 1 };
-        on_db!(self, pool => { sqlx::query(SQL)
-            .bind(id).bind(run_at.as_second()).bind(error).bind(refund).bind(worker)
-            .execute(pool).await?; });
+        on_db!(self, "reschedule job", |pool| {
+            sqlx::query(SQL)
+                .bind(id)
+                .bind(run_at.as_second())
+                .bind(error)
+                .bind(refund)
+                .bind(worker)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -155,23 +159,41 @@ impl Store {
         const SQL: &str =
             "UPDATE jobs SET failed_at = $2, last_error = $3, locked_by = NULL, locked_until = NULL
                             WHERE id = $1 AND locked_by = $4";
-        on_db!(self, pool => { sqlx::query(SQL)
-            .bind(id).bind(now.as_second()).bind(error).bind(worker)
-            .execute(pool).await?; });
+        on_db!(self, "fail job", |pool| {
+            sqlx::query(SQL)
+                .bind(id)
+                .bind(now.as_second())
+                .bind(error)
+                .bind(worker)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
     /// Records a running job's progress (its new payload) while the lease is held.
     pub async fn checkpoint_job(&self, id: i64, worker: &str, payload: &str) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE jobs SET payload = $3 WHERE id = $1 AND locked_by = $2";
-        on_db!(self, pool => { sqlx::query(SQL).bind(id).bind(worker).bind(payload).execute(pool).await?; });
+        on_db!(self, "checkpoint job", |pool| {
+            sqlx::query(SQL)
+                .bind(id)
+                .bind(worker)
+                .bind(payload)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
     /// Removes a finished job whose row should not be kept.
     pub async fn delete_job(&self, id: i64, worker: &str) -> anyhow::Result<()> {
         const SQL: &str = "DELETE FROM jobs WHERE id = $1 AND locked_by = $2";
-        on_db!(self, pool => { sqlx::query(SQL).bind(id).bind(worker).execute(pool).await?; });
+        on_db!(self, "delete job", |pool| {
+            sqlx::query(SQL).bind(id).bind(worker).execute(pool).await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -182,7 +204,9 @@ impl Store {
               COALESCE(SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END), 0)
             FROM jobs";
         let (pending, failed, done): (i64, i64, i64) =
-            on_db!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await?);
+            on_db!(self, "job counts", |pool| Ok(sqlx::query_as(SQL)
+                .fetch_one(pool)
+                .await?))?;
         Ok(JobCounts {
             pending,
             failed,
@@ -194,7 +218,9 @@ impl Store {
     pub async fn pending_jobs_by_kind(&self) -> anyhow::Result<Vec<(String, i64)>> {
         const SQL: &str = "SELECT kind, COUNT(*) FROM jobs
                             WHERE done_at IS NULL AND failed_at IS NULL GROUP BY kind ORDER BY kind";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await?))
+        on_db!(self, "pending jobs by kind", |pool| Ok(sqlx::query_as(SQL)
+            .fetch_all(pool)
+            .await?))
     }
 
     /// When the next pending job can be claimed (its run time, or its lease's end if it is
@@ -203,22 +229,30 @@ impl Store {
         const SQL: &str = "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at
                                            THEN locked_until ELSE run_at END)
                              FROM jobs WHERE done_at IS NULL AND failed_at IS NULL";
-        let at: Option<i64> = on_db!(self, pool => sqlx::query_scalar(SQL).fetch_one(pool).await?);
+        let at: Option<i64> = on_db!(self, "next job run at", |pool| Ok(sqlx::query_scalar(SQL)
+            .fetch_one(pool)
+            .await?))?;
         Ok(at.and_then(|s| Timestamp::from_second(s).ok()))
     }
 
     pub async fn failed_jobs(&self) -> anyhow::Result<Vec<FailedJob>> {
         const SQL: &str =
             "SELECT id, kind, last_error FROM jobs WHERE failed_at IS NOT NULL ORDER BY id";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await?))
+        on_db!(self, "failed jobs", |pool| Ok(sqlx::query_as(SQL)
+            .fetch_all(pool)
+            .await?))
     }
 
     /// Deletes finished jobs older than `before`; the table would otherwise grow forever.
     pub async fn prune_finished_jobs(&self, before: Timestamp) -> anyhow::Result<u64> {
         const SQL: &str = "DELETE FROM jobs WHERE (done_at IS NOT NULL AND done_at < $1)
                                             OR (failed_at IS NOT NULL AND failed_at < $1)";
-        Ok(
-            on_db!(self, pool => sqlx::query(SQL).bind(before.as_second()).execute(pool).await?.rows_affected()),
-        )
+        Ok(on_db!(self, "prune finished jobs", |pool| Ok(
+            sqlx::query(SQL)
+                .bind(before.as_second())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        ))?)
     }
 }

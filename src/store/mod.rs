@@ -24,17 +24,50 @@ pub mod reviews;
 pub mod surveys;
 pub mod users;
 
-/// Runs `$body` with `$pool` bound to whichever typed pool the store holds.
-/// The body is expanded twice, once per backend, so it must compile for both.
+/// Runs `body` with `pool` bound to whichever typed pool the store holds, and says which
+/// operation failed when it fails (`what`, the store method's name in words). The body is
+/// an `anyhow::Result`, expanded twice, once per backend, so it must compile for both.
+/// Written as a closure so that rustfmt formats the body.
 macro_rules! on_db {
-    ($store:expr, $pool:ident => $body:expr) => {
+    ($store:expr, $what:expr, |$pool:ident| $body:expr) => {
         match &$store.db {
-            $crate::store::Db::Sqlite($pool) => $body,
-            $crate::store::Db::Postgres($pool) => $body,
+            $crate::store::Db::Sqlite($pool) => $crate::store::within($what, async { $body }).await,
+            $crate::store::Db::Postgres($pool) => {
+                $crate::store::within($what, async { $body }).await
+            }
         }
     };
 }
 pub(crate) use on_db;
+
+/// Awaits one store operation, naming it in the error. Taking the body as a future with a
+/// known output lets `?` inside it convert sqlx errors into `anyhow::Error`.
+pub(crate) async fn within<T>(
+    what: &'static str,
+    operation: impl Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    operation
+        .await
+        .with_context(|| format!("database operation `{what}` failed"))
+}
+
+/// Inserts job rows inside the caller's transaction, so that the work is queued if and
+/// only if the state change that asks for it commits.
+macro_rules! insert_jobs {
+    ($tx:expr, $jobs:expr, $now:expr) => {
+        for job in $jobs {
+            sqlx::query($crate::store::jobs::INSERT_JOB)
+                .bind(&job.kind)
+                .bind(&job.payload)
+                .bind(job.dedupe_key.as_deref())
+                .bind(job.run_at.as_second())
+                .bind($now)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+pub(crate) use insert_jobs;
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at once
 /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later can fail
@@ -143,13 +176,18 @@ impl Store {
     /// True when the database answers a trivial query (used by `/healthz`).
     pub async fn ping(&self) -> bool {
         const SQL: &str = "SELECT 1";
-        let answered: Result<i32, sqlx::Error> =
-            on_db!(self, pool => sqlx::query_scalar(SQL).fetch_one(pool).await);
+        let answered: anyhow::Result<i32> =
+            on_db!(self, "ping", |pool| Ok(sqlx::query_scalar(SQL)
+                .fetch_one(pool)
+                .await?));
         answered.is_ok()
     }
 
     /// Closes every pooled connection (used when an application shuts down).
     pub async fn close(&self) {
-        on_db!(self, pool => pool.close().await)
+        let _ = on_db!(self, "close", |pool| {
+            pool.close().await;
+            Ok(())
+        });
     }
 }

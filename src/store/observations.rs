@@ -5,7 +5,7 @@
 use crate::domain::ReviewId;
 use rand::seq::SliceRandom;
 
-use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, on_db, random_id};
+use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, insert_jobs, on_db, random_id};
 
 /// An observation as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -37,25 +37,50 @@ impl Store {
         const ALL: &str = "SELECT id, body, released FROM observations WHERE review_id = $1";
         const DELETE_ALL: &str = "DELETE FROM observations WHERE review_id = $1";
         let rewrite_in_random_order = matches!(self.db, Db::Postgres(_));
-        on_db!(self, pool => {
+        on_db!(self, "add observation once", |pool| {
             let mut tx = pool.begin_write().await?;
             if let Some(token) = token {
-                let fresh = sqlx::query(USE_TOKEN).bind(token).execute(&mut *tx).await?.rows_affected();
+                let fresh = sqlx::query(USE_TOKEN)
+                    .bind(token)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
                 if fresh == 0 {
                     return Ok(false);
                 }
             }
             if rewrite_in_random_order {
-                sqlx::query(LOCK_REVIEW_ROWS).bind(review_id).execute(&mut *tx).await?;
+                sqlx::query(LOCK_REVIEW_ROWS)
+                    .bind(review_id)
+                    .execute(&mut *tx)
+                    .await?;
             }
-            sqlx::query(INSERT).bind(random_id()).bind(review_id).bind(body).bind(false).execute(&mut *tx).await?;
+            sqlx::query(INSERT)
+                .bind(random_id())
+                .bind(review_id)
+                .bind(body)
+                .bind(false)
+                .execute(&mut *tx)
+                .await?;
             if rewrite_in_random_order {
                 // Same ids (the release job marks by id), new physical order.
-                let mut rows: Vec<(String, String, bool)> = sqlx::query_as(ALL).bind(review_id).fetch_all(&mut *tx).await?;
+                let mut rows: Vec<(String, String, bool)> = sqlx::query_as(ALL)
+                    .bind(review_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
                 rows.shuffle(&mut rand::rng());
-                sqlx::query(DELETE_ALL).bind(review_id).execute(&mut *tx).await?;
+                sqlx::query(DELETE_ALL)
+                    .bind(review_id)
+                    .execute(&mut *tx)
+                    .await?;
                 for (id, body, released) in rows {
-                    sqlx::query(INSERT).bind(id).bind(review_id).bind(body).bind(released).execute(&mut *tx).await?;
+                    sqlx::query(INSERT)
+                        .bind(id)
+                        .bind(review_id)
+                        .bind(body)
+                        .bind(released)
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
             tx.commit().await?;
@@ -69,7 +94,12 @@ impl Store {
         review_id: ReviewId,
     ) -> anyhow::Result<Vec<StoredObservation>> {
         const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 AND released = FALSE ORDER BY id";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+        on_db!(self, "unreleased observations", |pool| Ok(sqlx::query_as(
+            SQL
+        )
+        .bind(review_id)
+        .fetch_all(pool)
+        .await?))
     }
 
     pub async fn mark_observations_released(
@@ -79,17 +109,21 @@ impl Store {
     ) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE observations SET released = TRUE WHERE id = $1";
         let postgres = matches!(self.db, Db::Postgres(_));
-        on_db!(self, pool => {
+        on_db!(self, "mark observations released", |pool| {
             let mut tx = pool.begin_write().await?;
             if postgres {
                 // A concurrent shuffled rewrite would otherwise swallow this update.
-                sqlx::query(LOCK_REVIEW_ROWS).bind(review_id).execute(&mut *tx).await?;
+                sqlx::query(LOCK_REVIEW_ROWS)
+                    .bind(review_id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             for id in ids {
                 sqlx::query(SQL).bind(id).execute(&mut *tx).await?;
             }
             tx.commit().await?;
-        });
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -99,7 +133,12 @@ impl Store {
         review_id: ReviewId,
     ) -> anyhow::Result<Vec<StoredObservation>> {
         const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 AND released = TRUE ORDER BY id";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+        on_db!(self, "released observations", |pool| Ok(sqlx::query_as(
+            SQL
+        )
+        .bind(review_id)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Every observation of a review, released or not, in storage order.
@@ -108,7 +147,10 @@ impl Store {
         review_id: ReviewId,
     ) -> anyhow::Result<Vec<StoredObservation>> {
         const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 ORDER BY id";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+        on_db!(self, "observations", |pool| Ok(sqlx::query_as(SQL)
+            .bind(review_id)
+            .fetch_all(pool)
+            .await?))
     }
 
     /// Makes `at` the review's live release time and queues `job` for it, together.
@@ -120,26 +162,28 @@ impl Store {
         created_at: i64,
     ) -> anyhow::Result<()> {
         const SET: &str = "UPDATE reviews SET next_release_at = $2 WHERE id = $1";
-        on_db!(self, pool => {
+        on_db!(self, "schedule release", |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(SET).bind(review_id).bind(at).execute(&mut *tx).await?;
-            sqlx::query(super::jobs::INSERT_JOB)
-                .bind(&job.kind)
-                .bind(&job.payload)
-                .bind(job.dedupe_key.as_deref())
-                .bind(job.run_at.as_second())
-                .bind(created_at)
-                .fetch_optional(&mut *tx)
+            sqlx::query(SET)
+                .bind(review_id)
+                .bind(at)
+                .execute(&mut *tx)
                 .await?;
+            insert_jobs!(tx, [job], created_at);
             tx.commit().await?;
-        });
+            Ok(())
+        })?;
         Ok(())
     }
 
     /// The review's current live release time.
     pub async fn next_release_at(&self, review_id: ReviewId) -> anyhow::Result<Option<i64>> {
         const SQL: &str = "SELECT next_release_at FROM reviews WHERE id = $1";
-        let at: Option<Option<i64>> = on_db!(self, pool => sqlx::query_scalar(SQL).bind(review_id).fetch_optional(pool).await?);
+        let at: Option<Option<i64>> =
+            on_db!(self, "next release at", |pool| Ok(sqlx::query_scalar(SQL)
+                .bind(review_id)
+                .fetch_optional(pool)
+                .await?))?;
         Ok(at.flatten())
     }
 }

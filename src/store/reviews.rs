@@ -3,8 +3,35 @@
 use crate::domain::{ReviewId, SurveyStatus};
 use jiff::Timestamp;
 
-use super::jobs::{INSERT_JOB, NewJob};
-use super::{BeginWrite, Store, on_db};
+use super::jobs::NewJob;
+use super::{BeginWrite, Store, insert_jobs, on_db};
+
+/// The columns of a [`Review`] row, written once for every query that loads one.
+macro_rules! review_columns {
+    () => {
+        "id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, \
+         deadline_offset, min_responses, reminders, survey_status, participants_ready, \
+         survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, \
+         observations_thread_ts, agenda_before"
+    };
+}
+
+/// The columns of an [`Incident`] row.
+macro_rules! incident_columns {
+    () => {
+        "id, team_id, channel_id, title, severity, services, failure_mode, vendor, \
+         deploy_related, started_at, resolved_at, recurrence_of, created_by, created_at, \
+         updated_at"
+    };
+}
+
+/// The columns of a [`Participant`] row.
+macro_rules! participant_columns {
+    () => {
+        "review_id, user_id, display_name, answered, wants_reminders, dm_channel, invite_ts, \
+         invite_state, unreachable_reason"
+    };
+}
 
 /// An incident, one per channel.
 #[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
@@ -126,17 +153,32 @@ impl Store {
         team_id: &str,
         channel_id: &str,
     ) -> anyhow::Result<Option<Incident>> {
-        const SQL: &str = "SELECT id, team_id, channel_id, title, severity, services, failure_mode, vendor, deploy_related, started_at, resolved_at, recurrence_of, created_by, created_at, updated_at
-                             FROM incidents WHERE team_id = $1 AND channel_id = $2";
-        Ok(
-            on_db!(self, pool => sqlx::query_as(SQL).bind(team_id).bind(channel_id).fetch_optional(pool).await?),
-        )
+        const SQL: &str = concat!(
+            "SELECT ",
+            incident_columns!(),
+            "
+                             FROM incidents WHERE team_id = $1 AND channel_id = $2"
+        );
+        Ok(on_db!(self, "incident for channel", |pool| Ok(
+            sqlx::query_as(SQL)
+                .bind(team_id)
+                .bind(channel_id)
+                .fetch_optional(pool)
+                .await?
+        ))?)
     }
 
     pub async fn incident(&self, id: i64) -> anyhow::Result<Option<Incident>> {
-        const SQL: &str = "SELECT id, team_id, channel_id, title, severity, services, failure_mode, vendor, deploy_related, started_at, resolved_at, recurrence_of, created_by, created_at, updated_at
-                             FROM incidents WHERE id = $1";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?))
+        const SQL: &str = concat!(
+            "SELECT ",
+            incident_columns!(),
+            "
+                             FROM incidents WHERE id = $1"
+        );
+        on_db!(self, "incident", |pool| Ok(sqlx::query_as(SQL)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// Creates the channel's incident or updates it, and works out whether its failure
@@ -159,39 +201,80 @@ impl Store {
                                           WHERE team_id = $1 AND failure_mode = $2 AND id < $3
                                           ORDER BY id DESC LIMIT 1";
         const SET_RECURRENCE: &str = "UPDATE incidents SET recurrence_of = $2 WHERE id = $1";
-        const LOAD: &str = "SELECT id, team_id, channel_id, title, severity, services, failure_mode, vendor, deploy_related, started_at, resolved_at, recurrence_of, created_by, created_at, updated_at
-                              FROM incidents WHERE id = $1";
+        const LOAD: &str = concat!(
+            "SELECT ",
+            incident_columns!(),
+            "
+                              FROM incidents WHERE id = $1"
+        );
         let services = values.services.join(",");
         let now = now.as_second();
-        on_db!(self, pool => {
+        on_db!(self, "save incident", |pool| {
             let mut tx = pool.begin_write().await?;
-            let existing: Option<i64> = sqlx::query_scalar(FIND).bind(team_id).bind(channel_id).fetch_optional(&mut *tx).await?;
+            let existing: Option<i64> = sqlx::query_scalar(FIND)
+                .bind(team_id)
+                .bind(channel_id)
+                .fetch_optional(&mut *tx)
+                .await?;
             let (id, created) = match existing {
                 Some(id) => {
                     sqlx::query(UPDATE)
-                        .bind(id).bind(&values.title).bind(&values.severity).bind(&services)
-                        .bind(&values.failure_mode).bind(&values.vendor).bind(values.deploy_related)
-                        .bind(values.started_at).bind(values.resolved_at).bind(now)
-                        .execute(&mut *tx).await?;
+                        .bind(id)
+                        .bind(&values.title)
+                        .bind(&values.severity)
+                        .bind(&services)
+                        .bind(&values.failure_mode)
+                        .bind(&values.vendor)
+                        .bind(values.deploy_related)
+                        .bind(values.started_at)
+                        .bind(values.resolved_at)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
                     (id, false)
                 }
                 None => {
                     let id: i64 = sqlx::query_scalar(INSERT)
-                        .bind(team_id).bind(channel_id).bind(&values.title).bind(&values.severity).bind(&services)
-                        .bind(&values.failure_mode).bind(&values.vendor).bind(values.deploy_related)
-                        .bind(values.started_at).bind(values.resolved_at).bind(user_id).bind(now)
-                        .fetch_one(&mut *tx).await?;
+                        .bind(team_id)
+                        .bind(channel_id)
+                        .bind(&values.title)
+                        .bind(&values.severity)
+                        .bind(&services)
+                        .bind(&values.failure_mode)
+                        .bind(&values.vendor)
+                        .bind(values.deploy_related)
+                        .bind(values.started_at)
+                        .bind(values.resolved_at)
+                        .bind(user_id)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     (id, true)
                 }
             };
             let earlier: Option<(i64, String)> = match &values.failure_mode {
-                Some(mode) => sqlx::query_as(EARLIER_SAME_MODE).bind(team_id).bind(mode).bind(id).fetch_optional(&mut *tx).await?,
+                Some(mode) => {
+                    sqlx::query_as(EARLIER_SAME_MODE)
+                        .bind(team_id)
+                        .bind(mode)
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
                 None => None,
             };
-            sqlx::query(SET_RECURRENCE).bind(id).bind(earlier.as_ref().map(|(e, _)| *e)).execute(&mut *tx).await?;
+            sqlx::query(SET_RECURRENCE)
+                .bind(id)
+                .bind(earlier.as_ref().map(|(e, _)| *e))
+                .execute(&mut *tx)
+                .await?;
             let incident: Incident = sqlx::query_as(LOAD).bind(id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
-            Ok(SavedIncident { incident, created, recurrence_of_title: earlier.map(|(_, title)| title) })
+            Ok(SavedIncident {
+                incident,
+                created,
+                recurrence_of_title: earlier.map(|(_, title)| title),
+            })
         })
     }
 
@@ -200,24 +283,46 @@ impl Store {
         team_id: &str,
         channel_id: &str,
     ) -> anyhow::Result<Option<Review>> {
-        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
-                             FROM reviews WHERE team_id = $1 AND channel_id = $2";
-        Ok(
-            on_db!(self, pool => sqlx::query_as(SQL).bind(team_id).bind(channel_id).fetch_optional(pool).await?),
-        )
+        const SQL: &str = concat!(
+            "SELECT ",
+            review_columns!(),
+            "
+                             FROM reviews WHERE team_id = $1 AND channel_id = $2"
+        );
+        Ok(on_db!(self, "review for channel", |pool| Ok(
+            sqlx::query_as(SQL)
+                .bind(team_id)
+                .bind(channel_id)
+                .fetch_optional(pool)
+                .await?
+        ))?)
     }
 
     pub async fn review(&self, id: ReviewId) -> anyhow::Result<Option<Review>> {
-        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
-                             FROM reviews WHERE id = $1";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?))
+        const SQL: &str = concat!(
+            "SELECT ",
+            review_columns!(),
+            "
+                             FROM reviews WHERE id = $1"
+        );
+        on_db!(self, "review", |pool| Ok(sqlx::query_as(SQL)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// Reviews whose survey is open, for a participant's App Home and pending-survey lists.
     pub async fn reviews_with_status(&self, status: &str) -> anyhow::Result<Vec<Review>> {
-        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
-                             FROM reviews WHERE survey_status = $1 ORDER BY id";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(status).fetch_all(pool).await?))
+        const SQL: &str = concat!(
+            "SELECT ",
+            review_columns!(),
+            "
+                             FROM reviews WHERE survey_status = $1 ORDER BY id"
+        );
+        on_db!(self, "reviews with status", |pool| Ok(sqlx::query_as(SQL)
+            .bind(status)
+            .fetch_all(pool)
+            .await?))
     }
 
     /// Creates the incident's review, or updates its settings. When `participants_pending`
@@ -238,34 +343,56 @@ impl Store {
                                      participants_ready = CASE WHEN $8 THEN FALSE ELSE participants_ready END,
                                      updated_at = $9, observations_live = $10
                                WHERE id = $1";
-        const LOAD: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
-                              FROM reviews WHERE id = $1";
+        const LOAD: &str = concat!(
+            "SELECT ",
+            review_columns!(),
+            "
+                              FROM reviews WHERE id = $1"
+        );
         let now_s = now.as_second();
-        on_db!(self, pool => {
+        on_db!(self, "save review", |pool| {
             let mut tx = pool.begin_write().await?;
-            let existing: Option<ReviewId> = sqlx::query_scalar(FIND).bind(incident.id).fetch_optional(&mut *tx).await?;
+            let existing: Option<ReviewId> = sqlx::query_scalar(FIND)
+                .bind(incident.id)
+                .fetch_optional(&mut *tx)
+                .await?;
             let (id, created) = match existing {
                 Some(id) => {
                     sqlx::query(UPDATE)
-                        .bind(id).bind(&settings.facilitator_id).bind(settings.meeting_at).bind(settings.deadline_at)
-                        .bind(settings.deadline_offset).bind(settings.min_responses).bind(settings.reminders)
-                        .bind(participants_pending).bind(now_s).bind(settings.observations_live)
-                        .execute(&mut *tx).await?;
+                        .bind(id)
+                        .bind(&settings.facilitator_id)
+                        .bind(settings.meeting_at)
+                        .bind(settings.deadline_at)
+                        .bind(settings.deadline_offset)
+                        .bind(settings.min_responses)
+                        .bind(settings.reminders)
+                        .bind(participants_pending)
+                        .bind(now_s)
+                        .bind(settings.observations_live)
+                        .execute(&mut *tx)
+                        .await?;
                     (id, false)
                 }
                 None => {
                     let id: ReviewId = sqlx::query_scalar(INSERT)
-                        .bind(incident.id).bind(&incident.team_id).bind(&incident.channel_id).bind(&settings.facilitator_id)
-                        .bind(settings.meeting_at).bind(settings.deadline_at).bind(settings.deadline_offset)
-                        .bind(settings.min_responses).bind(settings.reminders).bind(!participants_pending).bind(now_s).bind(settings.observations_live)
-                        .fetch_one(&mut *tx).await?;
+                        .bind(incident.id)
+                        .bind(&incident.team_id)
+                        .bind(&incident.channel_id)
+                        .bind(&settings.facilitator_id)
+                        .bind(settings.meeting_at)
+                        .bind(settings.deadline_at)
+                        .bind(settings.deadline_offset)
+                        .bind(settings.min_responses)
+                        .bind(settings.reminders)
+                        .bind(!participants_pending)
+                        .bind(now_s)
+                        .bind(settings.observations_live)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     (id, true)
                 }
             };
-            for job in jobs_for_review(id) {
-                sqlx::query(INSERT_JOB).bind(&job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
-                    .bind(job.run_at.as_second()).bind(now_s).execute(&mut *tx).await?;
-            }
+            insert_jobs!(tx, jobs_for_review(id), now_s);
             let review: Review = sqlx::query_as(LOAD).bind(id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
             Ok((review, created))
@@ -289,35 +416,58 @@ impl Store {
                               ON CONFLICT (review_id, user_id) DO UPDATE SET display_name = excluded.display_name";
         const READY: &str =
             "UPDATE reviews SET participants_ready = TRUE, updated_at = $2 WHERE id = $1";
-        on_db!(self, pool => {
+        on_db!(self, "set participants", |pool| {
             let mut tx = pool.begin_write().await?;
-            let existing: Vec<String> = sqlx::query_scalar(EXISTING).bind(review_id).fetch_all(&mut *tx).await?;
+            let existing: Vec<String> = sqlx::query_scalar(EXISTING)
+                .bind(review_id)
+                .fetch_all(&mut *tx)
+                .await?;
             if replace {
-                for gone in existing.iter().filter(|u| !people.iter().any(|(id, _)| id == *u)) {
-                    sqlx::query(DELETE_MISSING).bind(review_id).bind(gone).execute(&mut *tx).await?;
+                for gone in existing
+                    .iter()
+                    .filter(|u| !people.iter().any(|(id, _)| id == *u))
+                {
+                    sqlx::query(DELETE_MISSING)
+                        .bind(review_id)
+                        .bind(gone)
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
             let mut added = Vec::new();
             for (user_id, name) in people {
-                sqlx::query(INSERT).bind(review_id).bind(user_id).bind(name).execute(&mut *tx).await?;
+                sqlx::query(INSERT)
+                    .bind(review_id)
+                    .bind(user_id)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
                 if !existing.contains(user_id) {
                     added.push(user_id.clone());
-                    for job in jobs_for_added(user_id) {
-                        sqlx::query(INSERT_JOB).bind(&job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
-                            .bind(job.run_at.as_second()).bind(now.as_second()).execute(&mut *tx).await?;
-                    }
+                    insert_jobs!(tx, jobs_for_added(user_id), now.as_second());
                 }
             }
-            sqlx::query(READY).bind(review_id).bind(now.as_second()).execute(&mut *tx).await?;
+            sqlx::query(READY)
+                .bind(review_id)
+                .bind(now.as_second())
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok(added)
         })
     }
 
     pub async fn participants(&self, review_id: ReviewId) -> anyhow::Result<Vec<Participant>> {
-        const SQL: &str = "SELECT review_id, user_id, display_name, answered, wants_reminders, dm_channel, invite_ts, invite_state, unreachable_reason
-                             FROM participants WHERE review_id = $1 ORDER BY display_name, user_id";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+        const SQL: &str = concat!(
+            "SELECT ",
+            participant_columns!(),
+            "
+                             FROM participants WHERE review_id = $1 ORDER BY display_name, user_id"
+        );
+        on_db!(self, "participants", |pool| Ok(sqlx::query_as(SQL)
+            .bind(review_id)
+            .fetch_all(pool)
+            .await?))
     }
 
     pub async fn participant(
@@ -325,11 +475,17 @@ impl Store {
         review_id: ReviewId,
         user_id: &str,
     ) -> anyhow::Result<Option<Participant>> {
-        const SQL: &str = "SELECT review_id, user_id, display_name, answered, wants_reminders, dm_channel, invite_ts, invite_state, unreachable_reason
-                             FROM participants WHERE review_id = $1 AND user_id = $2";
-        Ok(
-            on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).bind(user_id).fetch_optional(pool).await?),
-        )
+        const SQL: &str = concat!(
+            "SELECT ",
+            participant_columns!(),
+            "
+                             FROM participants WHERE review_id = $1 AND user_id = $2"
+        );
+        Ok(on_db!(self, "participant", |pool| Ok(sqlx::query_as(SQL)
+            .bind(review_id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?))?)
     }
 
     /// Marks the survey sent and queues its jobs, once. Returns false if it was already sent.
@@ -342,14 +498,18 @@ impl Store {
     ) -> anyhow::Result<bool> {
         const OPEN: &str = "UPDATE reviews SET survey_status = 'open', survey_sent_at = $2, deadline_at = $3, updated_at = $2
                              WHERE id = $1 AND survey_status = 'draft'";
-        on_db!(self, pool => {
+        on_db!(self, "open survey", |pool| {
             let mut tx = pool.begin_write().await?;
-            let opened = sqlx::query(OPEN).bind(review_id).bind(now.as_second()).bind(deadline_at).execute(&mut *tx).await?.rows_affected() == 1;
+            let opened = sqlx::query(OPEN)
+                .bind(review_id)
+                .bind(now.as_second())
+                .bind(deadline_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
             if opened {
-                for job in jobs {
-                    sqlx::query(INSERT_JOB).bind(&job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
-                        .bind(job.run_at.as_second()).bind(now.as_second()).execute(&mut *tx).await?;
-                }
+                insert_jobs!(tx, jobs, now.as_second());
             }
             tx.commit().await?;
             Ok(opened)
@@ -366,14 +526,17 @@ impl Store {
         const CLOSE: &str =
             "UPDATE reviews SET survey_status = 'closed', survey_closed_at = $2, updated_at = $2
                               WHERE id = $1 AND survey_status = 'open'";
-        on_db!(self, pool => {
+        on_db!(self, "close survey", |pool| {
             let mut tx = pool.begin_write().await?;
-            let closed = sqlx::query(CLOSE).bind(review_id).bind(now.as_second()).execute(&mut *tx).await?.rows_affected() == 1;
+            let closed = sqlx::query(CLOSE)
+                .bind(review_id)
+                .bind(now.as_second())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
             if closed {
-                for job in jobs {
-                    sqlx::query(INSERT_JOB).bind(&job.kind).bind(&job.payload).bind(job.dedupe_key.as_deref())
-                        .bind(job.run_at.as_second()).bind(now.as_second()).execute(&mut *tx).await?;
-                }
+                insert_jobs!(tx, jobs, now.as_second());
             }
             tx.commit().await?;
             Ok(closed)
@@ -389,7 +552,15 @@ impl Store {
     ) -> anyhow::Result<()> {
         const SQL: &str =
             "UPDATE participants SET dm_channel = $3 WHERE review_id = $1 AND user_id = $2";
-        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(user_id).bind(dm_channel).execute(pool).await?; });
+        on_db!(self, "set participant dm", |pool| {
+            sqlx::query(SQL)
+                .bind(review_id)
+                .bind(user_id)
+                .bind(dm_channel)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -400,7 +571,15 @@ impl Store {
         ts: &str,
     ) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE participants SET invite_ts = $3, invite_state = 'sent' WHERE review_id = $1 AND user_id = $2";
-        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(user_id).bind(ts).execute(pool).await?; });
+        on_db!(self, "set invite sent", |pool| {
+            sqlx::query(SQL)
+                .bind(review_id)
+                .bind(user_id)
+                .bind(ts)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -411,7 +590,15 @@ impl Store {
         reason: &str,
     ) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE participants SET invite_state = 'unreachable', unreachable_reason = $3 WHERE review_id = $1 AND user_id = $2";
-        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(user_id).bind(reason).execute(pool).await?; });
+        on_db!(self, "set unreachable", |pool| {
+            sqlx::query(SQL)
+                .bind(review_id)
+                .bind(user_id)
+                .bind(reason)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -419,10 +606,13 @@ impl Store {
     pub async fn stop_reminders(&self, review_id: ReviewId, user_id: &str) -> anyhow::Result<bool> {
         const SQL: &str =
             "UPDATE participants SET wants_reminders = FALSE WHERE review_id = $1 AND user_id = $2";
-        Ok(
-            on_db!(self, pool => sqlx::query(SQL).bind(review_id).bind(user_id).execute(pool).await?.rows_affected())
-                == 1,
-        )
+        Ok(on_db!(self, "stop reminders", |pool| Ok(sqlx::query(SQL)
+            .bind(review_id)
+            .bind(user_id)
+            .execute(pool)
+            .await?
+            .rows_affected()))?
+            == 1)
     }
 
     /// Participants who have not answered, were reached, and still want reminders.
@@ -430,11 +620,20 @@ impl Store {
         &self,
         review_id: ReviewId,
     ) -> anyhow::Result<Vec<Participant>> {
-        const SQL: &str = "SELECT review_id, user_id, display_name, answered, wants_reminders, dm_channel, invite_ts, invite_state, unreachable_reason
+        const SQL: &str = concat!(
+            "SELECT ",
+            participant_columns!(),
+            "
                              FROM participants
                             WHERE review_id = $1 AND answered = FALSE AND wants_reminders = TRUE AND invite_state = 'sent'
-                            ORDER BY user_id";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+                            ORDER BY user_id"
+        );
+        on_db!(self, "participants to remind", |pool| Ok(sqlx::query_as(
+            SQL
+        )
+        .bind(review_id)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Reviews `user_id` takes part in or facilitates that still accept observations:
@@ -444,15 +643,23 @@ impl Store {
         user_id: &str,
         now: Timestamp,
     ) -> anyhow::Result<Vec<Review>> {
-        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
+        const SQL: &str = concat!(
+            "SELECT ",
+            review_columns!(),
+            "
                              FROM reviews r
                             WHERE (r.facilitator_id = $1 OR EXISTS (SELECT 1 FROM participants p WHERE p.review_id = r.id AND p.user_id = $1))
                               AND r.created_at > $2 - 2592000
                               AND (r.meeting_at IS NULL OR r.meeting_at > $2 - 604800)
-                            ORDER BY r.id DESC";
-        Ok(
-            on_db!(self, pool => sqlx::query_as(SQL).bind(user_id).bind(now.as_second()).fetch_all(pool).await?),
+                            ORDER BY r.id DESC"
+        );
+        Ok(on_db!(self, "reviews open to", |pool| Ok(sqlx::query_as(
+            SQL
         )
+        .bind(user_id)
+        .bind(now.as_second())
+        .fetch_all(pool)
+        .await?))?)
     }
 
     pub async fn set_observations_thread(
@@ -461,30 +668,51 @@ impl Store {
         ts: &str,
     ) -> anyhow::Result<()> {
         const SQL: &str = "UPDATE reviews SET observations_thread_ts = $2 WHERE id = $1";
-        on_db!(self, pool => { sqlx::query(SQL).bind(review_id).bind(ts).execute(pool).await?; });
+        on_db!(self, "set observations thread", |pool| {
+            sqlx::query(SQL)
+                .bind(review_id)
+                .bind(ts)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
     /// Reviews a user facilitates, newest first.
     pub async fn reviews_facilitated_by(&self, user_id: &str) -> anyhow::Result<Vec<Review>> {
-        const SQL: &str = "SELECT id, incident_id, team_id, channel_id, facilitator_id, meeting_at, deadline_at, deadline_offset, min_responses, reminders, survey_status, participants_ready, survey_sent_at, survey_closed_at, created_at, updated_at, observations_live, observations_thread_ts, agenda_before
-                             FROM reviews WHERE facilitator_id = $1 ORDER BY id DESC";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await?))
+        const SQL: &str = concat!(
+            "SELECT ",
+            review_columns!(),
+            "
+                             FROM reviews WHERE facilitator_id = $1 ORDER BY id DESC"
+        );
+        on_db!(self, "reviews facilitated by", |pool| Ok(sqlx::query_as(
+            SQL
+        )
+        .bind(user_id)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Reviews with an open survey that `user_id` takes part in.
     pub async fn open_surveys_for(&self, user_id: &str) -> anyhow::Result<Vec<(Review, bool)>> {
-        const SQL: &str = "SELECT r.id, r.incident_id, r.team_id, r.channel_id, r.facilitator_id, r.meeting_at, r.deadline_at, r.deadline_offset, r.min_responses, r.reminders, r.survey_status, r.participants_ready, r.survey_sent_at, r.survey_closed_at, r.created_at, r.updated_at, r.observations_live, r.observations_thread_ts, r.agenda_before, p.answered
-                             FROM reviews r JOIN participants p ON p.review_id = r.id
-                            WHERE p.user_id = $1 AND r.survey_status = 'open' ORDER BY r.id DESC";
+        const SQL: &str = concat!(
+            "SELECT ",
+            review_columns!(),
+            ", answered FROM reviews JOIN participants ON participants.review_id = reviews.id
+              WHERE participants.user_id = $1 AND survey_status = 'open' ORDER BY reviews.id DESC"
+        );
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
             review: Review,
             answered: bool,
         }
-        let rows: Vec<Row> =
-            on_db!(self, pool => sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await?);
+        let rows: Vec<Row> = on_db!(self, "open surveys for", |pool| Ok(sqlx::query_as(SQL)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?))?;
         Ok(rows.into_iter().map(|r| (r.review, r.answered)).collect())
     }
 }

@@ -66,44 +66,88 @@ impl Store {
         const ALL: &str = "SELECT id, respondent_key, pseudonym, answers FROM survey_responses WHERE review_id = $1";
         const DELETE_ALL: &str = "DELETE FROM survey_responses WHERE review_id = $1";
         let rewrite_in_random_order = matches!(self.db, Db::Postgres(_));
-        on_db!(self, pool => {
+        on_db!(self, "save survey response", |pool| {
             let mut tx = pool.begin_write().await?;
             if rewrite_in_random_order {
-                sqlx::query(LOCK_REVIEW_ROWS).bind(review_id).execute(&mut *tx).await?;
+                sqlx::query(LOCK_REVIEW_ROWS)
+                    .bind(review_id)
+                    .execute(&mut *tx)
+                    .await?;
             }
-            let status: Option<String> = sqlx::query_scalar(STATUS).bind(review_id).fetch_optional(&mut *tx).await?;
+            let status: Option<String> = sqlx::query_scalar(STATUS)
+                .bind(review_id)
+                .fetch_optional(&mut *tx)
+                .await?;
             if status.as_deref() != Some("open") {
                 return Ok(Err(ResponseRefused::SurveyNotOpen));
             }
-            let member: i64 = sqlx::query_scalar(IS_PARTICIPANT).bind(review_id).bind(user_id).fetch_one(&mut *tx).await?;
+            let member: i64 = sqlx::query_scalar(IS_PARTICIPANT)
+                .bind(review_id)
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
             if member == 0 {
                 return Ok(Err(ResponseRefused::NotAParticipant));
             }
-            let mine: Option<String> = sqlx::query_scalar(MINE).bind(review_id).bind(respondent_key).fetch_optional(&mut *tx).await?;
+            let mine: Option<String> = sqlx::query_scalar(MINE)
+                .bind(review_id)
+                .bind(respondent_key)
+                .fetch_optional(&mut *tx)
+                .await?;
             let saved = match mine {
                 Some(pseudonym) => {
-                    sqlx::query(UPDATE).bind(review_id).bind(respondent_key).bind(answers_json).execute(&mut *tx).await?;
+                    sqlx::query(UPDATE)
+                        .bind(review_id)
+                        .bind(respondent_key)
+                        .bind(answers_json)
+                        .execute(&mut *tx)
+                        .await?;
                     ResponseSaved::Updated { pseudonym }
                 }
                 None => {
-                    let taken: Vec<String> = sqlx::query_scalar(TAKEN).bind(review_id).fetch_all(&mut *tx).await?;
+                    let taken: Vec<String> = sqlx::query_scalar(TAKEN)
+                        .bind(review_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
                     let pseudonym = (0..10_000)
                         .map(&pseudonym_candidate)
                         .find(|p| !taken.contains(p))
                         .ok_or_else(|| anyhow::anyhow!("no free pseudonym"))?;
-                    sqlx::query(INSERT).bind(random_id()).bind(review_id).bind(respondent_key).bind(&pseudonym).bind(answers_json)
-                        .execute(&mut *tx).await?;
+                    sqlx::query(INSERT)
+                        .bind(random_id())
+                        .bind(review_id)
+                        .bind(respondent_key)
+                        .bind(&pseudonym)
+                        .bind(answers_json)
+                        .execute(&mut *tx)
+                        .await?;
                     ResponseSaved::Created { pseudonym }
                 }
             };
-            sqlx::query(ANSWERED).bind(review_id).bind(user_id).execute(&mut *tx).await?;
+            sqlx::query(ANSWERED)
+                .bind(review_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             if rewrite_in_random_order {
-                let mut rows: Vec<(String, String, String, String)> = sqlx::query_as(ALL).bind(review_id).fetch_all(&mut *tx).await?;
+                let mut rows: Vec<(String, String, String, String)> = sqlx::query_as(ALL)
+                    .bind(review_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
                 rows.shuffle(&mut rand::rng());
-                sqlx::query(DELETE_ALL).bind(review_id).execute(&mut *tx).await?;
+                sqlx::query(DELETE_ALL)
+                    .bind(review_id)
+                    .execute(&mut *tx)
+                    .await?;
                 for (id, key, pseudonym, answers) in rows {
-                    sqlx::query(INSERT).bind(id).bind(review_id).bind(key).bind(pseudonym).bind(answers)
-                        .execute(&mut *tx).await?;
+                    sqlx::query(INSERT)
+                        .bind(id)
+                        .bind(review_id)
+                        .bind(key)
+                        .bind(pseudonym)
+                        .bind(answers)
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
             tx.commit().await?;
@@ -119,9 +163,13 @@ impl Store {
     ) -> anyhow::Result<Option<String>> {
         const SQL: &str =
             "SELECT answers FROM survey_responses WHERE review_id = $1 AND respondent_key = $2";
-        Ok(
-            on_db!(self, pool => sqlx::query_scalar(SQL).bind(review_id).bind(respondent_key).fetch_optional(pool).await?),
-        )
+        Ok(on_db!(self, "own survey answers", |pool| Ok(
+            sqlx::query_scalar(SQL)
+                .bind(review_id)
+                .bind(respondent_key)
+                .fetch_optional(pool)
+                .await?
+        ))?)
     }
 
     /// Every response of a review, in storage order (callers shuffle before showing).
@@ -131,7 +179,10 @@ impl Store {
     ) -> anyhow::Result<Vec<StoredResponse>> {
         const SQL: &str =
             "SELECT pseudonym, answers FROM survey_responses WHERE review_id = $1 ORDER BY id";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+        on_db!(self, "survey responses", |pool| Ok(sqlx::query_as(SQL)
+            .bind(review_id)
+            .fetch_all(pool)
+            .await?))
     }
 
     /// Responses with their keyed respondent hash, for work that holds the key (the agenda
@@ -141,13 +192,18 @@ impl Store {
         review_id: ReviewId,
     ) -> anyhow::Result<Vec<KeyedResponse>> {
         const SQL: &str = "SELECT respondent_key, pseudonym, answers FROM survey_responses WHERE review_id = $1 ORDER BY id";
-        Ok(on_db!(self, pool => sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?))
+        on_db!(self, "survey responses with keys", |pool| Ok(
+            sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?
+        ))
     }
 
     /// How many participants have answered (a count, never who).
     pub async fn answered_count(&self, review_id: ReviewId) -> anyhow::Result<i64> {
         const SQL: &str =
             "SELECT COUNT(*) FROM participants WHERE review_id = $1 AND answered = TRUE";
-        Ok(on_db!(self, pool => sqlx::query_scalar(SQL).bind(review_id).fetch_one(pool).await?))
+        on_db!(self, "answered count", |pool| Ok(sqlx::query_scalar(SQL)
+            .bind(review_id)
+            .fetch_one(pool)
+            .await?))
     }
 }

@@ -13,7 +13,12 @@ impl Store {
         fresh_after: Timestamp,
     ) -> anyhow::Result<Option<UserInfo>> {
         const SQL: &str = "SELECT user_id, name, is_bot, deleted FROM slack_users WHERE user_id = $1 AND fetched_at >= $2";
-        let row: Option<(String, String, bool, bool)> = on_db!(self, pool => sqlx::query_as(SQL).bind(user_id).bind(fresh_after.as_second()).fetch_optional(pool).await?);
+        let row: Option<(String, String, bool, bool)> =
+            on_db!(self, "cached user", |pool| Ok(sqlx::query_as(SQL)
+                .bind(user_id)
+                .bind(fresh_after.as_second())
+                .fetch_optional(pool)
+                .await?))?;
         Ok(row.map(|(id, name, is_bot, deleted)| UserInfo {
             id,
             name,
@@ -26,29 +31,49 @@ impl Store {
         const SQL: &str = "INSERT INTO slack_users (user_id, name, is_bot, deleted, fetched_at) VALUES ($1, $2, $3, $4, $5)
                            ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, is_bot = excluded.is_bot,
                                deleted = excluded.deleted, fetched_at = excluded.fetched_at";
-        on_db!(self, pool => {
-            sqlx::query(SQL).bind(&user.id).bind(&user.name).bind(user.is_bot).bind(user.deleted).bind(now.as_second())
-                .execute(pool).await?;
-        });
+        on_db!(self, "save user", |pool| {
+            sqlx::query(SQL)
+                .bind(&user.id)
+                .bind(&user.name)
+                .bind(user.is_bot)
+                .bind(user.deleted)
+                .bind(now.as_second())
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(())
     }
 
     /// The display name of a user, if known.
     pub async fn user_name(&self, user_id: &str) -> anyhow::Result<Option<String>> {
         const SQL: &str = "SELECT name FROM slack_users WHERE user_id = $1";
-        Ok(on_db!(self, pool => sqlx::query_scalar(SQL).bind(user_id).fetch_optional(pool).await?))
+        on_db!(self, "user name", |pool| Ok(sqlx::query_scalar(SQL)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?))
     }
 
     pub async fn setting(&self, name: &str) -> anyhow::Result<Option<String>> {
         const SQL: &str = "SELECT value FROM settings WHERE name = $1";
-        Ok(on_db!(self, pool => sqlx::query_scalar(SQL).bind(name).fetch_optional(pool).await?))
+        on_db!(self, "setting", |pool| Ok(sqlx::query_scalar(SQL)
+            .bind(name)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// Stores a setting if it is not set yet; returns the value now stored.
     pub async fn setting_or_insert(&self, name: &str, value: &str) -> anyhow::Result<String> {
         const INSERT: &str =
             "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
-        on_db!(self, pool => { sqlx::query(INSERT).bind(name).bind(value).execute(pool).await?; });
+        on_db!(self, "setting or insert", |pool| {
+            sqlx::query(INSERT)
+                .bind(name)
+                .bind(value)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })?;
         Ok(self
             .setting(name)
             .await?
