@@ -9,7 +9,11 @@
 //! Every call is recorded for assertions. There is one sandbox: the tests and the demo
 //! both use this code.
 
+mod blocks;
 pub mod driver;
+mod methods;
+mod params;
+mod rate;
 pub mod socket;
 pub mod world;
 
@@ -27,10 +31,10 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
+pub use rate::{RateLimiter, Tier};
 pub use socket::{SANDBOX_APP_TOKEN, SocketHub};
 pub use world::{
-    Fault, RateLimiter, RecordedCall, SandboxChannel, SandboxMessage, SandboxUser, Sighting, Tier,
-    World,
+    Fault, RecordedCall, SandboxChannel, SandboxMessage, SandboxUser, Sighting, World,
 };
 
 /// The bot token the sandbox accepts.
@@ -505,7 +509,7 @@ async fn response_url(
     let Some((channel, user)) = world.response_urls.get(&id).cloned() else {
         return (StatusCode::NOT_FOUND, "expired_url").into_response();
     };
-    let text = world::readable(payload["text"].as_str().unwrap_or(""), &payload["blocks"]);
+    let text = blocks::readable(payload["text"].as_str().unwrap_or(""), &payload["blocks"]);
     if payload["response_type"] == "in_channel" {
         let ts = world.next_ts();
         let bot = world.bot_user_id.clone();
