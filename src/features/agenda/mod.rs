@@ -4,6 +4,7 @@
 
 pub mod cluster;
 pub mod synth;
+pub mod text;
 
 use crate::domain::ReviewId;
 use jiff::Timestamp;
