@@ -86,7 +86,6 @@ fn inputs(answers: usize, observations: usize) -> Inputs {
             pseudonym: format!("Respondent {}", n / open.len()),
             question: open[n % open.len()].to_string(),
             text: sentence(&mut words),
-            quiet: n % 3 == 0,
         })
         .collect();
     let observations = (0..observations).map(|_| sentence(&mut words)).collect();

@@ -112,25 +112,14 @@ pub async fn inputs(state: &AppState, review: &Review) -> anyhow::Result<synth::
         Some(id) => state.store.incident(id).await?.map(|i| i.title),
         None => None,
     };
-    // Respondents who shared in a check-in, found through the key, never stored as such.
-    let spoke: Vec<String> = state
-        .store
-        .participation(review.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.checkin_shared)
-        .map(|p| state.pseudonym_key.respondent_key(review.id, &p.user_id))
-        .collect();
     let mut answers = Vec::new();
-    for response in state.store.survey_responses_with_keys(review.id).await? {
+    for response in state.store.survey_responses(review.id).await? {
         let parsed: Answers = serde_json::from_str(&response.answers)?;
-        let quiet = !spoke.contains(&response.respondent_key);
         for (question, text) in parsed {
             answers.push(synth::SurveyAnswer {
                 pseudonym: response.pseudonym.clone(),
                 question,
                 text,
-                quiet,
             });
         }
     }

@@ -20,8 +20,13 @@ pub struct SurveyAnswer {
     pub pseudonym: String,
     pub question: String,
     pub text: String,
-    /// The respondent did not share in a check-in; quieter voices are put first.
-    pub quiet: bool,
+}
+
+/// Where one clustered text came from.
+struct Source {
+    quote: Quote,
+    /// An anonymous observation, not a survey answer.
+    observation: bool,
 }
 
 /// Everything the agenda is made from.
@@ -145,22 +150,12 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
         .map(|q| q.id)
         .collect();
 
-    // Favouring people who did not speak in the check-in is safe only when that group and
-    // the group who spoke each hold at least k respondents: otherwise where a quote stands
-    // would tell the facilitator, who watched the check-in, whose pseudonym it is.
-    let people = |quiet: bool| -> BTreeSet<&str> {
-        answers
-            .iter()
-            .filter(|a| a.quiet == quiet)
-            .map(|a| a.pseudonym.as_str())
-            .collect()
-    };
-    let floor = inputs.review.min_responses.max(1) as usize;
-    let favour_quiet = people(true).len() >= floor && people(false).len() >= floor;
-
     // Items to cluster: open answers (not the vendor section) and observations. Ids index
-    // a side table so each item's source and quietness can be recovered.
-    let mut sources: Vec<(Quote, bool, bool)> = Vec::new();
+    // a side table so each item's source can be recovered.
+    //
+    // Nothing here depends on who spoke in a check-in: the facilitator watched it, so an
+    // order that favoured people who stayed quiet would tell them whose pseudonym is whose.
+    let mut sources: Vec<Source> = Vec::new();
     let mut items = Vec::new();
     for answer in answers
         .iter()
@@ -171,14 +166,13 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
             text: answer.text.clone(),
             contributor: answer.pseudonym.clone(),
         });
-        sources.push((
-            Quote {
+        sources.push(Source {
+            quote: Quote {
                 text: answer.text.clone(),
                 source: answer.pseudonym.clone(),
             },
-            answer.quiet && favour_quiet,
-            false,
-        ));
+            observation: false,
+        });
     }
     for (n, text) in inputs.observations.iter().enumerate() {
         items.push(Item {
@@ -186,68 +180,63 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
             text: text.clone(),
             contributor: format!("observation-{n}"),
         });
-        sources.push((
-            Quote {
+        sources.push(Source {
+            quote: Quote {
                 text: text.clone(),
                 source: OBSERVATION_SOURCE.into(),
             },
-            false,
-            true,
-        ));
+            observation: true,
+        });
     }
     let clustered = cluster::cluster(&items, ClusterOptions::default());
     let blames: Vec<bool> = sources
         .iter()
-        .map(|(quote, _, _)| !blame::detect(&quote.text).is_empty())
+        .map(|source| !blame::detect(&source.quote.text).is_empty())
         .collect();
-    let mut themes: Vec<(Theme, usize)> = clustered
+    let mut themes: Vec<Theme> = clustered
         .iter()
         .map(|theme| {
             let respondents: BTreeSet<&str> = theme
                 .items
                 .iter()
-                .filter(|&&id| !sources[id].2)
-                .map(|&id| sources[id].0.source.as_str())
+                .filter(|&&id| !sources[id].observation)
+                .map(|&id| sources[id].quote.source.as_str())
                 .collect();
-            let observations = theme.items.iter().filter(|&&id| sources[id].2).count();
-            let quiet = theme.items.iter().filter(|&&id| sources[id].1).count();
-            // Quotes in representative order, quieter respondents first where that is safe.
-            // Words of blame are quoted only when the theme has nothing else: the room gets
-            // them back as systemic questions.
+            let observations = theme
+                .items
+                .iter()
+                .filter(|&&id| sources[id].observation)
+                .count();
+            // Quotes in representative order. Words of blame are quoted only when the theme
+            // has nothing else: the room gets them back as systemic questions.
             let mut ordered: Vec<usize> = theme.items.clone();
             if ordered.iter().any(|&id| !blames[id]) {
                 ordered.retain(|&id| !blames[id]);
             }
-            ordered.sort_by_key(|&id| !sources[id].1);
             let quotes = ordered
                 .iter()
                 .take(MAX_QUOTES)
-                .map(|&id| sources[id].0.clone())
+                .map(|&id| sources[id].quote.clone())
                 .collect();
-            (
-                Theme {
-                    label: theme.label.clone(),
-                    respondents: respondents.len(),
-                    observations,
-                    quotes,
-                },
-                quiet,
-            )
+            Theme {
+                label: theme.label.clone(),
+                respondents: respondents.len(),
+                observations,
+                quotes,
+            }
         })
         .collect();
-    // Several voices first; among equals, themes carried by quieter people.
-    themes.sort_by(|(a, qa), (b, qb)| {
+    // Several voices first.
+    themes.sort_by(|a, b| {
         (b.respondents + b.observations)
             .cmp(&(a.respondents + a.observations))
-            .then(qb.cmp(qa))
             .then(a.label.cmp(&b.label))
     });
     let single_voice_themes = themes
         .iter()
-        .filter(|(t, _)| t.respondents + t.observations == 1)
-        .map(|(t, _)| t.label.clone())
+        .filter(|t| t.respondents + t.observations == 1)
+        .map(|t| t.label.clone())
         .collect();
-    let themes: Vec<Theme> = themes.into_iter().map(|(t, _)| t).collect();
 
     let (questions, questions_left_out) = questions_for_the_room(&answers, &inputs.observations);
     let vendor_section = vendor.map(|v| {
@@ -627,12 +616,11 @@ mod tests {
         }
     }
 
-    fn answer(p: &str, q: &str, text: &str, quiet: bool) -> SurveyAnswer {
+    fn answer(p: &str, q: &str, text: &str) -> SurveyAnswer {
         SurveyAnswer {
             pseudonym: p.into(),
             question: q.into(),
             text: text.into(),
-            quiet,
         }
     }
 
@@ -654,26 +642,18 @@ mod tests {
                 "Respondent A",
                 "information",
                 "the cache ttl dashboard showed 24h",
-                false,
             ),
             answer(
                 "Respondent B",
                 "surprise",
                 "cache ttl of 24 hours surprised me",
-                true,
             ),
             answer(
                 "Respondent C",
                 "detection",
                 "who deployed the purge job on a friday?",
-                false,
             ),
-            answer(
-                "Respondent C",
-                "discuss",
-                "ownership of the purge job",
-                false,
-            ),
+            answer("Respondent C", "discuss", "ownership of the purge job"),
         ]
     }
 
@@ -734,7 +714,6 @@ mod tests {
                     &format!("Respondent {n}"),
                     "discuss",
                     &format!("topic number {n} deserves time"),
-                    false,
                 )
             })
             .collect();
@@ -744,20 +723,6 @@ mod tests {
             to_markdown(&agenda).contains("- 8 more questions for the room, left out"),
             "{}",
             to_markdown(&agenda)
-        );
-    }
-
-    #[test]
-    fn below_the_floor_quietness_changes_nothing() {
-        // Only Respondent B stayed quiet in the check-in: favouring B would single B out.
-        let quiet_b = synthesize(&inputs(sample(), 3, None));
-        let nobody_quiet: Vec<SurveyAnswer> = sample()
-            .into_iter()
-            .map(|a| SurveyAnswer { quiet: false, ..a })
-            .collect();
-        assert_eq!(
-            to_markdown(&quiet_b),
-            to_markdown(&synthesize(&inputs(nobody_quiet, 3, None)))
         );
     }
 
@@ -780,7 +745,6 @@ mod tests {
             "Respondent A",
             "discuss",
             "who deployed the purge job on a friday?",
-            false,
         )];
         let agenda = synthesize(&inputs(only_blame, 3, None));
         assert!(
@@ -794,14 +758,12 @@ mod tests {
     }
 
     #[test]
-    fn themes_raised_by_several_voices_come_first_and_quiet_voices_are_quoted_first() {
-        // Three respondents who did not speak in the check-in and three who did: both
-        // groups reach the floor of 3, so the quiet are favoured.
+    fn themes_raised_by_several_voices_come_first() {
         let mut answers = sample();
         answers.extend([
-            answer("Respondent D", "discuss", "the pager rota", false),
-            answer("Respondent E", "discuss", "the deploy calendar", true),
-            answer("Respondent F", "discuss", "the status page", true),
+            answer("Respondent D", "discuss", "the pager rota"),
+            answer("Respondent E", "discuss", "the deploy calendar"),
+            answer("Respondent F", "discuss", "the status page"),
         ]);
         let agenda = synthesize(&inputs(answers, 6, None));
         let first = &agenda.themes[0];
@@ -810,22 +772,17 @@ mod tests {
             "{first:?}"
         );
         assert!(first.respondents + first.observations >= 2);
-        assert_eq!(
-            first.quotes[0].source, "Respondent B",
-            "the quiet respondent is quoted first"
-        );
     }
 
     #[test]
     fn the_vendor_section_appears_only_with_a_vendor() {
         assert!(synthesize(&inputs(sample(), 3, None)).vendor.is_none());
         let mut answers = sample();
-        answers.push(answer("Respondent A", "vendor_breakers", "partly", false));
+        answers.push(answer("Respondent A", "vendor_breakers", "partly"));
         answers.push(answer(
             "Respondent B",
             "vendor_customers",
             "a spinner, then a 500",
-            false,
         ));
         let agenda = synthesize(&inputs(answers, 3, Some("Stripe")));
         let v = agenda.vendor.unwrap();
@@ -869,7 +826,6 @@ mod tests {
                     &format!("Respondent {n}"),
                     questions::CORE[n % 5].id,
                     &format!("{long} variant {}", n % 37),
-                    n % 2 == 0,
                 )
             })
             .collect();
