@@ -231,8 +231,8 @@ pub async fn dispatch(
     match invocation.name() {
         "incident" => features::incident::command(state, request, &invocation, now).await,
         "review" => features::review::command(state, request, &invocation, now).await,
-        "survey" => features::survey::send(state, request, now).await,
-        "survey close" => features::survey::close_command(state, request, now).await,
+        "survey" => features::survey::command::send(state, request, now).await,
+        "survey close" => features::survey::command::close_command(state, request, now).await,
         "status" => features::review::status(state, request, now).await,
         "checkin" => features::checkin::command(state, request, &invocation, now).await,
         "observe" => {
@@ -240,7 +240,7 @@ pub async fn dispatch(
         }
         "counterfactual" => features::counterfactual::command(state, request).await,
         "agenda" => features::agenda::command(state, request, &invocation, now).await,
-        "answers" => features::survey::answers_command(state, request, now).await,
+        "answers" => features::survey::command::answers_command(state, request, now).await,
         "help" => Ok(Reply::ephemeral(help_text())),
         other => Err(Error::Internal(anyhow::anyhow!(
             "subcommand `{other}` is declared but has no handler"

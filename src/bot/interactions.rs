@@ -127,10 +127,11 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
         let value = action.value.clone().unwrap_or_default();
         let result: Result<(), Error> = match action.action_id.value().as_str() {
             crate::ids::SURVEY_OPEN => {
-                survey::open_modal(state, &user, ev.trigger_id.value(), &value).await
+                survey::modal::open_modal(state, &user, ev.trigger_id.value(), &value).await
             }
             crate::ids::SURVEY_MUTE => {
-                survey::stop_reminders(state, &user, &value, response_url.as_deref(), now).await
+                survey::modal::stop_reminders(state, &user, &value, response_url.as_deref(), now)
+                    .await
             }
             crate::ids::CHECKIN_SHARE
             | crate::ids::CHECKIN_PASS
@@ -185,7 +186,7 @@ async fn on_view_submission(
     };
     let user = ev.user.id.to_string();
     let result: Result<Option<SlackView>, Error> = match callback.as_str() {
-        crate::ids::SURVEY_SUBMIT => survey::submit(state, &user, &ev.view, &metadata)
+        crate::ids::SURVEY_SUBMIT => survey::modal::submit(state, &user, &ev.view, &metadata)
             .await
             .map(Some),
         crate::ids::INCIDENT_SUBMIT => incident::submit(state, &user, &ev.view, &metadata, now)

@@ -59,27 +59,29 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
                 .await
         }
         Job::SendSurveyInvite { review_id, user_id } => {
-            survey::send_invite(state, *review_id, user_id).await
+            survey::jobs::send_invite(state, *review_id, user_id).await
         }
         Job::RemindSurvey { review_id, pass } => {
-            survey::remind(state, *review_id, *pass, now).await
+            survey::jobs::remind(state, *review_id, *pass, now).await
         }
         Job::SendReminder {
             review_id, user_id, ..
-        } => survey::send_reminder(state, *review_id, user_id).await,
+        } => survey::jobs::send_reminder(state, *review_id, user_id).await,
         Job::CloseSurvey {
             review_id,
             deadline,
-        } => survey::close_at_deadline(state, *review_id, *deadline, now).await,
+        } => survey::jobs::close_at_deadline(state, *review_id, *deadline, now).await,
         Job::MarkInviteClosed { review_id, user_id } => {
-            survey::mark_invite_closed(state, *review_id, user_id).await
+            survey::jobs::mark_invite_closed(state, *review_id, user_id).await
         }
         Job::DeliverAnswers {
             review_id,
             to_user,
             seed,
             next_part,
-        } => survey::deliver_answers(state, ctx, *review_id, to_user, *seed, *next_part).await,
+        } => {
+            survey::jobs::deliver_answers(state, ctx, *review_id, to_user, *seed, *next_part).await
+        }
         Job::DirectReply { channel, content } => {
             let content: SlackMessageContent =
                 serde_json::from_value(content.clone()).map_err(anyhow::Error::from)?;

@@ -1,0 +1,278 @@
+//! Purpose: the survey's durable jobs: invitations, reminder passes and reminders, the
+//! close at the deadline, and the answers delivered part by part.
+
+use jiff::Timestamp;
+
+use crate::app::AppState;
+use crate::domain::ReviewId;
+use crate::error::Error;
+use crate::queue::{self, Job, JobContext, JobError, Requester};
+use crate::slack::SlackCallError;
+use crate::slack::blocks::{self, Style};
+use crate::store::reviews::Review;
+
+use super::{InviteState, answers_hint, close, invite_message, load_incident};
+
+/// Job: DM one participant the survey invitation, once.
+pub async fn send_invite(
+    state: &AppState,
+    review_id: ReviewId,
+    user_id: &str,
+) -> Result<(), JobError> {
+    let Some(review) = state.store.review(review_id).await? else {
+        return Ok(());
+    };
+    let Some(participant) = state.store.participant(review_id, user_id).await? else {
+        return Ok(());
+    };
+    if !review.survey_open() || participant.invite_state != "pending" {
+        return Ok(());
+    }
+    let incident = load_incident(state, &review).await?;
+    let dm = match participant.dm_channel {
+        Some(dm) => dm,
+        None => match state.slack.open_dm(user_id).await {
+            Ok(dm) => {
+                state
+                    .store
+                    .set_participant_dm(review_id, user_id, &dm)
+                    .await?;
+                dm
+            }
+            Err(SlackCallError::Rejected { code, .. }) => {
+                return unreachable(state, &review, &participant.display_name, user_id, &code)
+                    .await;
+            }
+            Err(other) => return Err(other.into()),
+        },
+    };
+    let content = invite_message(&incident, &review, InviteState::Open);
+    match state.slack.post_message(&dm, content, None).await {
+        Ok(ts) => {
+            state.store.set_invite_sent(review_id, user_id, &ts).await?;
+            Ok(())
+        }
+        Err(SlackCallError::Rejected { code, .. }) => {
+            unreachable(state, &review, &participant.display_name, user_id, &code).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Records that a participant could not be reached and tells the facilitator, by name
+/// (who could not be reached is not an answer, so naming them reveals nothing).
+async fn unreachable(
+    state: &AppState,
+    review: &Review,
+    name: &str,
+    user_id: &str,
+    code: &str,
+) -> Result<(), JobError> {
+    state
+        .store
+        .set_unreachable(review.id, user_id, code)
+        .await?;
+    let text = format!(
+        "I couldn't send the survey to {} (<@{user_id}>): {}",
+        blocks::escape(name),
+        queue::explain_slack_code(code)
+    );
+    let requester = Requester {
+        user_id: review.facilitator_id.clone(),
+        channel_id: review.channel_id.clone(),
+        response_url: None,
+        asked_at: 0,
+    };
+    queue::enqueue(
+        state,
+        &Job::TellRequester { requester, text },
+        state.clock.now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Job: one reminder pass. Queues a DM for each participant who has not answered.
+pub async fn remind(
+    state: &AppState,
+    review_id: ReviewId,
+    pass: i64,
+    now: Timestamp,
+) -> Result<(), JobError> {
+    let Some(review) = state.store.review(review_id).await? else {
+        return Ok(());
+    };
+    if !review.survey_open() || review.deadline_at.is_some_and(|d| d <= now.as_second()) {
+        return Ok(());
+    }
+    for p in state.store.participants_to_remind(review_id).await? {
+        let job = Job::SendReminder {
+            review_id,
+            user_id: p.user_id.clone(),
+            pass,
+        };
+        queue::enqueue(state, &job, now).await?;
+    }
+    Ok(())
+}
+
+/// Job: DM one reminder, in the participant's DM with the bot, never in a channel.
+pub async fn send_reminder(
+    state: &AppState,
+    review_id: ReviewId,
+    user_id: &str,
+) -> Result<(), JobError> {
+    let Some(review) = state.store.review(review_id).await? else {
+        return Ok(());
+    };
+    let Some(p) = state.store.participant(review_id, user_id).await? else {
+        return Ok(());
+    };
+    // Checked again at send time: they may have answered or opted out since the pass began.
+    if !review.survey_open() || p.answered || !p.wants_reminders {
+        return Ok(());
+    }
+    let Some(dm) = p.dm_channel else {
+        return Ok(());
+    };
+    let incident = load_incident(state, &review).await?;
+    let text = format!(
+        "A reminder: the survey for the review of “{}” closes {}. It takes a few minutes and every question is optional; use the *Answer the survey* button above.",
+        blocks::escape(&incident.title),
+        review.deadline_at.map(blocks::date).unwrap_or_default()
+    );
+    let content = blocks::message(
+        text.clone(),
+        vec![
+            blocks::section(text),
+            blocks::actions(
+                None,
+                vec![
+                    blocks::button(
+                        "Answer the survey",
+                        crate::ids::SURVEY_OPEN,
+                        &review_id.to_string(),
+                        Style::Primary,
+                    ),
+                    blocks::button(
+                        "Don't remind me",
+                        crate::ids::SURVEY_MUTE,
+                        &review_id.to_string(),
+                        Style::Default,
+                    ),
+                ],
+            ),
+        ],
+    );
+    state.slack.post_message(&dm, content, None).await?;
+    Ok(())
+}
+
+/// Job: close the survey at its deadline (unless the deadline moved; a newer job exists then).
+pub async fn close_at_deadline(
+    state: &AppState,
+    review_id: ReviewId,
+    deadline: i64,
+    now: Timestamp,
+) -> Result<(), JobError> {
+    let Some(review) = state.store.review(review_id).await? else {
+        return Ok(());
+    };
+    if !review.survey_open() || review.deadline_at != Some(deadline) || now.as_second() < deadline {
+        return Ok(());
+    }
+    let answered = close(state, &review, now).await.map_err(|e| match e {
+        Error::Internal(err) => JobError::Internal(err),
+        other => JobError::Permanent(other.to_string()),
+    })?;
+    let incident = load_incident(state, &review).await?;
+    let participants = state.store.participants(review.id).await?.len();
+    let text = format!(
+        "The survey for the review of “{}” has closed: {answered} of {participants} answered. {}",
+        blocks::escape(&incident.title),
+        answers_hint(answered, review.min_responses).replace(
+            "`/debrief answers`",
+            &format!("`/debrief answers` in <#{}>", review.channel_id)
+        )
+    );
+    let requester = Requester {
+        user_id: review.facilitator_id.clone(),
+        channel_id: review.channel_id.clone(),
+        response_url: None,
+        asked_at: 0,
+    };
+    queue::enqueue(state, &Job::TellRequester { requester, text }, now).await?;
+    Ok(())
+}
+
+/// Job: replace the buttons of a closed survey's DM with a line saying it closed.
+pub async fn mark_invite_closed(
+    state: &AppState,
+    review_id: ReviewId,
+    user_id: &str,
+) -> Result<(), JobError> {
+    let (Some(review), Some(p)) = (
+        state.store.review(review_id).await?,
+        state.store.participant(review_id, user_id).await?,
+    ) else {
+        return Ok(());
+    };
+    let (Some(dm), Some(ts)) = (p.dm_channel.as_deref(), p.invite_ts.as_deref()) else {
+        return Ok(());
+    };
+    let incident = load_incident(state, &review).await?;
+    let shown = if p.answered {
+        InviteState::ClosedAnswered
+    } else {
+        InviteState::ClosedUnanswered
+    };
+    match state
+        .slack
+        .update_message(dm, ts, invite_message(&incident, &review, shown))
+        .await
+    {
+        Ok(()) => Ok(()),
+        // The person deleted the DM: nothing left to update.
+        Err(SlackCallError::Rejected { code, .. })
+            if code == "message_not_found" || code == "channel_not_found" =>
+        {
+            Ok(())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Job: DM the facilitator the answers, several messages in order, resuming after a failure.
+pub async fn deliver_answers(
+    state: &AppState,
+    ctx: &JobContext,
+    review_id: ReviewId,
+    to_user: &str,
+    seed: u64,
+    next_part: usize,
+) -> Result<(), JobError> {
+    let Some(review) = state.store.review(review_id).await? else {
+        return Ok(());
+    };
+    let answered = state.store.answered_count(review_id).await?;
+    if answered < review.min_responses {
+        return Err(JobError::Permanent(
+            "fewer people have answered than the k-floor".into(),
+        ));
+    }
+    let incident = load_incident(state, &review).await?;
+    let responses = state.store.survey_responses(review_id).await?;
+    let parts = super::render::answer_messages(&incident, &review, &responses, seed);
+    let dm = state.slack.open_dm(to_user).await?;
+    for (index, part) in parts.into_iter().enumerate().skip(next_part) {
+        state.slack.post_message(&dm, part, None).await?;
+        let progress = Job::DeliverAnswers {
+            review_id,
+            to_user: to_user.to_string(),
+            seed,
+            next_part: index + 1,
+        };
+        ctx.checkpoint(state, &progress).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! Purpose: the survey modal: opening it (prefilled when editing), "Don't remind me", and
+//! a submission stored under the keyed respondent hash, with a blame nudge shown once.
+
+use jiff::Timestamp;
+use slack_morphism::prelude::*;
+
+use crate::app::AppState;
+use crate::domain::ReviewId;
+use crate::error::{Error, FieldErrors};
+use crate::queue::{self, Job, Requester};
+use crate::slack::blocks::{self};
+use crate::slack::forms::{self, FormValues};
+use crate::store::surveys::{ResponseRefused, ResponseSaved};
+use crate::user_error;
+
+use super::questions::{Answers, SurveyModal};
+
+/// Button "Answer the survey": opens the modal (prefilled when editing). Must use the
+/// trigger id within 3 s, so it calls views.open inline.
+pub async fn open_modal(
+    state: &AppState,
+    user_id: &str,
+    trigger_id: &str,
+    value: &str,
+) -> Result<(), Error> {
+    let view = survey_view_for(state, user_id, value).await?;
+    state
+        .slack
+        .open_view(trigger_id, view)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not open the survey modal: {e}"))?;
+    Ok(())
+}
+
+async fn survey_view_for(state: &AppState, user_id: &str, value: &str) -> Result<SlackView, Error> {
+    let Some(review) = (match value.parse::<ReviewId>() {
+        Ok(id) => state.store.review(id).await?,
+        Err(_) => None,
+    }) else {
+        user_error!("This survey no longer exists.");
+    };
+    if review.survey_closed() {
+        user_error!("This survey has closed. You can still raise anything in the review meeting.");
+    }
+    if state.store.participant(review.id, user_id).await?.is_none() {
+        user_error!("This survey is for the people who took part in the incident.");
+    }
+    let incident = state
+        .store
+        .incident(review.incident_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("incident missing"))?;
+    let key = state.pseudonym_key.respondent_key(review.id, user_id);
+    let existing: Option<Answers> = match state.store.own_survey_answers(review.id, &key).await? {
+        Some(json) => Some(serde_json::from_str(&json).map_err(anyhow::Error::from)?),
+        None => None,
+    };
+    Ok(SurveyModal {
+        review_id: review.id,
+        incident_title: &incident.title,
+        vendor: incident.vendor.as_deref(),
+        min_responses: review.min_responses,
+        existing: existing.as_ref(),
+        nudges: &[],
+    }
+    .view())
+}
+
+/// Button "Don't remind me".
+pub async fn stop_reminders(
+    state: &AppState,
+    user_id: &str,
+    value: &str,
+    response_url: Option<&str>,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let Ok(review_id) = value.parse::<ReviewId>() else {
+        return Ok(());
+    };
+    state.store.stop_reminders(review_id, user_id).await?;
+    if let Some(url) = response_url {
+        let requester = Requester {
+            user_id: user_id.to_string(),
+            channel_id: String::new(),
+            response_url: Some(url.to_string()),
+            asked_at: now.as_second(),
+        };
+        let text = "Okay, no reminders for this survey. You can still answer it until it closes."
+            .to_string();
+        queue::enqueue(state, &Job::TellRequester { requester, text }, now).await?;
+    }
+    Ok(())
+}
+
+/// The survey modal was submitted: validate, then store under the keyed hash.
+/// Returns the view that replaces the modal (a thank-you note).
+pub async fn submit(
+    state: &AppState,
+    user_id: &str,
+    view: &SlackStatefulView,
+    private_metadata: &str,
+) -> Result<SlackView, Error> {
+    let (review_part, nudged) = match private_metadata.split_once(':') {
+        Some((id, flag)) => (id, flag == "nudged"),
+        None => (private_metadata, false),
+    };
+    let review_id: ReviewId = review_part
+        .parse()
+        .map_err(|_| anyhow::anyhow!("survey modal metadata"))?;
+    let Some(review) = state.store.review(review_id).await? else {
+        return Err(field_error(
+            "This survey no longer exists; your text was not saved, so copy it if you want to keep it.",
+        ));
+    };
+    let incident = state
+        .store
+        .incident(review.incident_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("incident missing"))?;
+    let answers = super::questions::parse_submission(
+        &FormValues::from_view(view),
+        incident.vendor.as_deref(),
+    )
+    .map_err(Error::Form)?;
+    if !nudged {
+        let nudges = blame_nudges(&answers);
+        if !nudges.is_empty() {
+            // Shown once, with every answer kept; the next submit records them as written.
+            return Ok(SurveyModal {
+                review_id: review.id,
+                incident_title: &incident.title,
+                vendor: incident.vendor.as_deref(),
+                min_responses: review.min_responses,
+                existing: Some(&answers),
+                nudges: &nudges,
+            }
+            .view());
+        }
+    }
+    let key = &state.pseudonym_key;
+    let respondent = key.respondent_key(review.id, user_id);
+    let json = serde_json::to_string(&answers).map_err(anyhow::Error::from)?;
+    let saved = state
+        .store
+        .save_survey_response(
+            review.id,
+            user_id,
+            &respondent,
+            |n| key.pseudonym_candidate(review.id, user_id, n),
+            &json,
+        )
+        .await?;
+    match saved {
+        Ok(ResponseSaved::Created { .. }) | Ok(ResponseSaved::Updated { .. }) => {
+            // No log line here: even without the user, its time would say when someone answered.
+            Ok(forms::notice(
+                "Incident survey",
+                "Thank you, your answers are saved. You can edit them from the survey message until the survey closes.",
+            ))
+        }
+        Err(ResponseRefused::SurveyNotOpen) => Err(field_error(
+            "This survey closed before you submitted, so your text was not saved. Copy it if you want to raise it in the meeting.",
+        )),
+        Err(ResponseRefused::NotAParticipant) => Err(field_error(
+            "This survey is for the people who took part in the incident.",
+        )),
+    }
+}
+
+/// One line per blame phrase found in the answers.
+fn blame_nudges(answers: &Answers) -> Vec<String> {
+    answers
+        .values()
+        .flat_map(|text| crate::features::blame::detect(text))
+        .map(|n| {
+            format!(
+                "You wrote “{}”. A question that teaches more: _{}_",
+                blocks::escape(&n.found),
+                n.reframing
+            )
+        })
+        .collect()
+}
+
+fn field_error(message: &str) -> Error {
+    let mut errors = FieldErrors::default();
+    errors.add(super::questions::CORE[0].id, message);
+    Error::Form(errors)
+}
