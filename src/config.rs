@@ -270,7 +270,7 @@ fn default_key_file(database_url: &str) -> PathBuf {
 }
 
 /// The file behind a `sqlite:` URL, if it names one (not `:memory:`).
-pub fn sqlite_path(database_url: &str) -> Option<PathBuf> {
+fn sqlite_path(database_url: &str) -> Option<PathBuf> {
     let rest = database_url.strip_prefix("sqlite:")?;
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     let path = rest.split('?').next().unwrap_or("");

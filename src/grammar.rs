@@ -490,7 +490,7 @@ fn dedup(items: Vec<String>) -> Vec<String> {
 
 /// `<@U123|name>` or `<@U123>` → `U123`. Slack escapes mentions because the manifest
 /// sets `should_escape: true`; a bare `@name` cannot be resolved reliably, so it is refused.
-pub fn parse_user(raw: &str) -> Option<String> {
+fn parse_user(raw: &str) -> Option<String> {
     let inner = raw.strip_prefix("<@")?.strip_suffix('>')?;
     let id = inner.split('|').next()?;
     let valid = id.len() >= 2
@@ -499,15 +499,8 @@ pub fn parse_user(raw: &str) -> Option<String> {
     valid.then(|| id.to_string())
 }
 
-/// `<#C123|name>` → `C123`.
-pub fn parse_channel(raw: &str) -> Option<String> {
-    let inner = raw.strip_prefix("<#")?.strip_suffix('>')?;
-    let id = inner.split('|').next()?;
-    (id.len() >= 2 && id.chars().all(|c| c.is_ascii_alphanumeric())).then(|| id.to_string())
-}
-
 /// `90s`, `45m`, `2h`, `3d`, `1h30m`. At least one second, at most a year.
-pub fn parse_duration(raw: &str) -> Option<Duration> {
+fn parse_duration(raw: &str) -> Option<Duration> {
     let raw = raw.trim().to_lowercase();
     if raw.is_empty() {
         return None;
@@ -812,8 +805,7 @@ mod tests {
     }
 
     #[test]
-    fn channel_and_user_mentions_are_validated() {
-        assert_eq!(parse_channel("<#C123|incident-42>"), Some("C123".into()));
+    fn user_mentions_are_validated() {
         assert_eq!(parse_user("<@U0G9QF9C6>"), Some("U0G9QF9C6".into()));
         assert_eq!(parse_user("<@U1 evil>"), None);
         assert_eq!(parse_user("@maria"), None);

@@ -94,7 +94,7 @@ impl PseudonymKey {
     }
 
     /// Parses 64 hexadecimal characters.
-    pub fn from_hex(hex_text: &str) -> anyhow::Result<Self> {
+    fn from_hex(hex_text: &str) -> anyhow::Result<Self> {
         let bytes = hex::decode(hex_text.trim()).context("the key is not hexadecimal")?;
         let bytes: [u8; 32] = bytes
             .try_into()
@@ -136,11 +136,6 @@ impl PseudonymKey {
         let colour = COLOURS[u16::from_be_bytes([h[0], h[1]]) as usize % COLOURS.len()];
         let bird = BIRDS[u16::from_be_bytes([h[2], h[3]]) as usize % BIRDS.len()];
         format!("Respondent {colour} {bird}")
-    }
-
-    /// A keyed hash for purposes other than survey links (rate limits, dedupe of anonymous input).
-    pub fn keyed_hash(&self, purpose: &str, value: &str) -> String {
-        hex::encode(self.mac(&[purpose, value]))
     }
 
     /// Identifies the key without revealing it.

@@ -191,7 +191,7 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
 ];
 
 /// `/debrief help`, generated from [`SUBCOMMANDS`].
-pub fn help_text() -> String {
+fn help_text() -> String {
     let mut lines = vec![format!(
         "*debrief* runs incident reviews that produce learning. Subcommands:"
     )];

@@ -191,7 +191,7 @@ fn count_if_new(state: &AppState, saved: &SavedIncident) {
 }
 
 /// What the person who recorded the incident is told.
-pub fn confirmation(saved: &SavedIncident) -> String {
+fn confirmation(saved: &SavedIncident) -> String {
     let i = &saved.incident;
     let verb = if saved.created { "Recorded" } else { "Updated" };
     let mut facts = Vec::new();
@@ -234,7 +234,7 @@ fn format_time(at: Option<i64>) -> Option<String> {
 }
 
 /// The incident form, prefilled with current values.
-pub fn incident_modal(values: &IncidentValues, private_metadata: &str) -> SlackView {
+fn incident_modal(values: &IncidentValues, private_metadata: &str) -> SlackView {
     let services = values.services.join(", ");
     let deploy = values.deploy_related.map(|d| if d { "yes" } else { "no" });
     let blocks = vec![
@@ -298,7 +298,7 @@ pub fn incident_modal(values: &IncidentValues, private_metadata: &str) -> SlackV
 }
 
 /// Reads the incident form into changes, or field errors.
-pub fn parse_modal(values: &FormValues) -> Result<IncidentChanges, FieldErrors> {
+fn parse_modal(values: &FormValues) -> Result<IncidentChanges, FieldErrors> {
     let mut errors = FieldErrors::default();
     let mut time = |field: &'static str| -> Option<i64> {
         let raw = values.text(field)?;

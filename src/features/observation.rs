@@ -27,8 +27,7 @@ use crate::user_error;
 /// Slack limits a button's value to 2,000 characters; the text travels in it.
 const MAX_VALUE: usize = limits::BUTTON_VALUE;
 /// Each release comes at a random moment in this window after the one before.
-pub const RELEASE_WINDOW: (Duration, Duration) =
-    (Duration::from_secs(120), Duration::from_secs(600));
+const RELEASE_WINDOW: (Duration, Duration) = (Duration::from_secs(120), Duration::from_secs(600));
 
 /// Observation text: scrubbed of mentions, 1 to 3,000 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +64,7 @@ pub struct Observation {
 }
 
 /// Replaces `<@U…>` and `<@U…|name>` with "a teammate": observations are about the system.
-pub fn scrub_mentions(text: &str) -> String {
+fn scrub_mentions(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("<@") {
@@ -187,7 +186,7 @@ fn nudge_lines(nudges: &[blame::Nudge]) -> Vec<String> {
 
 /// The private suggestion shown when the text reads as blame, with a button that
 /// records it as written (the text rides in the button's value).
-pub fn nudge_blocks(review_id: ReviewId, text: &str, nudges: &[blame::Nudge]) -> Vec<SlackBlock> {
+fn nudge_blocks(review_id: ReviewId, text: &str, nudges: &[blame::Nudge]) -> Vec<SlackBlock> {
     let mut lines = nudge_lines(nudges);
     let value = record_value(review_id, text, &new_token());
     lines.push(match value {
@@ -404,7 +403,7 @@ pub async fn on_shortcut(
 
 /// The observation form; `nudges` (after a first submission) shows the suggestions and
 /// lets the next submission record the text as written.
-pub fn observation_modal(review_id: ReviewId, text: &str, nudges: &[blame::Nudge]) -> SlackView {
+fn observation_modal(review_id: ReviewId, text: &str, nudges: &[blame::Nudge]) -> SlackView {
     let mut content = vec![blocks::context(
         ":lock: Recorded without your name or a time. Mentions of people become “a teammate”.",
     )];
@@ -492,7 +491,7 @@ pub async fn on_modal_submit(
 }
 
 /// When the next live release happens: a random moment in the window. Pure.
-pub fn next_release(now: Timestamp, unit: f64) -> Timestamp {
+fn next_release(now: Timestamp, unit: f64) -> Timestamp {
     let (low, high) = RELEASE_WINDOW;
     let span = high.saturating_sub(low);
     crate::clock::after(now, low + span.mul_f64(unit.clamp(0.0, 1.0)))

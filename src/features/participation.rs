@@ -26,7 +26,7 @@ pub struct Figures {
 
 /// Channel messages count for participation from 15 minutes before the meeting (or the
 /// check-in, when no meeting was scheduled) to three hours after it starts.
-pub fn in_meeting_window(meeting_start: Option<i64>, now: Timestamp) -> bool {
+fn in_meeting_window(meeting_start: Option<i64>, now: Timestamp) -> bool {
     meeting_start.is_some_and(|start| (start - 900..=start + 3 * 3600).contains(&now.as_second()))
 }
 
@@ -59,7 +59,7 @@ pub async fn count_channel_message(
 }
 
 /// Gini coefficient of non-negative counts (0 for an empty or all-zero list).
-pub fn gini(counts: &[i64]) -> f64 {
+fn gini(counts: &[i64]) -> f64 {
     let mut sorted: Vec<f64> = counts.iter().map(|&c| c.max(0) as f64).collect();
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len() as f64;

@@ -23,7 +23,7 @@ const USER_CACHE_SECONDS: i64 = 86_400;
 
 /// What `/debrief review` was asked to change.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReviewArgs {
+struct ReviewArgs {
     pub facilitator: Option<String>,
     pub meeting_at: Option<i64>,
     pub meeting_in: Option<Duration>,
@@ -54,7 +54,7 @@ impl ReviewArgs {
 }
 
 /// Works out a review's settings from what was asked and what exists. Pure.
-pub fn plan(
+fn plan(
     existing: Option<&Review>,
     args: &ReviewArgs,
     caller: &str,
@@ -467,7 +467,7 @@ pub async fn resolve_participants(
 }
 
 /// The facilitator's summary of who is in. Pure.
-pub fn participants_report(
+fn participants_report(
     people: &[(String, String)],
     left_out: &[String],
     named_explicitly: bool,

@@ -26,7 +26,7 @@ use crate::store::jobs::ClaimedJob;
 pub const LEASE_SECONDS: i64 = 120;
 /// Attempts (not counting rate-limit waits) before a job gives up. With the backoff
 /// below that is well over an hour of Slack being down.
-pub const MAX_ATTEMPTS: i64 = 25;
+const MAX_ATTEMPTS: i64 = 25;
 const BACKOFF_BASE: Duration = Duration::from_secs(2);
 const BACKOFF_CAP: Duration = Duration::from_secs(300);
 
@@ -227,7 +227,7 @@ async fn tell_requester_later(
 }
 
 /// A sentence for the person whose request failed, with what to do about it.
-pub fn explain_failure(job: &Job, err: &JobError) -> String {
+fn explain_failure(job: &Job, err: &JobError) -> String {
     let what = match job {
         Job::PostMessage { channel, .. } => format!("post in <#{channel}>"),
         Job::ResolveParticipants { .. } => "gather the review's participants".to_string(),

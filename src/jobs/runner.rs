@@ -17,7 +17,7 @@ const KEEP_EVENTS: Duration = Duration::from_secs(86_400);
 const KEEP_FINISHED_JOBS: Duration = Duration::from_secs(14 * 86_400);
 
 /// A unique name for this process's leases.
-pub fn worker_name() -> String {
+fn worker_name() -> String {
     use rand::RngExt;
     let suffix: u32 = rand::rng().random();
     format!("worker-{}-{suffix:08x}", std::process::id())

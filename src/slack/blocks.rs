@@ -23,8 +23,6 @@ pub mod limits {
     pub const BUTTON_TEXT: usize = 75;
     /// Characters in a button value.
     pub const BUTTON_VALUE: usize = 2000;
-    /// Characters in a view's private_metadata.
-    pub const PRIVATE_METADATA: usize = 3000;
 }
 
 /// Cuts `text` to at most `max` characters at a word boundary, adding "…" when cut.

@@ -45,15 +45,7 @@ pub enum SlackCallError {
     Rejected { method: &'static str, code: String },
 }
 
-impl SlackCallError {
-    /// The Slack error code of a rejection (`channel_not_found`, …).
-    pub fn rejection_code(&self) -> Option<&str> {
-        match self {
-            SlackCallError::Rejected { code, .. } => Some(code),
-            _ => None,
-        }
-    }
-}
+impl SlackCallError {}
 
 /// Slack error codes that mean "try again later", not "this will never work".
 const TRANSIENT_CODES: &[&str] = &[
@@ -82,7 +74,7 @@ pub struct SlackApi {
 
 /// Builds a Slack client for `api_url`. It speaks both https (Slack) and plain http,
 /// so tests and `debrief demo` can point it at the loopback sandbox.
-pub fn build_client(api_url: &str) -> anyhow::Result<SlackHyperClient> {
+fn build_client(api_url: &str) -> anyhow::Result<SlackHyperClient> {
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_native_roots()
         .map_err(|e| {

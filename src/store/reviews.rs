@@ -311,20 +311,6 @@ impl Store {
             .await?))
     }
 
-    /// Reviews whose survey is open, for a participant's App Home and pending-survey lists.
-    pub async fn reviews_with_status(&self, status: &str) -> anyhow::Result<Vec<Review>> {
-        const SQL: &str = concat!(
-            "SELECT ",
-            review_columns!(),
-            "
-                             FROM reviews WHERE survey_status = $1 ORDER BY id"
-        );
-        on_db!(self, "reviews with status", |pool| Ok(sqlx::query_as(SQL)
-            .bind(status)
-            .fetch_all(pool)
-            .await?))
-    }
-
     /// Creates the incident's review, or updates its settings. When `participants_pending`
     /// the participant list is being (re)gathered by a job.
     pub async fn save_review(

@@ -33,14 +33,6 @@ pub struct StoredResponse {
     pub answers: String,
 }
 
-/// A response with its keyed respondent hash.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct KeyedResponse {
-    pub respondent_key: String,
-    pub pseudonym: String,
-    pub answers: String,
-}
-
 impl Store {
     /// Saves (or replaces) one respondent's answers and sets their "answered" flag.
     /// `pseudonym_candidate(n)` gives the n-th pseudonym to try; the first unused one is kept.
@@ -183,18 +175,6 @@ impl Store {
             .bind(review_id)
             .fetch_all(pool)
             .await?))
-    }
-
-    /// Responses with their keyed respondent hash, for work that holds the key (the agenda
-    /// puts quieter respondents first). Callers never store or show the hash.
-    pub async fn survey_responses_with_keys(
-        &self,
-        review_id: ReviewId,
-    ) -> anyhow::Result<Vec<KeyedResponse>> {
-        const SQL: &str = "SELECT respondent_key, pseudonym, answers FROM survey_responses WHERE review_id = $1 ORDER BY id";
-        on_db!(self, "survey responses with keys", |pool| Ok(
-            sqlx::query_as(SQL).bind(review_id).fetch_all(pool).await?
-        ))
     }
 
     /// How many participants have answered (a count, never who).

@@ -24,7 +24,7 @@ use crate::user_error;
 use machine::{Action, CheckinState, Event, Notice};
 
 /// Default time each person has for their turn.
-pub const DEFAULT_TURN: Duration = Duration::from_secs(180);
+const DEFAULT_TURN: Duration = Duration::from_secs(180);
 
 /// The parent message's text.
 pub const PARENT_TEXT: &str = "Round-robin check-in: one observation each, then open discussion";
