@@ -235,6 +235,19 @@ impl Store {
         Ok(at.and_then(|s| Timestamp::from_second(s).ok()))
     }
 
+    /// Pending jobs that were due at `now` and that no worker holds: work a test (or an
+    /// idle runner) left undone.
+    pub async fn overdue_jobs(&self, now: Timestamp) -> anyhow::Result<Vec<(i64, String)>> {
+        const SQL: &str = "SELECT id, kind FROM jobs
+                            WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $1
+                              AND (locked_until IS NULL OR locked_until < $1)
+                            ORDER BY id";
+        on_db!(self, "list overdue jobs", |pool| Ok(sqlx::query_as(SQL)
+            .bind(now.as_second())
+            .fetch_all(pool)
+            .await?))
+    }
+
     pub async fn failed_jobs(&self) -> anyhow::Result<Vec<FailedJob>> {
         const SQL: &str =
             "SELECT id, kind, last_error FROM jobs WHERE failed_at IS NOT NULL ORDER BY id";

@@ -33,29 +33,16 @@ fn agenda_messages(app: &TestApp) -> Vec<SandboxMessage> {
         .collect()
 }
 
-async fn send_survey(app: &TestApp) {
-    let reply = app.cmd("U0ALICE", "survey").await;
-    assert!(reply.contains("Sending the survey"), "{reply}");
-    app.run_due_jobs().await;
-}
-
-async fn answer(app: &TestApp, user: &str, text: &str) {
-    let response = app.answer_survey(user, &[("surprise", text)]).await;
-    assert_eq!(response.status, 200);
-    assert!(
-        response.body.contains("answers are saved"),
-        "{}",
-        response.body
-    );
-}
-
 async fn the_agenda_is_posted_before_the_meeting_and_replaced_when_regenerated(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("agenda_at=2h").await;
-    send_survey(&app).await;
-    answer(&app, "U0BOB", "the cache ttl of a day surprised me").await;
-    answer(&app, "U0CAROL", "nobody knew the cache ttl was a day").await;
-    answer(&app, "U0DAN", "the cache ttl was on no dashboard").await;
+    app.send_survey().await;
+    app.answer("U0BOB", "the cache ttl of a day surprised me")
+        .await;
+    app.answer("U0CAROL", "nobody knew the cache ttl was a day")
+        .await;
+    app.answer("U0DAN", "the cache ttl was on no dashboard")
+        .await;
 
     let review = app
         .state
@@ -126,9 +113,10 @@ async fn the_agenda_is_posted_before_the_meeting_and_replaced_when_regenerated(d
 async fn survey_answers_stay_out_of_the_agenda_below_the_k_floor(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("").await;
-    send_survey(&app).await;
-    answer(&app, "U0BOB", "the pager app had logged me out").await;
-    answer(&app, "U0CAROL", "the purge runbook was two years old").await;
+    app.send_survey().await;
+    app.answer("U0BOB", "the pager app had logged me out").await;
+    app.answer("U0CAROL", "the purge runbook was two years old")
+        .await;
     app.slack
         .command("U0DAN", CHANNEL, "observe staging never runs the purge job")
         .await;
@@ -153,7 +141,7 @@ async fn survey_answers_stay_out_of_the_agenda_below_the_k_floor(db: TestDb) {
         "observations are anonymous by construction: {below}"
     );
 
-    answer(&app, "U0DAN", "the dashboards hid the purge").await;
+    app.answer("U0DAN", "the dashboards hid the purge").await;
     app.cmd("U0ALICE", "agenda").await;
     app.run_due_jobs().await;
     let met = agenda_messages(&app);
@@ -225,7 +213,7 @@ async fn the_markdown_agenda_is_a_file_or_else_a_snippet(db: TestDb) {
 async fn the_app_home_shows_reviews_and_pending_surveys(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("").await;
-    send_survey(&app).await;
+    app.send_survey().await;
 
     assert_eq!(app.slack.open_home("U0BOB").await.status, 200);
     app.run_due_jobs().await;
@@ -242,7 +230,7 @@ async fn the_app_home_shows_reviews_and_pending_surveys(db: TestDb) {
         "bob facilitates nothing"
     );
 
-    answer(&app, "U0BOB", "the cache was cold").await;
+    app.answer("U0BOB", "the cache was cold").await;
     app.slack.open_home("U0BOB").await;
     app.run_due_jobs().await;
     let home = app.sandbox.home_of("U0BOB").unwrap().to_string();
@@ -403,6 +391,7 @@ async fn two_workers_never_post_two_agendas(db: TestDb) {
 
 async fn a_failed_agenda_is_explained_to_whoever_asked(db: TestDb) {
     let app = TestApp::spawn(&db).await;
+    app.expect_leftover_jobs(); // the failed job is the point
     app.open_review("").await;
     app.sandbox.fail_next(
         "conversations.open",

@@ -3,9 +3,7 @@
 use std::time::Duration;
 
 use debrief::clock::Clock;
-use debrief::features::checkin::PARENT_TEXT;
 use debrief::ids::{CHECKIN_END, CHECKIN_PASS, CHECKIN_SHARE, CHECKIN_SKIP};
-use debrief::sandbox::SandboxMessage;
 use serde_json::json;
 
 use crate::helpers::{CHANNEL, TestApp, TestDb};
@@ -20,79 +18,18 @@ on_both_databases!(
     participation_figures_of_a_scripted_meeting,
 );
 
-/// Starts a check-in (alice facilitates) and returns the thread's ts.
-async fn start_round(app: &TestApp, args: &str) -> String {
-    app.open_review("").await;
-    let reply = app.cmd("U0ALICE", &format!("checkin {args}")).await;
-    assert!(reply.contains("Starting a round-robin check-in"), "{reply}");
-    app.run_due_jobs().await;
-    let parent = app
-        .sandbox
-        .messages_in(CHANNEL)
-        .into_iter()
-        .find(|m| m.text.starts_with(PARENT_TEXT))
-        .expect("the parent message is in the channel");
-    parent.ts
-}
-
-/// The round as stored, found by its thread.
-async fn stored_round(app: &TestApp, thread_ts: &str) -> debrief::store::checkins::Checkin {
-    app.state
-        .store
-        .checkin_by_thread(CHANNEL, thread_ts)
-        .await
-        .unwrap()
-        .expect("the round is stored")
-}
-
-fn thread(app: &TestApp, thread_ts: &str) -> Vec<SandboxMessage> {
-    app.sandbox
-        .messages_in(CHANNEL)
-        .into_iter()
-        .filter(|m| m.thread_ts.as_deref() == Some(thread_ts))
-        .collect()
-}
-
-/// The user mentioned by each "your turn" message, in order.
-fn calls(app: &TestApp, thread_ts: &str) -> Vec<String> {
-    thread(app, thread_ts)
-        .iter()
-        .filter(|m| m.text.contains("your turn"))
-        .map(|m| m.text[2..m.text.find('>').unwrap()].to_string())
-        .collect()
-}
-
-fn current(app: &TestApp, thread_ts: &str) -> String {
-    calls(app, thread_ts)
-        .last()
-        .cloned()
-        .expect("someone was called")
-}
-
-async fn press(app: &TestApp, user: &str, thread_ts: &str, action: &str) {
-    let call = thread(app, thread_ts)
-        .into_iter()
-        .rfind(|m| m.text.contains("your turn"))
-        .unwrap();
-    let response = app
-        .slack
-        .click_button(user, CHANNEL, &call.ts, action)
-        .await;
-    assert_eq!(response.status, 200);
-    app.run_due_jobs().await;
-}
-
 async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
     let app = TestApp::spawn(&db).await;
-    let ts = start_round(&app, "turn=2m").await;
+    let ts = app.start_round("turn=2m").await;
     assert_eq!(
-        calls(&app, &ts).len(),
+        app.calls(&ts).len(),
         1,
         "exactly one person is mentioned at a time"
     );
-    let first = current(&app, &ts);
+    let first = app.current_turn(&ts);
     // Share opens the round's thread.
-    let call = thread(&app, &ts)
+    let call = app
+        .thread(&ts)
         .into_iter()
         .rfind(|m| m.text.contains("your turn"))
         .unwrap();
@@ -115,17 +52,17 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
         .say(&first, CHANNEL, "the cache warmed too slowly", Some(&ts))
         .await;
     app.run_due_jobs().await;
-    let second = current(&app, &ts);
+    let second = app.current_turn(&ts);
     assert_ne!(first, second);
-    press(&app, &second, &ts, CHECKIN_PASS).await;
-    let third = current(&app, &ts);
+    app.press(&second, &ts, CHECKIN_PASS).await;
+    let third = app.current_turn(&ts);
     // Nobody answers: the turn times out after two minutes.
     app.advance(Duration::from_secs(119));
     app.run_due_jobs().await;
-    assert_eq!(current(&app, &ts), third, "not before the turn is over");
+    assert_eq!(app.current_turn(&ts), third, "not before the turn is over");
     app.advance(Duration::from_secs(1));
     app.run_due_jobs().await;
-    let fourth = current(&app, &ts);
+    let fourth = app.current_turn(&ts);
     assert_ne!(fourth, third);
     app.slack
         .say(
@@ -137,7 +74,8 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
         .await;
     app.run_due_jobs().await;
 
-    let texts: Vec<String> = thread(&app, &ts)
+    let texts: Vec<String> = app
+        .thread(&ts)
         .into_iter()
         .filter(|m| m.user == "U0DEBRIEF")
         .map(|m| m.text)
@@ -155,7 +93,7 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
             "moving-on lines and the summary name nobody: {text}"
         );
     }
-    let mut called = calls(&app, &ts);
+    let mut called = app.calls(&ts);
     called.sort();
     assert_eq!(
         called,
@@ -172,8 +110,8 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
 
 async fn an_out_of_turn_reply_counts_without_breaking_the_order(db: TestDb) {
     let app = TestApp::spawn(&db).await;
-    let ts = start_round(&app, "").await;
-    let checkin = stored_round(&app, &ts).await;
+    let ts = app.start_round("").await;
+    let checkin = app.stored_round(&ts).await;
     let order: Vec<String> =
         serde_json::from_str::<serde_json::Value>(&checkin.state).unwrap()["order"]
             .as_array()
@@ -186,38 +124,38 @@ async fn an_out_of_turn_reply_counts_without_breaking_the_order(db: TestDb) {
         .say(&order[3], CHANNEL, "I saw the error spike first", Some(&ts))
         .await;
     app.run_due_jobs().await;
-    assert_eq!(current(&app, &ts), order[0], "the order is not broken");
+    assert_eq!(app.current_turn(&ts), order[0], "the order is not broken");
     for speaker in &order[..3] {
-        assert_eq!(&current(&app, &ts), speaker);
+        assert_eq!(&app.current_turn(&ts), speaker);
         app.slack
             .say(speaker, CHANNEL, "an observation", Some(&ts))
             .await;
         app.run_due_jobs().await;
     }
     assert_eq!(
-        calls(&app, &ts),
+        app.calls(&ts),
         order[..3].to_vec(),
         "the early speaker is not called later"
     );
-    let last = thread(&app, &ts).last().unwrap().text.clone();
+    let last = app.thread(&ts).last().unwrap().text.clone();
     assert_eq!(last, "4 of 4 shared, 0 passed. Open discussion is open.");
     app.stop().await;
 }
 
 async fn a_restart_mid_round_resumes_with_the_same_person(db: TestDb) {
     let first = TestApp::spawn(&db).await;
-    let ts = start_round(&first, "turn=3m").await;
-    let speaker = current(&first, &ts);
+    let ts = first.start_round("turn=3m").await;
+    let speaker = first.current_turn(&ts);
     first.slack.say(&speaker, CHANNEL, "one", Some(&ts)).await;
     first.run_due_jobs().await;
-    let waiting = current(&first, &ts);
+    let waiting = first.current_turn(&ts);
     let (sandbox, clock) = (first.sandbox.clone(), first.clock.clone());
     first.stop().await;
 
     let second = TestApp::spawn_with(&db, sandbox, clock, |_| {}).await;
     // The process died after Slack took the call but before the job was marked done, so
     // the call job runs again after the restart.
-    let checkin = stored_round(&second, &ts).await;
+    let checkin = second.stored_round(&ts).await;
     let round: debrief::features::checkin::machine::CheckinState =
         serde_json::from_str(&checkin.state).unwrap();
     let again = debrief::queue::Job::CheckinCall {
@@ -233,26 +171,26 @@ async fn a_restart_mid_round_resumes_with_the_same_person(db: TestDb) {
         .unwrap();
     second.run_due_jobs().await;
     assert_eq!(
-        calls(&second, &ts).len(),
+        second.calls(&ts).len(),
         2,
         "the repeated call job posted nothing"
     );
     assert_eq!(
-        current(&second, &ts),
+        second.current_turn(&ts),
         waiting,
         "the same person is still up"
     );
     // Their timeout still fires after the restart.
     second.advance(Duration::from_secs(180));
     second.run_due_jobs().await;
-    let next = current(&second, &ts);
+    let next = second.current_turn(&ts);
     assert_ne!(next, waiting);
     second.slack.say(&next, CHANNEL, "two", Some(&ts)).await;
     second.run_due_jobs().await;
-    let last = current(&second, &ts);
+    let last = second.current_turn(&ts);
     second.slack.say(&last, CHANNEL, "three", Some(&ts)).await;
     second.run_due_jobs().await;
-    let mut called = calls(&second, &ts);
+    let mut called = second.calls(&ts);
     assert_eq!(called.len(), 4);
     called.sort();
     called.dedup();
@@ -262,14 +200,14 @@ async fn a_restart_mid_round_resumes_with_the_same_person(db: TestDb) {
 
 async fn retried_and_edited_messages_are_not_second_turns(db: TestDb) {
     let app = TestApp::spawn(&db).await;
-    let ts = start_round(&app, "").await;
-    let speaker = current(&app, &ts);
+    let ts = app.start_round("").await;
+    let speaker = app.current_turn(&ts);
     let (reply_ts, _) = app
         .slack
         .say(&speaker, CHANNEL, "first thought", Some(&ts))
         .await;
     app.run_due_jobs().await;
-    let next = current(&app, &ts);
+    let next = app.current_turn(&ts);
     // Slack retries the same event.
     let event = json!({
         "type": "message", "text": "first thought", "user": speaker, "ts": reply_ts, "channel": CHANNEL,
@@ -295,8 +233,8 @@ async fn retried_and_edited_messages_are_not_second_turns(db: TestDb) {
         200
     );
     app.run_due_jobs().await;
-    assert_eq!(current(&app, &ts), next, "neither counted as a turn");
-    assert_eq!(calls(&app, &ts).len(), 2);
+    assert_eq!(app.current_turn(&ts), next, "neither counted as a turn");
+    assert_eq!(app.calls(&ts).len(), 2);
     // Nor as a message: the speaker wrote once, the edited message is no new message.
     let review = app.review_id().await;
     let spoken = app.state.store.participation(review).await.unwrap();
@@ -313,32 +251,32 @@ async fn retried_and_edited_messages_are_not_second_turns(db: TestDb) {
 
 async fn buttons_pressed_by_the_wrong_person_change_nothing(db: TestDb) {
     let app = TestApp::spawn(&db).await;
-    let ts = start_round(&app, "").await;
-    let speaker = current(&app, &ts);
+    let ts = app.start_round("").await;
+    let speaker = app.current_turn(&ts);
     let other = ["U0BOB", "U0CAROL", "U0DAN"]
         .into_iter()
         .find(|u| *u != speaker)
         .unwrap();
     let speaker_name = app.sandbox.world().user_name(&speaker);
-    press(&app, other, &ts, CHECKIN_PASS).await;
+    app.press(other, &ts, CHECKIN_PASS).await;
     assert_eq!(
         app.last_private_message(other),
         format!("It's {speaker_name}'s turn.")
     );
-    press(&app, other, &ts, CHECKIN_SKIP).await;
+    app.press(other, &ts, CHECKIN_SKIP).await;
     assert!(
         app.last_private_message(other)
             .contains("Only the facilitator")
     );
-    press(&app, other, &ts, CHECKIN_END).await;
-    assert_eq!(current(&app, &ts), speaker, "nothing changed");
-    assert_eq!(calls(&app, &ts).len(), 1);
+    app.press(other, &ts, CHECKIN_END).await;
+    assert_eq!(app.current_turn(&ts), speaker, "nothing changed");
+    assert_eq!(app.calls(&ts).len(), 1);
     // The facilitator can skip and end.
-    press(&app, "U0ALICE", &ts, CHECKIN_SKIP).await;
-    assert_ne!(current(&app, &ts), speaker);
-    press(&app, "U0ALICE", &ts, CHECKIN_END).await;
+    app.press("U0ALICE", &ts, CHECKIN_SKIP).await;
+    assert_ne!(app.current_turn(&ts), speaker);
+    app.press("U0ALICE", &ts, CHECKIN_END).await;
     assert_eq!(
-        thread(&app, &ts).last().unwrap().text,
+        app.thread(&ts).last().unwrap().text,
         "0 of 4 shared, 1 passed, 3 not reached before the round ended. Open discussion is open.",
         "the numbers add up and name nobody"
     );

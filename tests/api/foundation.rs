@@ -371,6 +371,7 @@ async fn slack_down_for_minutes_loses_nothing(db: TestDb) {
 
 async fn a_permanent_slack_error_fails_the_job_and_tells_the_requester(db: TestDb) {
     let app = TestApp::spawn(&db).await;
+    app.expect_leftover_jobs(); // the failed job is the point
     // The bot is not a member of C0OUTSIDE, so Slack answers not_in_channel.
     let response_url = app.sandbox.issue_response_url("C0OUTSIDE", "U0BOB");
     let job = Job::PostMessage {
@@ -544,7 +545,9 @@ async fn health_and_metrics_answer(db: TestDb) {
         1.0
     );
     assert!(text.contains("# TYPE debrief_commands counter"));
+    app.run_due_jobs().await;
     // Health reflects the database.
+    app.expect_leftover_jobs(); // the closed store can no longer be asked
     app.state.store.close().await;
     assert_eq!(app.get("/healthz").await.0, 503);
     app.stop().await;

@@ -164,6 +164,8 @@ pub struct TestApp {
     pub base_url: String,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
+    /// Set by a scenario that leaves failed or unrun jobs on purpose.
+    leftover_jobs_expected: std::sync::atomic::AtomicBool,
 }
 
 impl TestApp {
@@ -203,6 +205,7 @@ impl TestApp {
             base_url,
             stop: Some(stop),
             server: Some(server),
+            leftover_jobs_expected: Default::default(),
         }
     }
 
@@ -243,8 +246,46 @@ impl TestApp {
         (status, String::from_utf8_lossy(&body).into_owned())
     }
 
-    /// Stops the server and waits for it (and its store) to close.
+    /// Says this scenario leaves failed or unrun jobs behind on purpose (a permanent
+    /// failure it asserts on, a restart that another app picks up).
+    pub fn expect_leftover_jobs(&self) {
+        self.leftover_jobs_expected
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Fails the test when a job failed for good or was due and never ran: either is work
+    /// someone expected that silently did not happen.
+    async fn assert_no_leftover_jobs(&self) {
+        if self
+            .leftover_jobs_expected
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
+        let store = &self.state.store;
+        let failed = store.failed_jobs().await.expect("jobs can be listed");
+        assert!(
+            failed.is_empty(),
+            "jobs failed for good: {:?}",
+            failed
+                .iter()
+                .map(|j| (&j.kind, &j.last_error))
+                .collect::<Vec<_>>()
+        );
+        let overdue = store
+            .overdue_jobs(self.clock.now())
+            .await
+            .expect("jobs can be listed");
+        assert!(
+            overdue.is_empty(),
+            "jobs were due and never ran (call run_due_jobs): {overdue:?}"
+        );
+    }
+
+    /// Stops the server and waits for it (and its store) to close. Fails the test if
+    /// work was left failed or undone, unless `expect_leftover_jobs` was called.
     pub async fn stop(mut self) {
+        self.assert_no_leftover_jobs().await;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -376,4 +417,86 @@ pub fn add_people(sandbox: &SlackSandbox, n: usize) -> Vec<String> {
         ids.push(id);
     }
     ids
+}
+
+/// Steps that several scenarios share.
+impl TestApp {
+    pub async fn send_survey(&self) {
+        let reply = self.cmd("U0ALICE", "survey").await;
+        assert!(reply.contains("Sending the survey"), "{reply}");
+        self.run_due_jobs().await;
+    }
+
+    pub async fn answer(&self, user: &str, text: &str) {
+        let response = self.answer_survey(user, &[("surprise", text)]).await;
+        assert_eq!(response.status, 200);
+        assert!(
+            response.body.contains("answers are saved"),
+            "{}",
+            response.body
+        );
+    }
+
+    /// Starts a check-in (alice facilitates) and returns the thread's ts.
+    pub async fn start_round(&self, args: &str) -> String {
+        self.open_review("").await;
+        let reply = self.cmd("U0ALICE", &format!("checkin {args}")).await;
+        assert!(reply.contains("Starting a round-robin check-in"), "{reply}");
+        self.run_due_jobs().await;
+        let parent = self
+            .sandbox
+            .messages_in(CHANNEL)
+            .into_iter()
+            .find(|m| m.text.starts_with(debrief::features::checkin::PARENT_TEXT))
+            .expect("the parent message is in the channel");
+        parent.ts
+    }
+
+    /// The round as stored, found by its thread.
+    pub async fn stored_round(&self, thread_ts: &str) -> debrief::store::checkins::Checkin {
+        self.state
+            .store
+            .checkin_by_thread(CHANNEL, thread_ts)
+            .await
+            .unwrap()
+            .expect("the round is stored")
+    }
+
+    pub fn thread(&self, thread_ts: &str) -> Vec<debrief::sandbox::SandboxMessage> {
+        self.sandbox
+            .messages_in(CHANNEL)
+            .into_iter()
+            .filter(|m| m.thread_ts.as_deref() == Some(thread_ts))
+            .collect()
+    }
+
+    /// The user mentioned by each "your turn" message, in order.
+    pub fn calls(&self, thread_ts: &str) -> Vec<String> {
+        self.thread(thread_ts)
+            .iter()
+            .filter(|m| m.text.contains("your turn"))
+            .map(|m| m.text[2..m.text.find('>').unwrap()].to_string())
+            .collect()
+    }
+
+    pub fn current_turn(&self, thread_ts: &str) -> String {
+        self.calls(thread_ts)
+            .last()
+            .cloned()
+            .expect("someone was called")
+    }
+
+    pub async fn press(&self, user: &str, thread_ts: &str, action: &str) {
+        let call = self
+            .thread(thread_ts)
+            .into_iter()
+            .rfind(|m| m.text.contains("your turn"))
+            .unwrap();
+        let response = self
+            .slack
+            .click_button(user, CHANNEL, &call.ts, action)
+            .await;
+        assert_eq!(response.status, 200);
+        self.run_due_jobs().await;
+    }
 }

@@ -344,6 +344,7 @@ async fn a_restart_mid_fan_out_sends_each_dm_exactly_once(db: TestDb) {
     }
     let sandbox = first.sandbox.clone();
     let clock = first.clock.clone();
+    first.expect_leftover_jobs(); // the restarted app takes them over
     first.stop().await;
     let second = TestApp::spawn_with(&db, sandbox.clone(), clock, |_| {}).await;
     second.run_due_jobs().await;

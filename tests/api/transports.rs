@@ -125,5 +125,13 @@ async fn a_failed_event_is_handled_when_slack_delivers_it_again(db: TestDb) {
     observations_table(&db, true).await;
     assert_eq!(app.slack.event(&envelope, Some(1)).await.status, 200);
     assert_eq!(app.state.store.observations(review).await.unwrap().len(), 2);
+    app.run_due_jobs().await;
+    let dms: Vec<String> = ["U0BOB", "U0CAROL"]
+        .iter()
+        .flat_map(|u| app.sandbox.dms_to(u))
+        .map(|m| m.text)
+        .filter(|t| t.contains("Recorded"))
+        .collect();
+    assert_eq!(dms.len(), 2, "each author is told once: {dms:?}");
     app.stop().await;
 }
