@@ -106,6 +106,7 @@ fn inputs(answers: usize, observations: usize) -> Inputs {
             ..Default::default()
         },
         answered: 200,
+        held_back: 0,
         answers,
         observations,
         counterfactuals: Vec::new(),

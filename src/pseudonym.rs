@@ -1,15 +1,22 @@
-//! Purpose: the keyed hash that links a survey respondent to their answers, and the
-//! pseudonyms the facilitator sees.
+//! Purpose: the one secret behind anonymity: the keyed hash that links a survey
+//! respondent to their own answers, the pseudonyms the facilitator sees, and the seal
+//! that keeps anonymous content unreadable at rest.
 //!
-//! The key lives outside the database (DEBRIEF_PSEUDONYM_KEY, or a 0600 key file next to
-//! the SQLite file). The database stores only HMAC(key, review, user): with the key the
-//! service can find a person's own answers to let them edit, and without it a copy of the
-//! database cannot link any answer to anyone. A fingerprint of the key (not the key) is
-//! kept in the database so that starting with a different key is refused instead of
-//! silently orphaning every respondent's link.
+//! The key lives outside the database (DEBRIEF_PSEUDONYM_KEY, or a 0600 key file in the
+//! user's configuration folder). The database stores only HMAC(key, review, user) and
+//! sealed content: with the key the service can find a person's own answers to let them
+//! edit, and read what it shows the facilitator; without it a copy of the database (its
+//! pages, its write-ahead log, its backups) holds neither a link to anyone nor readable
+//! text, so the order rows arrived in says nothing either. A fingerprint of the key (not
+//! the key) is kept in the database so that starting with a different key is refused
+//! instead of silently orphaning every answer.
+
+use std::fmt;
+
+use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
 use crate::domain::ReviewId;
-use std::fmt;
 use std::io::Write as _;
 use std::path::Path;
 
@@ -142,6 +149,70 @@ impl PseudonymKey {
     pub fn fingerprint(&self) -> String {
         hex::encode(&self.mac(&["fingerprint v1"])[..12])
     }
+
+    /// Seals anonymous content of one review (`what` says which kind, e.g. "response").
+    /// The review and kind are authenticated, so a sealed value moved to another review or
+    /// table does not open. A fresh random nonce per seal: the same text sealed twice looks
+    /// different, so equal answers cannot be spotted either.
+    pub fn seal(&self, review_id: ReviewId, what: &str, plaintext: &[u8]) -> Vec<u8> {
+        let nonce: [u8; NONCE_BYTES] = rand::random();
+        let aad = sealing_context(review_id, what);
+        let ciphertext = self
+            .sealer()
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .expect("sealing a message in memory cannot fail");
+        let mut sealed = Vec::with_capacity(1 + NONCE_BYTES + ciphertext.len());
+        sealed.push(SEAL_VERSION);
+        sealed.extend_from_slice(&nonce);
+        sealed.extend_from_slice(&ciphertext);
+        sealed
+    }
+
+    /// Opens what [`PseudonymKey::seal`] sealed for the same review and kind.
+    pub fn open(&self, review_id: ReviewId, what: &str, sealed: &[u8]) -> anyhow::Result<Vec<u8>> {
+        let (version, rest) = sealed
+            .split_first()
+            .ok_or_else(|| anyhow::anyhow!("a sealed value is empty"))?;
+        if *version != SEAL_VERSION || rest.len() < NONCE_BYTES {
+            anyhow::bail!("a sealed value has an unknown format");
+        }
+        let (nonce, ciphertext) = rest.split_at(NONCE_BYTES);
+        let nonce: [u8; NONCE_BYTES] = nonce.try_into().expect("split at the nonce length");
+        let aad = sealing_context(review_id, what);
+        self.sealer()
+            .decrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| {
+                anyhow::anyhow!("a sealed {what} of review {review_id} does not open with this key")
+            })
+    }
+
+    /// The content key is derived, so the HMAC key itself never keys a cipher.
+    fn sealer(&self) -> XChaCha20Poly1305 {
+        <XChaCha20Poly1305 as chacha20poly1305::KeyInit>::new(
+            &self.mac(&["content seal v1"]).into(),
+        )
+    }
+}
+
+/// First byte of every sealed value, so the format can change without guessing.
+const SEAL_VERSION: u8 = 1;
+/// XChaCha20's 192-bit nonce: random nonces never repeat in practice.
+const NONCE_BYTES: usize = 24;
+
+fn sealing_context(review_id: ReviewId, what: &str) -> String {
+    format!("debrief seal v1|{what}|review {review_id}")
 }
 
 /// Loads the configured key, creating the key file (mode 0600) on first start.
@@ -242,6 +313,30 @@ mod tests {
         std::fs::write(&path, "nonsense").unwrap();
         let err = load_or_create(&PseudonymKeySource::File(path)).unwrap_err();
         assert!(format!("{err:#}").contains("DEBRIEF_PSEUDONYM_KEY_FILE"));
+    }
+
+    #[test]
+    fn sealed_content_opens_only_with_the_key_for_its_review_and_kind() {
+        let k = key(3);
+        let sealed = k.seal(ReviewId(4), "response", b"the runbook was stale");
+        assert!(
+            !sealed.windows(b"runbook".len()).any(|w| w == b"runbook"),
+            "no plaintext in the sealed bytes"
+        );
+        assert_eq!(
+            k.open(ReviewId(4), "response", &sealed).unwrap(),
+            b"the runbook was stale"
+        );
+        assert_ne!(
+            sealed,
+            k.seal(ReviewId(4), "response", b"the runbook was stale")
+        );
+        assert!(key(2).open(ReviewId(4), "response", &sealed).is_err());
+        assert!(k.open(ReviewId(5), "response", &sealed).is_err());
+        assert!(k.open(ReviewId(4), "observation", &sealed).is_err());
+        let mut tampered = sealed.clone();
+        *tampered.last_mut().unwrap() ^= 1;
+        assert!(k.open(ReviewId(4), "response", &tampered).is_err());
     }
 
     #[test]

@@ -56,12 +56,6 @@ pub enum Job {
         #[serde(default)]
         thread_ts: Option<String>,
     },
-    /// Reply in a DM with prepared content. Deleted when done: a DM reply about an
-    /// anonymous observation must not stay next to the person's DM channel.
-    DirectReply {
-        channel: String,
-        content: serde_json::Value,
-    },
     /// Post a check-in's parent message and call the first person.
     StartCheckin { checkin_id: i64 },
     /// Mention the person whose turn it is, with the turn's buttons.
@@ -123,13 +117,13 @@ pub enum Job {
         review_id: ReviewId,
         user_id: String,
     },
-    /// One reminder pass: queue a reminder for each participant who has not answered.
-    RemindSurvey { review_id: ReviewId, pass: i64 },
-    /// DM one reminder. Deleted when done, so the table does not keep who was reminded.
-    SendReminder {
+    /// One reminder pass: DM each participant who has not answered; `next` is the first
+    /// participant (in user id order) not yet considered, so a retry resumes there.
+    RemindSurvey {
         review_id: ReviewId,
-        user_id: String,
         pass: i64,
+        #[serde(default)]
+        next: usize,
     },
     /// Close the survey at this deadline.
     CloseSurvey { review_id: ReviewId, deadline: i64 },
@@ -165,12 +159,9 @@ impl Job {
     pub fn dedupe_key(&self) -> Option<String> {
         Some(match self {
             Job::SendSurveyInvite { review_id, user_id } => format!("invite:{review_id}:{user_id}"),
-            Job::RemindSurvey { review_id, pass } => format!("remind:{review_id}:{pass}"),
-            Job::SendReminder {
-                review_id,
-                user_id,
-                pass,
-            } => format!("reminder:{review_id}:{pass}:{user_id}"),
+            Job::RemindSurvey {
+                review_id, pass, ..
+            } => format!("remind:{review_id}:{pass}"),
             Job::CloseSurvey {
                 review_id,
                 deadline,
@@ -205,11 +196,11 @@ impl Job {
         })
     }
 
-    /// Jobs whose row says something about a person that should not outlive its purpose
-    /// (who had not answered a survey by reminder time; a DM reply about an observation)
-    /// are deleted when done, or when they fail for good.
+    /// Jobs whose row says when someone did something, for no purpose once done (a person
+    /// opening their App Home, which may be how they went on to answer the survey), are
+    /// deleted when done, or when they fail for good.
     pub fn forget_when_done(&self) -> bool {
-        matches!(self, Job::SendReminder { .. } | Job::DirectReply { .. })
+        matches!(self, Job::PublishHome { .. })
     }
 
     pub fn requester(&self) -> Option<&Requester> {
@@ -381,10 +372,6 @@ mod tests {
                 text: "x".into(),
                 thread_ts: Some("1.2".into()),
             },
-            Job::DirectReply {
-                channel: "D1".into(),
-                content: serde_json::json!({"text": "x"}),
-            },
             Job::StartCheckin { checkin_id: 3 },
             Job::CheckinCall {
                 checkin_id: 3,
@@ -426,11 +413,10 @@ mod tests {
                 review_id,
                 user_id: "U1".into(),
             },
-            Job::RemindSurvey { review_id, pass: 1 },
-            Job::SendReminder {
+            Job::RemindSurvey {
                 review_id,
-                user_id: "U1".into(),
                 pass: 1,
+                next: 3,
             },
             Job::CloseSurvey {
                 review_id,
@@ -452,7 +438,6 @@ mod tests {
                 Job::PostMessage { .. }
                 | Job::TellRequester { .. }
                 | Job::PostEphemeral { .. }
-                | Job::DirectReply { .. }
                 | Job::StartCheckin { .. }
                 | Job::CheckinCall { .. }
                 | Job::CheckinTimeout { .. }
@@ -464,7 +449,6 @@ mod tests {
                 | Job::ResolveParticipants { .. }
                 | Job::SendSurveyInvite { .. }
                 | Job::RemindSurvey { .. }
-                | Job::SendReminder { .. }
                 | Job::CloseSurvey { .. }
                 | Job::MarkInviteClosed { .. }
                 | Job::DeliverAnswers { .. } => {}

@@ -42,6 +42,14 @@ impl Application {
         let pseudonym_key = crate::pseudonym::load_or_create(&config.pseudonym_key)?;
         let store = Store::connect(&config.database_url).await?;
         check_key_fingerprint(&store, &pseudonym_key).await?;
+        let sealed =
+            crate::features::survey::responses::seal_legacy(&store, &pseudonym_key).await?;
+        if sealed > 0 {
+            tracing::info!(
+                rows = sealed,
+                "sealed anonymous content stored by an earlier version"
+            );
+        }
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("could not listen on {}", config.listen))?;

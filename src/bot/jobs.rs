@@ -1,8 +1,6 @@
 //! Purpose: what each kind of [`Job`] does: the one `match` from a job to the feature
 //! that runs it. The engine (`jobs`) claims, retries and records; this decides.
 
-use slack_morphism::prelude::SlackMessageContent;
-
 use crate::app::AppState;
 use crate::features::{agenda, checkin, observation, review, survey};
 use crate::queue::{Job, JobContext, JobError, tell_requester_now};
@@ -61,12 +59,11 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
         Job::SendSurveyInvite { review_id, user_id } => {
             survey::jobs::send_invite(state, *review_id, user_id).await
         }
-        Job::RemindSurvey { review_id, pass } => {
-            survey::jobs::remind(state, *review_id, *pass, now).await
-        }
-        Job::SendReminder {
-            review_id, user_id, ..
-        } => survey::jobs::send_reminder(state, *review_id, user_id).await,
+        Job::RemindSurvey {
+            review_id,
+            pass,
+            next,
+        } => survey::jobs::remind(state, ctx, *review_id, *pass, *next, now).await,
         Job::CloseSurvey {
             review_id,
             deadline,
@@ -81,12 +78,6 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
             next_part,
         } => {
             survey::jobs::deliver_answers(state, ctx, *review_id, to_user, *seed, *next_part).await
-        }
-        Job::DirectReply { channel, content } => {
-            let content: SlackMessageContent =
-                serde_json::from_value(content.clone()).map_err(anyhow::Error::from)?;
-            state.slack.post_message(channel, content, None).await?;
-            Ok(())
         }
         Job::StartCheckin { checkin_id } => checkin::start(state, *checkin_id, now).await,
         Job::CheckinCall {

@@ -17,7 +17,7 @@ use slack_morphism::prelude::*;
 use super::blame;
 use crate::app::AppState;
 use crate::error::{Error, FieldErrors};
-use crate::queue::{self, Job, JobError};
+use crate::queue::{Job, JobError};
 use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, Style, limits};
 use crate::slack::forms::{self, FormValues};
@@ -140,9 +140,34 @@ pub async fn record(state: &AppState, observation: Observation) -> Result<(), Er
     require_taking_observations(&review, state.clock.now())?;
     state
         .store
-        .add_observation(observation.review_id, observation.text.as_str())
+        .add_observation(
+            observation.review_id,
+            &seal(state, observation.review_id, &observation.text),
+        )
         .await?;
     Ok(())
+}
+
+/// The kind of sealed value, bound into the seal.
+pub const SEALED_AS: &str = "observation";
+
+/// Seals an observation's text: at rest it is readable only with the key.
+fn seal(state: &AppState, review_id: ReviewId, text: &ObservationText) -> Vec<u8> {
+    state
+        .pseudonym_key
+        .seal(review_id, SEALED_AS, text.as_str().as_bytes())
+}
+
+/// An observation's text, opened with the key.
+pub fn open(
+    state: &AppState,
+    review_id: ReviewId,
+    stored: &crate::store::observations::StoredObservation,
+) -> anyhow::Result<String> {
+    let bytes = state
+        .pseudonym_key
+        .open(review_id, SEALED_AS, &stored.sealed)?;
+    Ok(String::from_utf8(bytes)?)
 }
 
 /// After its release schedule has ended, a review takes no more observations: one
@@ -278,7 +303,7 @@ pub async fn on_record_button(state: &AppState, value: &str) -> Result<String, E
     require_taking_observations(&review, state.clock.now())?;
     let stored = state
         .store
-        .add_observation_once(review.id, text.as_str(), Some(&n))
+        .add_observation_once(review.id, &seal(state, review.id, &text), Some(&n))
         .await?;
     if !stored {
         return Ok("Already recorded; it is stored once.".into());
@@ -301,13 +326,44 @@ pub async fn on_direct_message(
         DmReply::Text(text) => blocks::text(text),
         DmReply::Blocks(fallback, content) => blocks::message(fallback, content),
     };
-    // The acknowledgement names nobody and is deleted once sent (see Job::forget_when_done).
-    let job = Job::DirectReply {
-        channel: dm_channel.to_string(),
-        content: serde_json::to_value(&reply)?,
-    };
-    queue::enqueue(state, &job, now).await?;
+    reply_privately(state, dm_channel, reply).await;
     Ok(())
+}
+
+/// How long the first try at a DM acknowledgement may take inside the event's 3 s.
+const FIRST_REPLY_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// Background retries after that, in memory only.
+const REPLY_RETRIES: [u64; 4] = [2, 8, 30, 90];
+
+/// Acknowledges an observation in its author's DM without leaving a trace: no job row
+/// (which would put their DM channel next to the moment they wrote), no metric and no
+/// log line. The first try is made at once; if Slack fails, a few more in the background,
+/// in memory. The observation itself is already stored: only the acknowledgement can be
+/// lost, and only if Slack stays down for two minutes or the process stops.
+async fn reply_privately(state: &AppState, channel: &str, reply: SlackMessageContent) {
+    let quiet = state.slack.unmetered();
+    let first = tokio::time::timeout(
+        FIRST_REPLY_WAIT,
+        quiet.post_message(channel, reply.clone(), None),
+    )
+    .await;
+    if matches!(first, Ok(Ok(_))) {
+        return;
+    }
+    let channel = channel.to_string();
+    tokio::spawn(async move {
+        for wait in REPLY_RETRIES {
+            tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+            let sent = tokio::time::timeout(
+                FIRST_REPLY_WAIT,
+                quiet.post_message(&channel, reply.clone(), None),
+            )
+            .await;
+            if matches!(sent, Ok(Ok(_))) {
+                return;
+            }
+        }
+    });
 }
 
 enum DmReply {
@@ -570,7 +626,7 @@ pub async fn release(
         for observation in pending {
             let text = format!(
                 "*Anonymous observation*\n{}",
-                super::survey::render::quote(&observation.body)
+                super::survey::render::quote(&open(state, review_id, &observation)?)
             );
             state
                 .slack

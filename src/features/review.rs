@@ -285,7 +285,9 @@ pub async fn status(
         );
     };
     let participants = state.store.participants(review.id).await?;
-    let answered = state.store.answered_count(review.id).await?;
+    let answered = crate::features::survey::responses::counts(state, &review)
+        .await?
+        .answered;
     let mut lines = vec![
         format!(
             "*Review of {}* — facilitator <@{}>",

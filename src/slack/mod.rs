@@ -66,6 +66,9 @@ pub struct SlackApi {
     client: Arc<SlackHyperClient>,
     token: SlackApiToken,
     metrics: Arc<Metrics>,
+    /// False for calls made on behalf of an anonymous action: they are neither counted
+    /// nor logged, since the moment of the call would be the moment someone wrote.
+    metered: bool,
     clock: Arc<dyn Clock>,
     /// After a 429, calls of that method (per channel for chat.postMessage) are held
     /// until Retry-After has passed, instead of each queued job asking Slack again.
@@ -102,6 +105,7 @@ impl SlackApi {
             metrics,
             clock,
             cooldowns: Arc::default(),
+            metered: true,
         })
     }
 
@@ -153,12 +157,27 @@ impl SlackApi {
         };
         self.count(method, outcome);
         if let Err(err) = &classified {
-            tracing::warn!(%err, "slack call failed");
+            if self.metered {
+                tracing::warn!(%err, "slack call failed");
+            }
         }
         classified
     }
 
+    /// The same client for calls made on behalf of an anonymous action (the survey form
+    /// opening, an observation's acknowledgement): it counts no metric and logs nothing,
+    /// so an operator's dashboards and logs hold no trace of when someone wrote.
+    pub fn unmetered(&self) -> SlackApi {
+        SlackApi {
+            metered: false,
+            ..self.clone()
+        }
+    }
+
     fn count(&self, method: &'static str, outcome: &'static str) {
+        if !self.metered {
+            return;
+        }
         self.metrics
             .slack_api_calls
             .get_or_create(&ApiCallLabels { method, outcome })

@@ -1,43 +1,39 @@
-//! Purpose: anonymous observations. The table has no author and no time, and its rows are
-//! kept in random order (WITHOUT ROWID with random ids on SQLite, a shuffled rewrite on
-//! PostgreSQL), so neither a row nor its position points at whoever wrote it.
+//! Purpose: anonymous observations. The table has no author and no time, its ids are
+//! random, and the text is sealed (see `pseudonym`), so neither a row, its place in a
+//! page, nor the order rows reached the write-ahead log points at whoever wrote it.
 
 use crate::domain::ReviewId;
-use rand::seq::SliceRandom;
 
-use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, insert_jobs, on_db, random_id};
+use super::{BeginWrite, Store, insert_jobs, on_db, random_id};
 
-/// An observation as stored.
+/// An observation as stored: its text is sealed.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredObservation {
     pub id: String,
-    pub body: String,
+    pub sealed: Vec<u8>,
 }
 
 impl Store {
-    /// Stores an observation; the caller has already dropped who wrote it.
-    pub async fn add_observation(&self, review_id: ReviewId, body: &str) -> anyhow::Result<()> {
-        self.add_observation_once(review_id, body, None)
+    /// Stores a sealed observation; the caller has already dropped who wrote it.
+    pub async fn add_observation(&self, review_id: ReviewId, sealed: &[u8]) -> anyhow::Result<()> {
+        self.add_observation_once(review_id, sealed, None)
             .await
             .map(|_| ())
     }
 
-    /// Stores an observation unless `token` (a button's single-use token) was used before;
-    /// returns whether it was stored.
+    /// Stores a sealed observation unless `token` (a button's single-use token) was used
+    /// before; returns whether it was stored.
     pub async fn add_observation_once(
         &self,
         review_id: ReviewId,
-        body: &str,
+        sealed: &[u8],
         token: Option<&str>,
     ) -> anyhow::Result<bool> {
         const USE_TOKEN: &str =
             "INSERT INTO observation_tokens (token) VALUES ($1) ON CONFLICT (token) DO NOTHING";
         const INSERT: &str =
-            "INSERT INTO observations (id, review_id, body, released) VALUES ($1, $2, $3, $4)";
-        const ALL: &str = "SELECT id, body, released FROM observations WHERE review_id = $1";
-        const DELETE_ALL: &str = "DELETE FROM observations WHERE review_id = $1";
-        let rewrite_in_random_order = matches!(self.db, Db::Postgres(_));
-        on_db!(self, "add observation once", |pool| {
+            "INSERT INTO observations (id, review_id, sealed, released) VALUES ($1, $2, $3, FALSE)";
+        on_db!(self, "add an observation", |pool| {
             let mut tx = pool.begin_write().await?;
             if let Some(token) = token {
                 let fresh = sqlx::query(USE_TOKEN)
@@ -49,40 +45,12 @@ impl Store {
                     return Ok(false);
                 }
             }
-            if rewrite_in_random_order {
-                sqlx::query(LOCK_REVIEW_ROWS)
-                    .bind(review_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
             sqlx::query(INSERT)
                 .bind(random_id())
                 .bind(review_id)
-                .bind(body)
-                .bind(false)
+                .bind(sealed)
                 .execute(&mut *tx)
                 .await?;
-            if rewrite_in_random_order {
-                // Same ids (the release job marks by id), new physical order.
-                let mut rows: Vec<(String, String, bool)> = sqlx::query_as(ALL)
-                    .bind(review_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                rows.shuffle(&mut rand::rng());
-                sqlx::query(DELETE_ALL)
-                    .bind(review_id)
-                    .execute(&mut *tx)
-                    .await?;
-                for (id, body, released) in rows {
-                    sqlx::query(INSERT)
-                        .bind(id)
-                        .bind(review_id)
-                        .bind(body)
-                        .bind(released)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
             tx.commit().await?;
             Ok(true)
         })
@@ -93,7 +61,7 @@ impl Store {
         &self,
         review_id: ReviewId,
     ) -> anyhow::Result<Vec<StoredObservation>> {
-        const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 AND released = FALSE ORDER BY id";
+        const SQL: &str = "SELECT id, sealed FROM observations WHERE review_id = $1 AND released = FALSE ORDER BY id";
         on_db!(self, "unreleased observations", |pool| Ok(sqlx::query_as(
             SQL
         )
@@ -107,19 +75,16 @@ impl Store {
         review_id: ReviewId,
         ids: &[String],
     ) -> anyhow::Result<()> {
-        const SQL: &str = "UPDATE observations SET released = TRUE WHERE id = $1";
-        let postgres = matches!(self.db, Db::Postgres(_));
+        const SQL: &str =
+            "UPDATE observations SET released = TRUE WHERE id = $1 AND review_id = $2";
         on_db!(self, "mark observations released", |pool| {
             let mut tx = pool.begin_write().await?;
-            if postgres {
-                // A concurrent shuffled rewrite would otherwise swallow this update.
-                sqlx::query(LOCK_REVIEW_ROWS)
+            for id in ids {
+                sqlx::query(SQL)
+                    .bind(id)
                     .bind(review_id)
                     .execute(&mut *tx)
                     .await?;
-            }
-            for id in ids {
-                sqlx::query(SQL).bind(id).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(())
@@ -132,7 +97,7 @@ impl Store {
         &self,
         review_id: ReviewId,
     ) -> anyhow::Result<Vec<StoredObservation>> {
-        const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 AND released = TRUE ORDER BY id";
+        const SQL: &str = "SELECT id, sealed FROM observations WHERE review_id = $1 AND released = TRUE ORDER BY id";
         on_db!(self, "released observations", |pool| Ok(sqlx::query_as(
             SQL
         )
@@ -146,7 +111,7 @@ impl Store {
         &self,
         review_id: ReviewId,
     ) -> anyhow::Result<Vec<StoredObservation>> {
-        const SQL: &str = "SELECT id, body FROM observations WHERE review_id = $1 ORDER BY id";
+        const SQL: &str = "SELECT id, sealed FROM observations WHERE review_id = $1 ORDER BY id";
         on_db!(self, "observations", |pool| Ok(sqlx::query_as(SQL)
             .bind(review_id)
             .fetch_all(pool)

@@ -28,8 +28,8 @@ macro_rules! incident_columns {
 /// The columns of a [`Participant`] row.
 macro_rules! participant_columns {
     () => {
-        "review_id, user_id, display_name, answered, wants_reminders, dm_channel, invite_ts, \
-         invite_state, unreachable_reason"
+        "review_id, user_id, display_name, wants_reminders, dm_channel, invite_ts, invite_state, \
+         unreachable_reason"
     };
 }
 
@@ -139,7 +139,6 @@ pub struct Participant {
     pub review_id: ReviewId,
     pub user_id: String,
     pub display_name: String,
-    pub answered: bool,
     pub wants_reminders: bool,
     pub dm_channel: Option<String>,
     pub invite_ts: Option<String>,
@@ -601,27 +600,6 @@ impl Store {
             == 1)
     }
 
-    /// Participants who have not answered, were reached, and still want reminders.
-    pub async fn participants_to_remind(
-        &self,
-        review_id: ReviewId,
-    ) -> anyhow::Result<Vec<Participant>> {
-        const SQL: &str = concat!(
-            "SELECT ",
-            participant_columns!(),
-            "
-                             FROM participants
-                            WHERE review_id = $1 AND answered = FALSE AND wants_reminders = TRUE AND invite_state = 'sent'
-                            ORDER BY user_id"
-        );
-        on_db!(self, "participants to remind", |pool| Ok(sqlx::query_as(
-            SQL
-        )
-        .bind(review_id)
-        .fetch_all(pool)
-        .await?))
-    }
-
     /// Reviews `user_id` takes part in or facilitates that still accept observations:
     /// created in the last 30 days, and not more than 7 days past their meeting.
     pub async fn reviews_open_to(
@@ -681,24 +659,19 @@ impl Store {
         .await?))
     }
 
-    /// Reviews with an open survey that `user_id` takes part in.
-    pub async fn open_surveys_for(&self, user_id: &str) -> anyhow::Result<Vec<(Review, bool)>> {
+    /// Reviews with an open survey that `user_id` takes part in (whether they answered is
+    /// for the caller to work out with the key).
+    pub async fn open_surveys_for(&self, user_id: &str) -> anyhow::Result<Vec<Review>> {
         const SQL: &str = concat!(
             "SELECT ",
             review_columns!(),
-            ", answered FROM reviews JOIN participants ON participants.review_id = reviews.id
-              WHERE participants.user_id = $1 AND survey_status = 'open' ORDER BY reviews.id DESC"
+            " FROM reviews
+              WHERE survey_status = 'open'
+                AND EXISTS (SELECT 1 FROM participants p WHERE p.review_id = reviews.id AND p.user_id = $1)
+              ORDER BY id DESC"
         );
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            review: Review,
-            answered: bool,
-        }
-        let rows: Vec<Row> = on_db!(self, "open surveys for", |pool| Ok(sqlx::query_as(SQL)
-            .bind(user_id)
-            .fetch_all(pool)
-            .await?))?;
-        Ok(rows.into_iter().map(|r| (r.review, r.answered)).collect())
+        on_db!(self, "list open surveys for a person", |pool| Ok(
+            sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await?
+        ))
     }
 }

@@ -1,13 +1,13 @@
-//! Purpose: survey responses, stored so that a copy of the database cannot tie them to people.
+//! Purpose: survey responses, stored so that no copy of the database can tie them to people
+//! or to the order they arrived in.
 //!
-//! A response row has a random id, the review, the keyed respondent hash, the pseudonym
-//! and the answers: no user id and no time. SQLite keeps such rows in primary-key order
-//! (the table is WITHOUT ROWID), so file order is random. PostgreSQL appends rows in
-//! arrival order, so after every write the review's rows are rewritten in a shuffled
-//! order with fresh ids: a dump then shows no arrival order either.
+//! A row holds a random id, the review, the keyed respondent hash and two sealed values:
+//! what the respondent wrote (`sealed`) and the version the facilitator may see (`shown`).
+//! No user id, no time, no plaintext; and saving an answer writes nothing else, so no
+//! transaction (and no write-ahead log frame) pairs a person with an answer. The sealing
+//! and the keyed hash happen in the feature, which holds the key; this module only stores.
 
 use crate::domain::ReviewId;
-use rand::seq::SliceRandom;
 
 use super::{BeginWrite, Db, LOCK_REVIEW_ROWS, Store, on_db, random_id};
 
@@ -18,61 +18,84 @@ pub enum ResponseRefused {
     NotAParticipant,
 }
 
-/// What saving did.
+/// When changes become visible to the facilitator: `k` respondents other than the
+/// facilitator (whose own answer tells them nothing) before the first reveal, and after
+/// it, batches of changes by at least `k` such respondents.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResponseSaved {
-    Created { pseudonym: String },
-    Updated { pseudonym: String },
+pub struct RevealRule {
+    pub k: i64,
+    /// The facilitator's respondent key, left out of every count.
+    pub facilitator_key: String,
 }
 
-/// One response as the facilitator may see it.
+/// One stored response.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct StoredResponse {
-    pub pseudonym: String,
-    /// JSON object: question id → answer.
-    pub answers: String,
+pub struct ResponseRow {
+    pub respondent_key: String,
+    pub sealed: Vec<u8>,
+    pub shown: Option<Vec<u8>>,
 }
+
+/// What the facilitator may see of a review's survey.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShownResponses {
+    /// Sealed, in storage order (callers shuffle before showing).
+    pub sealed: Vec<Vec<u8>>,
+    /// Responses that are new or changed since they were last shown, held back until
+    /// enough people changed theirs.
+    pub held_back: usize,
+}
+
+// A response is "pending" when it is new or changed since it was last shown:
+// `shown IS NULL OR shown <> sealed`, spelled out in each statement below.
 
 impl Store {
-    /// Saves (or replaces) one respondent's answers and sets their "answered" flag.
-    /// `pseudonym_candidate(n)` gives the n-th pseudonym to try; the first unused one is kept.
-    pub async fn save_survey_response(
+    /// Saves (or replaces) one respondent's response. `seal` is given the respondent's
+    /// stored value (when editing) and every sealed value of the review (to pick an unused
+    /// pseudonym), and returns what to store. When the answers were already revealed and
+    /// this change completes a batch under `rule`, the batch is released with it.
+    /// Returns whether the row is new.
+    pub async fn save_response(
         &self,
         review_id: ReviewId,
         user_id: &str,
         respondent_key: &str,
-        pseudonym_candidate: impl Fn(u32) -> String,
-        answers_json: &str,
-    ) -> anyhow::Result<Result<ResponseSaved, ResponseRefused>> {
-        const STATUS: &str = "SELECT survey_status FROM reviews WHERE id = $1";
+        rule: &RevealRule,
+        seal: impl FnOnce(Option<&[u8]>, &[Vec<u8>]) -> anyhow::Result<Vec<u8>>,
+    ) -> anyhow::Result<Result<bool, ResponseRefused>> {
+        const STATUS: &str = "SELECT survey_status, answers_revealed FROM reviews WHERE id = $1";
+        // A read: who may answer is checked, and nothing naming them is written.
         const IS_PARTICIPANT: &str =
             "SELECT COUNT(*) FROM participants WHERE review_id = $1 AND user_id = $2";
-        const MINE: &str =
-            "SELECT pseudonym FROM survey_responses WHERE review_id = $1 AND respondent_key = $2";
-        const TAKEN: &str = "SELECT pseudonym FROM survey_responses WHERE review_id = $1";
+        const ALL: &str =
+            "SELECT respondent_key, sealed, shown FROM responses WHERE review_id = $1";
         const UPDATE: &str =
-            "UPDATE survey_responses SET answers = $3 WHERE review_id = $1 AND respondent_key = $2";
-        const INSERT: &str = "INSERT INTO survey_responses (id, review_id, respondent_key, pseudonym, answers) VALUES ($1, $2, $3, $4, $5)";
-        const ANSWERED: &str =
-            "UPDATE participants SET answered = TRUE WHERE review_id = $1 AND user_id = $2";
-        const ALL: &str = "SELECT id, respondent_key, pseudonym, answers FROM survey_responses WHERE review_id = $1";
-        const DELETE_ALL: &str = "DELETE FROM survey_responses WHERE review_id = $1";
-        let rewrite_in_random_order = matches!(self.db, Db::Postgres(_));
-        on_db!(self, "save survey response", |pool| {
+            "UPDATE responses SET sealed = $3 WHERE review_id = $1 AND respondent_key = $2";
+        const INSERT: &str =
+            "INSERT INTO responses (id, review_id, respondent_key, sealed) VALUES ($1, $2, $3, $4)";
+        const PENDING_OTHERS: &str = "SELECT COUNT(*) FROM responses
+                                       WHERE review_id = $1 AND respondent_key <> $2
+                                         AND (shown IS NULL OR shown <> sealed)";
+        const RELEASE: &str = "UPDATE responses SET shown = sealed
+                                WHERE review_id = $1 AND (shown IS NULL OR shown <> sealed)";
+        let lock_review = matches!(self.db, Db::Postgres(_));
+        on_db!(self, "save a survey response", |pool| {
             let mut tx = pool.begin_write().await?;
-            if rewrite_in_random_order {
+            if lock_review {
+                // Writers of one review queue here, so two new respondents never pick the
+                // same pseudonym and a batch is released once.
                 sqlx::query(LOCK_REVIEW_ROWS)
                     .bind(review_id)
                     .execute(&mut *tx)
                     .await?;
             }
-            let status: Option<String> = sqlx::query_scalar(STATUS)
+            let status: Option<(String, bool)> = sqlx::query_as(STATUS)
                 .bind(review_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if status.as_deref() != Some("open") {
+            let Some((_, revealed)) = status.filter(|(status, _)| status == "open") else {
                 return Ok(Err(ResponseRefused::SurveyNotOpen));
-            }
+            };
             let member: i64 = sqlx::query_scalar(IS_PARTICIPANT)
                 .bind(review_id)
                 .bind(user_id)
@@ -81,109 +104,256 @@ impl Store {
             if member == 0 {
                 return Ok(Err(ResponseRefused::NotAParticipant));
             }
-            let mine: Option<String> = sqlx::query_scalar(MINE)
+            let rows: Vec<ResponseRow> = sqlx::query_as(ALL)
                 .bind(review_id)
-                .bind(respondent_key)
-                .fetch_optional(&mut *tx)
+                .fetch_all(&mut *tx)
                 .await?;
-            let saved = match mine {
-                Some(pseudonym) => {
-                    sqlx::query(UPDATE)
-                        .bind(review_id)
-                        .bind(respondent_key)
-                        .bind(answers_json)
-                        .execute(&mut *tx)
-                        .await?;
-                    ResponseSaved::Updated { pseudonym }
-                }
-                None => {
-                    let taken: Vec<String> = sqlx::query_scalar(TAKEN)
-                        .bind(review_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                    let pseudonym = (0..10_000)
-                        .map(&pseudonym_candidate)
-                        .find(|p| !taken.contains(p))
-                        .ok_or_else(|| anyhow::anyhow!("no free pseudonym"))?;
-                    sqlx::query(INSERT)
-                        .bind(random_id())
-                        .bind(review_id)
-                        .bind(respondent_key)
-                        .bind(&pseudonym)
-                        .bind(answers_json)
-                        .execute(&mut *tx)
-                        .await?;
-                    ResponseSaved::Created { pseudonym }
-                }
-            };
-            sqlx::query(ANSWERED)
-                .bind(review_id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            if rewrite_in_random_order {
-                let mut rows: Vec<(String, String, String, String)> = sqlx::query_as(ALL)
+            let own = rows.iter().find(|r| r.respondent_key == respondent_key);
+            let all: Vec<Vec<u8>> = rows.iter().map(|r| r.sealed.clone()).collect();
+            let sealed = seal(own.map(|r| r.sealed.as_slice()), &all)?;
+            let created = own.is_none();
+            if created {
+                sqlx::query(INSERT)
+                    .bind(random_id())
                     .bind(review_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                rows.shuffle(&mut rand::rng());
-                sqlx::query(DELETE_ALL)
-                    .bind(review_id)
+                    .bind(respondent_key)
+                    .bind(&sealed)
                     .execute(&mut *tx)
                     .await?;
-                for (id, key, pseudonym, answers) in rows {
-                    sqlx::query(INSERT)
-                        .bind(id)
+            } else {
+                sqlx::query(UPDATE)
+                    .bind(review_id)
+                    .bind(respondent_key)
+                    .bind(&sealed)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if revealed {
+                // A batch goes out whole once k other people have changes in it; a lone
+                // change (a late participant's first answer) waits for company.
+                let pending: i64 = sqlx::query_scalar(PENDING_OTHERS)
+                    .bind(review_id)
+                    .bind(&rule.facilitator_key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if pending >= rule.k {
+                    sqlx::query(RELEASE)
                         .bind(review_id)
-                        .bind(key)
-                        .bind(pseudonym)
-                        .bind(answers)
                         .execute(&mut *tx)
                         .await?;
                 }
             }
             tx.commit().await?;
-            Ok(Ok(saved))
+            Ok(Ok(created))
         })
     }
 
-    /// The respondent's own answers (JSON), found through their keyed hash.
-    pub async fn own_survey_answers(
+    /// The respondent's own sealed response, found through their keyed hash.
+    pub async fn own_response(
         &self,
         review_id: ReviewId,
         respondent_key: &str,
-    ) -> anyhow::Result<Option<String>> {
+    ) -> anyhow::Result<Option<Vec<u8>>> {
         const SQL: &str =
-            "SELECT answers FROM survey_responses WHERE review_id = $1 AND respondent_key = $2";
-        Ok(on_db!(self, "own survey answers", |pool| Ok(
+            "SELECT sealed FROM responses WHERE review_id = $1 AND respondent_key = $2";
+        on_db!(self, "load one's own survey response", |pool| Ok(
             sqlx::query_scalar(SQL)
                 .bind(review_id)
                 .bind(respondent_key)
                 .fetch_optional(pool)
                 .await?
-        ))?)
+        ))
     }
 
-    /// Every response of a review, in storage order (callers shuffle before showing).
-    pub async fn survey_responses(
+    /// The keyed hashes of everyone who answered. Only a holder of the key can tell whose
+    /// they are (reminders and the App Home compare them with the key, in memory).
+    pub async fn respondent_keys(&self, review_id: ReviewId) -> anyhow::Result<Vec<String>> {
+        const SQL: &str = "SELECT respondent_key FROM responses WHERE review_id = $1";
+        on_db!(self, "list respondent keys", |pool| Ok(sqlx::query_scalar(
+            SQL
+        )
+        .bind(review_id)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// What the facilitator may see. The first call with `k` respondents other than the
+    /// facilitator reveals every answer at once; later changes come out in batches
+    /// (see [`Store::save_response`]), so a participant added late cannot be singled out.
+    pub async fn shown_responses(
         &self,
         review_id: ReviewId,
-    ) -> anyhow::Result<Vec<StoredResponse>> {
-        const SQL: &str =
-            "SELECT pseudonym, answers FROM survey_responses WHERE review_id = $1 ORDER BY id";
-        on_db!(self, "survey responses", |pool| Ok(sqlx::query_as(SQL)
-            .bind(review_id)
-            .fetch_all(pool)
-            .await?))
+        rule: &RevealRule,
+    ) -> anyhow::Result<ShownResponses> {
+        const REVEALED: &str = "SELECT answers_revealed FROM reviews WHERE id = $1";
+        const OTHERS: &str =
+            "SELECT COUNT(*) FROM responses WHERE review_id = $1 AND respondent_key <> $2";
+        const SHOW_ALL: &str = "UPDATE responses SET shown = sealed WHERE review_id = $1";
+        const MARK: &str = "UPDATE reviews SET answers_revealed = TRUE WHERE id = $1";
+        const SHOWN: &str =
+            "SELECT shown FROM responses WHERE review_id = $1 AND shown IS NOT NULL ORDER BY id";
+        const HELD: &str = "SELECT COUNT(*) FROM responses
+                             WHERE review_id = $1 AND (shown IS NULL OR shown <> sealed)";
+        let lock_review = matches!(self.db, Db::Postgres(_));
+        on_db!(self, "load the responses the facilitator may see", |pool| {
+            let mut tx = pool.begin_write().await?;
+            if lock_review {
+                sqlx::query(LOCK_REVIEW_ROWS)
+                    .bind(review_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let revealed: bool = sqlx::query_scalar(REVEALED)
+                .bind(review_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .unwrap_or(false);
+            if !revealed {
+                let others: i64 = sqlx::query_scalar(OTHERS)
+                    .bind(review_id)
+                    .bind(&rule.facilitator_key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if others >= rule.k {
+                    sqlx::query(SHOW_ALL)
+                        .bind(review_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(MARK).bind(review_id).execute(&mut *tx).await?;
+                }
+            }
+            let sealed: Vec<Vec<u8>> = sqlx::query_scalar(SHOWN)
+                .bind(review_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let held_back: i64 = sqlx::query_scalar(HELD)
+                .bind(review_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(ShownResponses {
+                sealed,
+                held_back: held_back as usize,
+            })
+        })
     }
 
-    /// How many participants have answered (a count, never who).
-    pub async fn answered_count(&self, review_id: ReviewId) -> anyhow::Result<i64> {
-        const SQL: &str =
-            "SELECT COUNT(*) FROM participants WHERE review_id = $1 AND answered = TRUE";
-        on_db!(self, "answered count", |pool| Ok(sqlx::query_scalar(SQL)
-            .bind(review_id)
-            .fetch_one(pool)
-            .await?))
+    /// How many people answered (a count, never who), and how many of them are not
+    /// `facilitator_key` (the count the k-floor is about).
+    pub async fn response_counts(
+        &self,
+        review_id: ReviewId,
+        facilitator_key: &str,
+    ) -> anyhow::Result<(i64, i64)> {
+        const SQL: &str = "SELECT COUNT(*),
+                                  COALESCE(SUM(CASE WHEN respondent_key <> $2 THEN 1 ELSE 0 END), 0)
+                             FROM responses WHERE review_id = $1";
+        on_db!(self, "count survey responses", |pool| Ok(sqlx::query_as(
+            SQL
+        )
+        .bind(review_id)
+        .bind(facilitator_key)
+        .fetch_one(pool)
+        .await?))
+    }
+}
+
+/// A response stored before content was sealed (migration 0005), still in plaintext.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LegacyResponse {
+    pub id: String,
+    pub review_id: ReviewId,
+    pub respondent_key: String,
+    pub pseudonym: String,
+    pub answers: String,
+}
+
+/// An observation stored before content was sealed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LegacyObservation {
+    pub id: String,
+    pub review_id: ReviewId,
+    pub body: String,
+    pub released: bool,
+}
+
+/// A legacy row, sealed and ready to take its place.
+#[derive(Debug, Clone)]
+pub struct SealedRow {
+    pub id: String,
+    pub review_id: ReviewId,
+    /// The respondent key for a response; `None` for an observation.
+    pub respondent_key: Option<String>,
+    pub sealed: Vec<u8>,
+    pub released: bool,
+}
+
+impl Store {
+    /// Plaintext rows left by a version before sealing, if its tables are still there.
+    pub async fn legacy_plaintext(
+        &self,
+    ) -> anyhow::Result<Option<(Vec<LegacyResponse>, Vec<LegacyObservation>)>> {
+        let exists = match self.db {
+            Db::Sqlite(_) => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'legacy_survey_responses'"
+            }
+            Db::Postgres(_) => {
+                "SELECT COUNT(*) FROM information_schema.tables
+                  WHERE table_schema = current_schema() AND table_name = 'legacy_survey_responses'"
+            }
+        };
+        const RESPONSES: &str =
+            "SELECT id, review_id, respondent_key, pseudonym, answers FROM legacy_survey_responses";
+        const OBSERVATIONS: &str = "SELECT id, review_id, body, released FROM legacy_observations";
+        on_db!(self, "read plaintext rows from before sealing", |pool| {
+            let present: i64 = sqlx::query_scalar(exists).fetch_one(pool).await?;
+            if present == 0 {
+                return Ok(None);
+            }
+            let responses = sqlx::query_as(RESPONSES).fetch_all(pool).await?;
+            let observations = sqlx::query_as(OBSERVATIONS).fetch_all(pool).await?;
+            Ok(Some((responses, observations)))
+        })
+    }
+
+    /// Moves sealed copies of the legacy rows into place and drops the plaintext tables,
+    /// in one transaction. The responses are revealed again under today's rules.
+    pub async fn replace_legacy_plaintext(&self, rows: &[SealedRow]) -> anyhow::Result<()> {
+        const RESPONSE: &str =
+            "INSERT INTO responses (id, review_id, respondent_key, sealed, shown)
+                                VALUES ($1, $2, $3, $4, NULL)";
+        const OBSERVATION: &str =
+            "INSERT INTO observations (id, review_id, sealed, released) VALUES ($1, $2, $3, $4)";
+        const DROP_RESPONSES: &str = "DROP TABLE legacy_survey_responses";
+        const DROP_OBSERVATIONS: &str = "DROP TABLE legacy_observations";
+        on_db!(self, "replace plaintext rows with sealed ones", |pool| {
+            let mut tx = pool.begin_write().await?;
+            for row in rows {
+                match &row.respondent_key {
+                    Some(key) => {
+                        sqlx::query(RESPONSE)
+                            .bind(&row.id)
+                            .bind(row.review_id)
+                            .bind(key)
+                            .bind(&row.sealed)
+                            .execute(&mut *tx)
+                            .await?
+                    }
+                    None => {
+                        sqlx::query(OBSERVATION)
+                            .bind(&row.id)
+                            .bind(row.review_id)
+                            .bind(&row.sealed)
+                            .bind(row.released)
+                            .execute(&mut *tx)
+                            .await?
+                    }
+                };
+            }
+            sqlx::query(DROP_RESPONSES).execute(&mut *tx).await?;
+            sqlx::query(DROP_OBSERVATIONS).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 }

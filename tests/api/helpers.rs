@@ -421,6 +421,36 @@ pub fn add_people(sandbox: &SlackSandbox, n: usize) -> Vec<String> {
 
 /// Steps that several scenarios share.
 impl TestApp {
+    /// How many people answered the channel's survey (a count, as `/debrief status` says).
+    pub async fn answered_count(&self) -> i64 {
+        let review = self.review().await;
+        debrief::features::survey::responses::counts(&self.state, &review)
+            .await
+            .unwrap()
+            .answered
+    }
+
+    /// `user`'s own stored answers, found with the key as the service finds them.
+    pub async fn own_answers(
+        &self,
+        user: &str,
+    ) -> Option<debrief::features::survey::questions::Answers> {
+        let review = self.review().await;
+        debrief::features::survey::responses::own(&self.state, &review, user)
+            .await
+            .unwrap()
+    }
+
+    /// The channel's review.
+    pub async fn review(&self) -> debrief::store::reviews::Review {
+        self.state
+            .store
+            .review_for_channel("T0SANDBOX", CHANNEL)
+            .await
+            .unwrap()
+            .expect("a review exists")
+    }
+
     pub async fn send_survey(&self) {
         let reply = self.cmd("U0ALICE", "survey").await;
         assert!(reply.contains("Sending the survey"), "{reply}");

@@ -201,12 +201,14 @@ async fn respondents_can_edit_until_the_survey_closes(db: TestDb) {
         .submit_view("U0BOB", &view_id, &[("surprise", "edited text")])
         .await;
     let review = app.review_id().await;
-    let responses = app.state.store.survey_responses(review).await.unwrap();
-    assert_eq!(responses.len(), 1, "an edit replaces, never duplicates");
-    assert!(
-        responses[0].answers.contains("edited text") && !responses[0].answers.contains("original")
+    assert_eq!(
+        app.state.store.respondent_keys(review).await.unwrap().len(),
+        1,
+        "an edit replaces, never duplicates"
     );
-    assert_eq!(app.state.store.answered_count(review).await.unwrap(), 1);
+    let own = app.own_answers("U0BOB").await.unwrap();
+    assert_eq!(own["surprise"], "edited text");
+    assert_eq!(app.answered_count().await, 1);
 
     app.cmd("U0ALICE", "survey close").await;
     app.run_due_jobs().await;
@@ -535,8 +537,21 @@ async fn a_database_dump_cannot_link_answers_to_people(db: TestDb) {
         .await;
     app.run_jobs_until_idle(Duration::from_secs(86_400)).await;
     let tables = dump(&db).await;
-    let responses = &tables["survey_responses"];
+    let responses = &tables["responses"];
     assert_eq!(responses.len(), 3);
+    // 0. No answer is readable anywhere: responses are sealed with the key.
+    for text in [
+        "pager was silent",
+        "staging was green",
+        "nobody owned the job",
+    ] {
+        for (table, rows) in &tables {
+            assert!(
+                !rows.iter().flatten().any(|v| v.contains(text)),
+                "{text:?} is readable in {table}"
+            );
+        }
+    }
     let people: Vec<&str> = HUMANS.to_vec();
     // 1. No response row holds a user id, a name, or anything time-like.
     for row in responses {
@@ -559,11 +574,11 @@ async fn a_database_dump_cannot_link_answers_to_people(db: TestDb) {
     //    so no join leads from an answer to a row that holds a user id.
     let review_id = app.review_id().await.to_string();
     for row in responses {
-        for value in row.iter().filter(|v| **v != review_id && v.len() > 3) {
-            for (table, rows) in tables
-                .iter()
-                .filter(|(t, _)| t.as_str() != "survey_responses")
-            {
+        for value in row
+            .iter()
+            .filter(|v| **v != review_id && v.len() > 3 && v.as_str() != "null")
+        {
+            for (table, rows) in tables.iter().filter(|(t, _)| t.as_str() != "responses") {
                 for other in rows {
                     assert!(
                         !other.iter().any(|o| o.contains(value.as_str())),
@@ -700,7 +715,7 @@ async fn the_survey_closes_itself_at_the_deadline(db: TestDb) {
     let before = app
         .state
         .store
-        .survey_responses(review.id)
+        .respondent_keys(review.id)
         .await
         .unwrap()
         .len();
@@ -713,7 +728,7 @@ async fn the_survey_closes_itself_at_the_deadline(db: TestDb) {
     assert_eq!(
         app.state
             .store
-            .survey_responses(review.id)
+            .respondent_keys(review.id)
             .await
             .unwrap()
             .len(),
@@ -803,14 +818,7 @@ async fn modal_mistakes_come_back_as_field_errors(db: TestDb) {
             .unwrap()
             .contains("3001 characters")
     );
-    assert_eq!(
-        app.state
-            .store
-            .answered_count(app.review_id().await)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(app.answered_count().await, 0);
     // The incident form: a bad time is a field error, and nothing changes.
     app.slack.command("U0DAN", "C0OUTSIDE", "incident").await;
     let (form_id, _) = app.sandbox.open_modal_for("U0DAN").unwrap();

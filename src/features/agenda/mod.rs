@@ -12,7 +12,7 @@ use slack_morphism::prelude::*;
 
 use crate::app::AppState;
 use crate::error::Error;
-use crate::features::survey::questions::Answers;
+use crate::features::survey::responses;
 use crate::grammar::Invocation;
 use crate::queue::{self, Job, JobContext, JobError, Requester};
 use crate::request::{CommandRequest, Reply};
@@ -112,10 +112,16 @@ pub async fn inputs(state: &AppState, review: &Review) -> anyhow::Result<synth::
         Some(id) => state.store.incident(id).await?.map(|i| i.title),
         None => None,
     };
+    let counts = responses::counts(state, review).await?;
+    // Only once k is met: loading is what reveals them (the first time).
+    let visible = if responses::k_met(review, counts) {
+        responses::visible(state, review).await?
+    } else {
+        responses::Visible::default()
+    };
     let mut answers = Vec::new();
-    for response in state.store.survey_responses(review.id).await? {
-        let parsed: Answers = serde_json::from_str(&response.answers)?;
-        for (question, text) in parsed {
+    for response in visible.responses {
+        for (question, text) in response.answers {
             answers.push(synth::SurveyAnswer {
                 pseudonym: response.pseudonym.clone(),
                 question,
@@ -124,14 +130,15 @@ pub async fn inputs(state: &AppState, review: &Review) -> anyhow::Result<synth::
         }
     }
     Ok(synth::Inputs {
-        answered: state.store.answered_count(review.id).await?,
+        answered: counts.others,
+        held_back: visible.held_back,
         observations: state
             .store
             .released_observations(review.id)
             .await?
-            .into_iter()
-            .map(|o| o.body)
-            .collect(),
+            .iter()
+            .map(|o| crate::features::observation::open(state, review.id, o))
+            .collect::<anyhow::Result<_>>()?,
         counterfactuals: state.store.counterfactuals(review.id).await?,
         incident,
         recurrence_of,
@@ -303,7 +310,7 @@ pub async fn publish_home(state: &AppState, user_id: &str) -> Result<(), JobErro
                 continue;
             };
             let participants = state.store.participants(review.id).await?.len();
-            let answered = state.store.answered_count(review.id).await?;
+            let answered = responses::counts(state, &review).await?.answered;
             let meeting = review
                 .meeting_at
                 .map(blocks::date)
@@ -325,14 +332,12 @@ pub async fn publish_home(state: &AppState, user_id: &str) -> Result<(), JobErro
             ));
         }
     }
-    let pending: Vec<Review> = state
-        .store
-        .open_surveys_for(user_id)
-        .await?
-        .into_iter()
-        .filter(|(_, answered)| !answered)
-        .map(|(review, _)| review)
-        .collect();
+    let mut pending: Vec<Review> = Vec::new();
+    for review in state.store.open_surveys_for(user_id).await? {
+        if !responses::has_answered(state, review.id, user_id).await? {
+            pending.push(review);
+        }
+    }
     content.push(blocks::section("*Surveys waiting for you*"));
     if pending.is_empty() {
         content.push(blocks::context("None right now."));

@@ -35,9 +35,13 @@ pub struct Inputs {
     pub incident: Incident,
     pub recurrence_of: Option<String>,
     pub review: Review,
-    /// How many participants answered the survey (for the k-floor).
+    /// How many people other than the facilitator answered (what the k-floor counts).
     pub answered: i64,
+    /// The answers the facilitator may see: after the first reveal, later changes come
+    /// out only in batches of k.
     pub answers: Vec<SurveyAnswer>,
+    /// New or changed answers waiting for such a batch.
+    pub held_back: usize,
     pub observations: Vec<String>,
     pub counterfactuals: Vec<Condition>,
 }
@@ -142,6 +146,14 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
             "Survey answers are not included yet: {} of the {} needed have answered.",
             inputs.answered, inputs.review.min_responses
         )
+    });
+    let survey_note = survey_note.or_else(|| {
+        (inputs.held_back > 0).then(|| {
+            crate::features::survey::render::held_back_note(
+                inputs.held_back,
+                inputs.review.min_responses,
+            )
+        })
     });
     let vendor = inputs.incident.vendor.as_deref();
     let open_ids: Vec<&str> = questions::questions_for(vendor)
@@ -631,6 +643,7 @@ mod tests {
             review: review(3),
             answered,
             answers,
+            held_back: 0,
             observations: vec!["the cache ttl was 24h and nobody knew".into()],
             counterfactuals: vec![],
         }

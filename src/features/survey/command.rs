@@ -78,6 +78,7 @@ pub async fn send(
         let job = Job::RemindSurvey {
             review_id: review.id,
             pass: pass as i64 + 1,
+            next: 0,
         };
         rows.push(job.to_row(ts(at)));
     }
@@ -121,11 +122,12 @@ pub async fn close_command(
         }
         SurveyStatus::Open => {}
     }
-    let answered = close(state, &review, now).await?;
+    let counts = close(state, &review, now).await?;
     let participants = state.store.participants(review.id).await?.len();
     Ok(Reply::ephemeral(format!(
-        "Closed the survey: {answered} of {participants} answered. {}",
-        answers_hint(answered, review.min_responses)
+        "Closed the survey: {} of {participants} answered. {}",
+        counts.answered,
+        answers_hint(&review, counts)
     )))
 }
 
@@ -140,14 +142,15 @@ pub async fn answers_command(
     if review.survey_status == SurveyStatus::Draft {
         user_error!("The survey hasn't been sent yet. `/debrief survey` sends it.");
     }
-    let answered = state.store.answered_count(review.id).await?;
+    let counts = super::responses::counts(state, &review).await?;
     let participants = state.store.participants(review.id).await?.len();
-    if answered < review.min_responses {
+    if !super::responses::k_met(&review, counts) {
         return Ok(Reply::ephemeral(format!(
-            "{answered} of {participants} have answered. Answers are shown once at least {} have, so that no answer can be traced to its author.",
-            review.min_responses
+            "{} of {participants} have answered. Answers are shown once at least {} people other than you have, so that no answer can be traced to its author.",
+            counts.answered, review.min_responses
         )));
     }
+    let answered = counts.answered;
     let seed: u64 = rand::rng().random();
     let job = Job::DeliverAnswers {
         review_id: review.id,

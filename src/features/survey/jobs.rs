@@ -2,6 +2,7 @@
 //! close at the deadline, and the answers delivered part by part.
 
 use jiff::Timestamp;
+use slack_morphism::prelude::SlackMessageContent;
 
 use crate::app::AppState;
 use crate::domain::ReviewId;
@@ -9,7 +10,7 @@ use crate::error::Error;
 use crate::queue::{self, Job, JobContext, JobError, Requester};
 use crate::slack::SlackCallError;
 use crate::slack::blocks::{self, Style};
-use crate::store::reviews::Review;
+use crate::store::reviews::{Incident, Participant, Review};
 
 use super::{InviteState, answers_hint, close, invite_message, load_incident};
 
@@ -92,11 +93,16 @@ async fn unreachable(
     Ok(())
 }
 
-/// Job: one reminder pass. Queues a DM for each participant who has not answered.
+/// Job: one reminder pass. Goes through every participant the invitation reached, in a
+/// fixed order, and DMs those who have not answered yet (worked out with the key at that
+/// moment, never stored). Progress is recorded after every participant, reminded or not,
+/// so neither the stored progress nor any row per person says who had not answered.
 pub async fn remind(
     state: &AppState,
+    ctx: &JobContext,
     review_id: ReviewId,
     pass: i64,
+    next: usize,
     now: Timestamp,
 ) -> Result<(), JobError> {
     let Some(review) = state.store.review(review_id).await? else {
@@ -105,43 +111,44 @@ pub async fn remind(
     if !review.survey_open() || review.deadline_at.is_some_and(|d| d <= now.as_second()) {
         return Ok(());
     }
-    for p in state.store.participants_to_remind(review_id).await? {
-        let job = Job::SendReminder {
+    let mut reached: Vec<Participant> = state
+        .store
+        .participants(review_id)
+        .await?
+        .into_iter()
+        .filter(|p| p.invite_state == "sent" && p.dm_channel.is_some())
+        .collect();
+    reached.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    let incident = load_incident(state, &review).await?;
+    for (index, p) in reached.iter().enumerate().skip(next) {
+        if p.wants_reminders
+            && !super::responses::has_answered(state, review_id, &p.user_id).await?
+            && let Some(dm) = &p.dm_channel
+        {
+            state
+                .slack
+                .post_message(dm, reminder_message(&incident, &review), None)
+                .await?;
+        }
+        let progress = Job::RemindSurvey {
             review_id,
-            user_id: p.user_id.clone(),
             pass,
+            next: index + 1,
         };
-        queue::enqueue(state, &job, now).await?;
+        ctx.checkpoint(state, &progress).await?;
     }
     Ok(())
 }
 
-/// Job: DM one reminder, in the participant's DM with the bot, never in a channel.
-pub async fn send_reminder(
-    state: &AppState,
-    review_id: ReviewId,
-    user_id: &str,
-) -> Result<(), JobError> {
-    let Some(review) = state.store.review(review_id).await? else {
-        return Ok(());
-    };
-    let Some(p) = state.store.participant(review_id, user_id).await? else {
-        return Ok(());
-    };
-    // Checked again at send time: they may have answered or opted out since the pass began.
-    if !review.survey_open() || p.answered || !p.wants_reminders {
-        return Ok(());
-    }
-    let Some(dm) = p.dm_channel else {
-        return Ok(());
-    };
-    let incident = load_incident(state, &review).await?;
+/// The reminder DM, with its own buttons (it may be read without the invitation in view).
+fn reminder_message(incident: &Incident, review: &Review) -> SlackMessageContent {
     let text = format!(
-        "A reminder: the survey for the review of “{}” closes {}. It takes a few minutes and every question is optional; use the *Answer the survey* button above.",
+        "A reminder: the survey for the review of “{}” closes {}. It takes a few minutes and every question is optional.",
         blocks::escape(&incident.title),
         review.deadline_at.map(blocks::date).unwrap_or_default()
     );
-    let content = blocks::message(
+    let value = review.id.to_string();
+    blocks::message(
         text.clone(),
         vec![
             blocks::section(text),
@@ -151,21 +158,19 @@ pub async fn send_reminder(
                     blocks::button(
                         "Answer the survey",
                         crate::ids::SURVEY_OPEN,
-                        &review_id.to_string(),
+                        &value,
                         Style::Primary,
                     ),
                     blocks::button(
                         "Don't remind me",
                         crate::ids::SURVEY_MUTE,
-                        &review_id.to_string(),
+                        &value,
                         Style::Default,
                     ),
                 ],
             ),
         ],
-    );
-    state.slack.post_message(&dm, content, None).await?;
-    Ok(())
+    )
 }
 
 /// Job: close the survey at its deadline (unless the deadline moved; a newer job exists then).
@@ -181,16 +186,17 @@ pub async fn close_at_deadline(
     if !review.survey_open() || review.deadline_at != Some(deadline) || now.as_second() < deadline {
         return Ok(());
     }
-    let answered = close(state, &review, now).await.map_err(|e| match e {
+    let counts = close(state, &review, now).await.map_err(|e| match e {
         Error::Internal(err) => JobError::Internal(err),
         other => JobError::Permanent(other.to_string()),
     })?;
     let incident = load_incident(state, &review).await?;
     let participants = state.store.participants(review.id).await?.len();
     let text = format!(
-        "The survey for the review of “{}” has closed: {answered} of {participants} answered. {}",
+        "The survey for the review of “{}” has closed: {} of {participants} answered. {}",
         blocks::escape(&incident.title),
-        answers_hint(answered, review.min_responses).replace(
+        counts.answered,
+        answers_hint(&review, counts).replace(
             "`/debrief answers`",
             &format!("`/debrief answers` in <#{}>", review.channel_id)
         )
@@ -221,7 +227,7 @@ pub async fn mark_invite_closed(
         return Ok(());
     };
     let incident = load_incident(state, &review).await?;
-    let shown = if p.answered {
+    let shown = if super::responses::has_answered(state, review_id, user_id).await? {
         InviteState::ClosedAnswered
     } else {
         InviteState::ClosedUnanswered
@@ -254,15 +260,15 @@ pub async fn deliver_answers(
     let Some(review) = state.store.review(review_id).await? else {
         return Ok(());
     };
-    let answered = state.store.answered_count(review_id).await?;
-    if answered < review.min_responses {
+    let counts = super::responses::counts(state, &review).await?;
+    if !super::responses::k_met(&review, counts) {
         return Err(JobError::Permanent(
             "fewer people have answered than the k-floor".into(),
         ));
     }
     let incident = load_incident(state, &review).await?;
-    let responses = state.store.survey_responses(review_id).await?;
-    let parts = super::render::answer_messages(&incident, &review, &responses, seed);
+    let visible = super::responses::visible(state, &review).await?;
+    let parts = super::render::answer_messages(&incident, &review, &visible, seed);
     let dm = state.slack.open_dm(to_user).await?;
     for (index, part) in parts.into_iter().enumerate().skip(next_part) {
         state.slack.post_message(&dm, part, None).await?;

@@ -1,14 +1,16 @@
 //! Purpose: pseudonymous pre-meeting surveys by DM: send, remind, close, answer, edit,
 //! and show the answers to the facilitator once the k-floor is met.
 //!
-//! Nothing on the answer path logs or stores who answered beyond the per-participant
-//! "answered" flag; answers are found again only through the keyed respondent hash.
+//! Nothing on the answer path logs, counts or stores who answered: responses are sealed
+//! under the keyed respondent hash (see `responses`), and who has answered is worked out
+//! with the key when a reminder or the App Home needs to know.
 
 pub mod command;
 pub mod jobs;
 pub mod modal;
 pub mod questions;
 pub mod render;
+pub mod responses;
 
 use jiff::Timestamp;
 use slack_morphism::prelude::*;
@@ -32,18 +34,23 @@ pub fn reminder_times(sent_at: i64, deadline: i64, reminders: i64) -> Vec<i64> {
         .collect()
 }
 
-pub(super) fn answers_hint(answered: i64, k: i64) -> String {
-    if answered >= k {
+pub(super) fn answers_hint(review: &Review, counts: responses::Counts) -> String {
+    if responses::k_met(review, counts) {
         "`/debrief answers` sends you the answers by DM.".into()
     } else {
         format!(
-            "Answers are shown only once at least {k} people have answered, so they stay hidden."
+            "Answers are shown only once at least {} people other than the facilitator have answered, so they stay hidden.",
+            review.min_responses
         )
     }
 }
 
 /// Closes an open survey and queues the DM updates. Returns how many answered.
-pub(super) async fn close(state: &AppState, review: &Review, now: Timestamp) -> Result<i64, Error> {
+pub(super) async fn close(
+    state: &AppState,
+    review: &Review,
+    now: Timestamp,
+) -> Result<responses::Counts, Error> {
     let participants = state.store.participants(review.id).await?;
     let rows: Vec<_> = participants
         .iter()
@@ -58,7 +65,7 @@ pub(super) async fn close(state: &AppState, review: &Review, now: Timestamp) -> 
         .collect();
     state.store.close_survey(review.id, &rows, now).await?;
     state.job_wakeup.notify_one();
-    Ok(state.store.answered_count(review.id).await?)
+    Ok(responses::counts(state, review).await?)
 }
 
 pub(super) async fn load_incident(state: &AppState, review: &Review) -> Result<Incident, JobError> {

@@ -9,9 +9,9 @@ use rand::seq::SliceRandom;
 use slack_morphism::prelude::*;
 
 use super::questions::{self, Answers, Kind};
+use super::responses::Visible;
 use crate::slack::blocks::{self, limits};
 use crate::store::reviews::{Incident, Review};
-use crate::store::surveys::StoredResponse;
 
 /// Quotes text for mrkdwn, escaped so a respondent cannot mention or link anyone.
 pub fn quote(text: &str) -> String {
@@ -22,22 +22,31 @@ pub fn quote(text: &str) -> String {
         .join("\n")
 }
 
+/// Says how many newer answers are not shown yet, and why.
+pub fn held_back_note(held_back: usize, k: i64) -> String {
+    let what = if held_back == 1 {
+        "1 answer that came in or changed after you first saw the answers is".to_string()
+    } else {
+        format!("{held_back} answers that came in or changed after you first saw the answers are")
+    };
+    format!(
+        "{what} held back until at least {k} people have new or changed answers, so that no single late answer can be told apart."
+    )
+}
+
 /// The answers as one or more messages. The same `seed` gives the same order, so a
 /// delivery that resumes after a failure continues the same document.
 pub fn answer_messages(
     incident: &Incident,
     review: &Review,
-    responses: &[StoredResponse],
+    visible: &Visible,
     seed: u64,
 ) -> Vec<SlackMessageContent> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let parsed: Vec<(String, Answers)> = responses
+    let parsed: Vec<(String, Answers)> = visible
+        .responses
         .iter()
-        .filter_map(|r| {
-            serde_json::from_str(&r.answers)
-                .ok()
-                .map(|a| (r.pseudonym.clone(), a))
-        })
+        .map(|r| (r.pseudonym.clone(), r.answers.clone()))
         .collect();
     let mut content = vec![
         blocks::header(format!("Survey answers: {}", incident.title)),
@@ -48,6 +57,12 @@ pub fn answer_messages(
             review.min_responses
         )),
     ];
+    if visible.held_back > 0 {
+        content.push(blocks::context(held_back_note(
+            visible.held_back,
+            review.min_responses,
+        )));
+    }
     let vendor = incident.vendor.as_deref();
     for question in questions::questions_for(vendor) {
         content.push(blocks::header(questions::prompt(&question, vendor)));
@@ -109,6 +124,7 @@ pub fn answer_messages(
 
 #[cfg(test)]
 mod tests {
+    use super::super::responses::Response;
     use super::*;
     use crate::domain::{ReviewId, SurveyStatus};
 
@@ -148,14 +164,20 @@ mod tests {
         }
     }
 
-    fn response(pseudonym: &str, pairs: &[(&str, &str)]) -> StoredResponse {
-        let answers: Answers = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        StoredResponse {
+    fn response(pseudonym: &str, pairs: &[(&str, &str)]) -> Response {
+        Response {
             pseudonym: pseudonym.into(),
-            answers: serde_json::to_string(&answers).unwrap(),
+            answers: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    fn shown(responses: Vec<Response>) -> Visible {
+        Visible {
+            responses,
+            held_back: 0,
         }
     }
 
@@ -175,7 +197,12 @@ mod tests {
                 &[("surprise", "failover took 9 minutes")],
             ),
         ];
-        let text = all_text(&answer_messages(&incident(None), &review(), &responses, 1));
+        let text = all_text(&answer_messages(
+            &incident(None),
+            &review(),
+            &shown(responses.clone()),
+            1,
+        ));
         assert!(text.contains("Respondent Teal Heron") && text.contains("Respondent Amber Wren"));
         assert!(text.contains("&lt;!channel&gt;"));
         assert!(text.contains("Nobody answered this question."));
@@ -183,18 +210,28 @@ mod tests {
 
     #[test]
     fn the_order_depends_only_on_the_seed() {
-        let responses: Vec<StoredResponse> = (0..8)
+        let responses: Vec<Response> = (0..8)
             .map(|n| response(&format!("Respondent {n}"), &[("discuss", "x")]))
             .collect();
-        let a = all_text(&answer_messages(&incident(None), &review(), &responses, 5));
-        let b = all_text(&answer_messages(&incident(None), &review(), &responses, 5));
+        let a = all_text(&answer_messages(
+            &incident(None),
+            &review(),
+            &shown(responses.clone()),
+            5,
+        ));
+        let b = all_text(&answer_messages(
+            &incident(None),
+            &review(),
+            &shown(responses.clone()),
+            5,
+        ));
         assert_eq!(a, b);
         let orders: std::collections::BTreeSet<String> = (0..10)
             .map(|seed| {
                 all_text(&answer_messages(
                     &incident(None),
                     &review(),
-                    &responses,
+                    &shown(responses.clone()),
                     seed,
                 ))
             })
@@ -205,7 +242,7 @@ mod tests {
     #[test]
     fn many_long_answers_stay_within_block_kit_limits() {
         let long = "an answer that goes on ".repeat(130);
-        let responses: Vec<StoredResponse> = (0..120)
+        let responses: Vec<Response> = (0..120)
             .map(|n| {
                 response(
                     &format!("Respondent {n}"),
@@ -213,7 +250,12 @@ mod tests {
                 )
             })
             .collect();
-        let messages = answer_messages(&incident(Some("Stripe")), &review(), &responses, 9);
+        let messages = answer_messages(
+            &incident(Some("Stripe")),
+            &review(),
+            &shown(responses.clone()),
+            9,
+        );
         assert!(messages.len() > 3);
         for message in &messages {
             let blocks = message.blocks.as_ref().unwrap();
