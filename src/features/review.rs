@@ -105,6 +105,21 @@ fn plan(
             blocks::date(deadline)
         ));
     }
+    let min_responses = args
+        .min_responses
+        .or(existing.map(|r| r.min_responses))
+        .unwrap_or(DEFAULT_MIN_RESPONSES)
+        .max(2);
+    if let Some(review) = existing.filter(|r| r.survey_status != SurveyStatus::Draft)
+        && min_responses < review.min_responses
+    {
+        // The invitations promised this floor; lowering it now could expose answers that
+        // were written on that promise.
+        return Err(format!(
+            "The invitations promised that answers stay hidden until at least {} people have answered, so `min=` can now be raised but not lowered.",
+            review.min_responses
+        ));
+    }
     Ok(ReviewSettings {
         facilitator_id: args
             .facilitator
@@ -114,11 +129,7 @@ fn plan(
         meeting_at,
         deadline_at,
         deadline_offset,
-        min_responses: args
-            .min_responses
-            .or(existing.map(|r| r.min_responses))
-            .unwrap_or(DEFAULT_MIN_RESPONSES)
-            .max(2),
+        min_responses,
         reminders: args
             .reminders
             .or(existing.map(|r| r.reminders))
@@ -335,7 +346,7 @@ pub async fn status(
     }
     if answered < review.min_responses {
         lines.push(format!(
-            "Answers become visible to the facilitator once at least {} people have answered.",
+            "Answers become visible to the facilitator once at least {} people other than the facilitator have answered.",
             review.min_responses
         ));
     }
@@ -462,7 +473,7 @@ pub async fn resolve_participants(
         explicit.is_some(),
         survey_out,
         added.len(),
-        review.min_responses,
+        &review,
     );
     state.job_wakeup.notify_one();
     crate::queue::tell_requester_now(state, requester, &text).await
@@ -475,8 +486,14 @@ fn participants_report(
     named_explicitly: bool,
     survey_out: bool,
     added: usize,
-    min_responses: i64,
+    review: &Review,
 ) -> String {
+    let min_responses = review.min_responses;
+    // The facilitator's own answer tells them nothing, so it never counts towards k.
+    let others = people
+        .iter()
+        .filter(|(id, _)| *id != review.facilitator_id)
+        .count();
     let mut lines = Vec::new();
     if people.is_empty() {
         lines.push(
@@ -504,10 +521,9 @@ fn participants_report(
             "The survey is already out, so I'm sending it to the {added} new participant(s)."
         ));
     } else if !survey_out && !people.is_empty() {
-        if (people.len() as i64) < min_responses {
+        if (others as i64) < min_responses {
             lines.push(format!(
-                "Answers are shown once at least {min_responses} people have answered, and only {} take part: add people or lower the floor with `/debrief review min=2`.",
-                people.len()
+                "Answers are shown once at least {min_responses} people other than the facilitator have answered, and only {others} others take part: add people or lower the floor with `/debrief review min=2`.",
             ));
         } else {
             lines.push("Next: `/debrief survey` sends each of them the survey by DM.".into());
@@ -662,7 +678,11 @@ mod tests {
             true,
             false,
             2,
-            3,
+            &Review {
+                facilitator_id: "U1".into(),
+                min_responses: 2,
+                ..Default::default()
+            },
         );
         assert!(text.contains("Participants (2): <@U1>, <@U2>."));
         assert!(text.contains("I left out: <@U9> (a bot)."));

@@ -43,12 +43,16 @@ pub async fn send(
             "Nobody takes part in this review yet. Name people with `/debrief review participants=@a,@b`."
         );
     }
-    if (participants.len() as i64) < review.min_responses {
+    // The facilitator's own answer never counts towards k: it tells them nothing.
+    let others = participants
+        .iter()
+        .filter(|p| p.user_id != review.facilitator_id)
+        .count();
+    if (others as i64) < review.min_responses {
         user_error!(
-            "Only {} people take part, but answers are shown once at least {} have answered, so you would never see them. Add participants, or lower the floor with `/debrief review min={}`.",
-            participants.len(),
+            "Only {others} people besides you take part, but answers are shown once at least {} of them have answered, so you would never see them. Add participants, or lower the floor with `/debrief review min={}`.",
             review.min_responses,
-            participants.len().max(2)
+            others.max(2)
         );
     }
     let deadline = review.deadline_at.unwrap_or_else(|| {
