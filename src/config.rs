@@ -30,19 +30,22 @@ impl fmt::Debug for Secret {
 }
 
 /// Flags of `debrief serve`; each one can also come from the environment variable it names.
+/// Secrets are read from the environment only ([`ServeArgs::with_environment`]): a flag
+/// would show in `ps` and in shell history.
 ///
 /// Values stay strings here so that [`ServeArgs::into_config`] can reject a bad one
 /// with a single sentence naming the variable, instead of clap's multi-line usage dump.
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = SECRETS_HELP)]
 pub struct ServeArgs {
-    /// Bot token (xoxb-…) used for every Web API call.
-    #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
+    /// SLACK_BOT_TOKEN: the bot token (xoxb-…) used for every Web API call.
+    #[arg(skip)]
     pub slack_bot_token: Option<String>,
-    /// Signing secret that verifies requests from Slack (required unless only Socket Mode is used).
-    #[arg(long, env = "SLACK_SIGNING_SECRET", hide_env_values = true)]
+    /// SLACK_SIGNING_SECRET: verifies requests from Slack (required unless only Socket Mode is used).
+    #[arg(skip)]
     pub slack_signing_secret: Option<String>,
-    /// App-level token (xapp-…); when set the bot also connects over Socket Mode.
-    #[arg(long, env = "SLACK_APP_TOKEN", hide_env_values = true)]
+    /// SLACK_APP_TOKEN: the app-level token (xapp-…); when set the bot also connects over Socket Mode.
+    #[arg(skip)]
     pub slack_app_token: Option<String>,
     /// Web API base URL, without a trailing slash.
     #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
@@ -53,13 +56,18 @@ pub struct ServeArgs {
     /// Address the HTTP server listens on.
     #[arg(long, env = "DEBRIEF_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: String,
-    /// Key for the keyed hash that links survey answers to participants (64 hex characters).
-    /// Without it a key file is created next to the SQLite database on first start.
-    #[arg(long, env = "DEBRIEF_PSEUDONYM_KEY", hide_env_values = true)]
+    /// DEBRIEF_PSEUDONYM_KEY: the anonymity key (64 hex characters), environment only.
+    #[arg(skip)]
     pub pseudonym_key: Option<String>,
-    /// Where the pseudonym key file lives when DEBRIEF_PSEUDONYM_KEY is not set.
+    /// Where the anonymity key file lives when DEBRIEF_PSEUDONYM_KEY is not set (created
+    /// with mode 0600 on first start). Default: $XDG_CONFIG_HOME/debrief/pseudonym.key,
+    /// away from the database, so that a copy of the database folder does not carry it.
     #[arg(long, env = "DEBRIEF_PSEUDONYM_KEY_FILE")]
     pub pseudonym_key_file: Option<String>,
+    /// The user's configuration folder ($XDG_CONFIG_HOME, else $HOME/.config), where the
+    /// key file goes by default.
+    #[arg(skip)]
+    pub config_home: Option<PathBuf>,
     /// How many background jobs this process runs at once.
     #[arg(long, env = "DEBRIEF_WORKERS", default_value = "4")]
     pub workers: String,
@@ -120,7 +128,29 @@ fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     }
 }
 
+/// Shown under `debrief serve --help`: what cannot be a flag.
+const SECRETS_HELP: &str =
+    "Secrets are read from the environment only, never from flags (flags show in `ps`):
+  SLACK_BOT_TOKEN         bot token, xoxb-…
+  SLACK_SIGNING_SECRET    signing secret (required unless only Socket Mode is used)
+  SLACK_APP_TOKEN         app-level token, xapp-… (turns on Socket Mode)
+  DEBRIEF_PSEUDONYM_KEY   anonymity key, 64 hex characters (else the key file is used)";
+
 impl ServeArgs {
+    /// Fills in what only the environment may give: the secrets, and where the user's
+    /// configuration folder is. The only place the process environment is read by hand.
+    pub fn with_environment(mut self) -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        self.slack_bot_token = var("SLACK_BOT_TOKEN");
+        self.slack_signing_secret = var("SLACK_SIGNING_SECRET");
+        self.slack_app_token = var("SLACK_APP_TOKEN");
+        self.pseudonym_key = var("DEBRIEF_PSEUDONYM_KEY");
+        self.config_home = var("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".config")));
+        self
+    }
+
     /// Validates every value; the first problem found is returned.
     pub fn into_config(self) -> Result<Config, ConfigError> {
         let slack_bot_token = match self.slack_bot_token.filter(|t| !t.trim().is_empty()) {
@@ -190,7 +220,17 @@ impl ServeArgs {
                     "is required with PostgreSQL so every replica uses the same key (or set DEBRIEF_PSEUDONYM_KEY_FILE to a shared file)",
                 ));
             }
-            (None, None) => PseudonymKeySource::File(default_key_file(&database_url)),
+            (None, None) => match &self.config_home {
+                Some(folder) => {
+                    PseudonymKeySource::File(folder.join("debrief").join("pseudonym.key"))
+                }
+                None => {
+                    return Err(problem(
+                        "DEBRIEF_PSEUDONYM_KEY_FILE",
+                        "is not set and there is no $HOME or $XDG_CONFIG_HOME to put the key file in; give a path outside the database's folder",
+                    ));
+                }
+            },
         };
         let workers = match self.workers.parse::<usize>() {
             Ok(n) if (1..=64).contains(&n) => n,
@@ -258,19 +298,8 @@ fn parse_database_url(raw: &str) -> Result<String, ConfigError> {
     }
 }
 
-/// The key file sits next to the SQLite file, so that moving one database file
-/// elsewhere (a backup, a copy sent to a colleague) does not carry the key with it.
-fn default_key_file(database_url: &str) -> PathBuf {
-    if let Some(path) = sqlite_path(database_url) {
-        let mut key = path.clone().into_os_string();
-        key.push(".pseudonym-key");
-        return PathBuf::from(key);
-    }
-    PathBuf::from("debrief.pseudonym-key")
-}
-
 /// The file behind a `sqlite:` URL, if it names one (not `:memory:`).
-fn sqlite_path(database_url: &str) -> Option<PathBuf> {
+pub fn sqlite_path(database_url: &str) -> Option<PathBuf> {
     let rest = database_url.strip_prefix("sqlite:")?;
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     let path = rest.split('?').next().unwrap_or("");
@@ -295,6 +324,7 @@ mod tests {
             listen: "127.0.0.1:3000".into(),
             pseudonym_key: None,
             pseudonym_key_file: None,
+            config_home: Some(PathBuf::from("/home/maria/.config")),
             workers: "4".into(),
             log_format: "text".into(),
         }
@@ -306,7 +336,7 @@ mod tests {
         assert_eq!(config.listen.port(), 3000);
         assert_eq!(
             config.pseudonym_key,
-            PseudonymKeySource::File(PathBuf::from("debrief.db.pseudonym-key"))
+            PseudonymKeySource::File(PathBuf::from("/home/maria/.config/debrief/pseudonym.key"))
         );
     }
 

@@ -56,7 +56,7 @@ async fn demo(keep: bool) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> ExitCode {
-    let config = match args.into_config() {
+    let config = match args.with_environment().into_config() {
         Ok(config) => config,
         Err(err) => {
             eprintln!("debrief: {err}");

@@ -233,6 +233,14 @@ fn load_or_create_file(path: &Path) -> anyhow::Result<PseudonymKey> {
             )
         }),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
+                create_private_folder(folder).with_context(|| {
+                    format!(
+                        "DEBRIEF_PSEUDONYM_KEY_FILE: could not create the folder {}",
+                        folder.display()
+                    )
+                })?;
+            }
             let key = PseudonymKey::generate(&mut rand::rng());
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);
@@ -258,6 +266,18 @@ fn load_or_create_file(path: &Path) -> anyhow::Result<PseudonymKey> {
             )
         }),
     }
+}
+
+/// Creates `folder` (and its parents) readable by the owner only, as a key's home should be.
+fn create_private_folder(folder: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(folder)
 }
 
 #[cfg(test)]
@@ -298,7 +318,7 @@ mod tests {
     #[test]
     fn keys_round_trip_through_files_created_private() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("k");
+        let path = dir.path().join("config").join("debrief").join("k");
         let created = load_or_create(&PseudonymKeySource::File(path.clone())).unwrap();
         let loaded = load_or_create(&PseudonymKeySource::File(path.clone())).unwrap();
         assert_eq!(created, loaded);

@@ -39,8 +39,9 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, binds the listener (port 0 picks a free one).
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let pseudonym_key = crate::pseudonym::load_or_create(&config.pseudonym_key)?;
+        // The database first: a key file is not created for a database that cannot open.
         let store = Store::connect(&config.database_url).await?;
+        let pseudonym_key = crate::pseudonym::load_or_create(&config.pseudonym_key)?;
         check_key_fingerprint(&store, &pseudonym_key).await?;
         let sealed =
             crate::features::survey::responses::seal_legacy(&store, &pseudonym_key).await?;

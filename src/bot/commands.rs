@@ -221,13 +221,16 @@ pub async fn dispatch(
             return Err(UserError(err.0).into());
         }
     };
-    state
-        .metrics
-        .commands
-        .get_or_create(&CommandLabels {
-            subcommand: invocation.name().to_string(),
-        })
-        .inc();
+    // An anonymous subcommand is not counted: the counter's moment would be the author's.
+    if !super::anonymous::is_anonymous_command(&request.text) {
+        state
+            .metrics
+            .commands
+            .get_or_create(&CommandLabels {
+                subcommand: invocation.name().to_string(),
+            })
+            .inc();
+    }
     match invocation.name() {
         "incident" => features::incident::command(state, request, &invocation, now).await,
         "review" => features::review::command(state, request, &invocation, now).await,

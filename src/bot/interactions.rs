@@ -149,6 +149,7 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
                             // Replaces the message that carried the text, so it is not left on screen.
                             let _ = state
                                 .slack
+                                .unmetered()
                                 .respond_replacing(url, crate::slack::blocks::text(text))
                                 .await;
                         }

@@ -3,6 +3,7 @@
 //! place that knows every feature; it dispatches with one `match` and maps errors
 //! to what Slack shows, once.
 
+pub mod anonymous;
 pub mod commands;
 pub mod events;
 pub mod interactions;

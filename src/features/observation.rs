@@ -449,8 +449,10 @@ pub async fn on_shortcut(
             "This channel has no incident review, so there's nowhere to record an observation. Use the shortcut in an incident's channel.",
         ),
     };
+    // Unmetered: the moment someone opens this form is the start of an anonymous action.
     state
         .slack
+        .unmetered()
         .open_view(trigger_id, view)
         .await
         .map_err(|e| anyhow::anyhow!("could not open the observation form: {e}"))?;

@@ -33,7 +33,9 @@ pub async fn command(
             return StatusCode::BAD_REQUEST.into_response();
         }
     };
-    state.metrics.count_request("commands", "accepted");
+    if !bot::anonymous::is_anonymous_command(&request.text) {
+        state.metrics.count_request("commands", "accepted");
+    }
     Json(
         bot::on_command(&state, request)
             .await
@@ -74,7 +76,9 @@ pub async fn interaction(
             return StatusCode::BAD_REQUEST.into_response();
         }
     };
-    state.metrics.count_request("interactions", "accepted");
+    if !bot::anonymous::is_anonymous_interaction(&event) {
+        state.metrics.count_request("interactions", "accepted");
+    }
     match bot::on_interaction(&state, event).await {
         SlackInteractionResponse::Empty => StatusCode::OK.into_response(),
         response => Json(response).into_response(),
@@ -133,9 +137,12 @@ pub async fn event(
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse().ok())
                 .map_or(Delivery::First, Delivery::Retry);
+            let anonymous = bot::anonymous::is_anonymous_event(&callback);
             match bot::on_event(&state, callback, delivery).await {
                 Ok(EventOutcome::Handled) => {
-                    state.metrics.count_request("events", "accepted");
+                    if !anonymous {
+                        state.metrics.count_request("events", "accepted");
+                    }
                     StatusCode::OK.into_response()
                 }
                 Ok(EventOutcome::Duplicate) => {

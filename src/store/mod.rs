@@ -105,6 +105,45 @@ pub(crate) fn random_id() -> String {
 /// SQLite needs nothing: `BEGIN IMMEDIATE` already serialises writers.
 pub(crate) const LOCK_REVIEW_ROWS: &str = "SELECT id FROM reviews WHERE id = $1 FOR NO KEY UPDATE";
 
+/// Makes the SQLite file readable by its owner only before SQLite opens it. SQLite gives
+/// the write-ahead log and shared-memory files the database file's permissions, so those
+/// follow; files left by an older version are tightened too.
+fn private_database_files(path: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty())
+            && !folder.exists()
+        {
+            anyhow::bail!(
+                "DATABASE_URL: the folder {} does not exist; create it, or point DATABASE_URL at an existing one",
+                folder.display()
+            );
+        }
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+        if let Err(err) = created
+            && err.kind() != std::io::ErrorKind::AlreadyExists
+        {
+            return Err(err).with_context(|| format!("could not create {}", path.display()));
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            if std::path::Path::new(&file).exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("could not make {} private", path.display()))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// The two supported backends.
 #[derive(Clone, Debug)]
 pub(crate) enum Db {
@@ -129,6 +168,9 @@ impl Store {
     /// Connects (creating a SQLite file if needed) and applies pending migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let db = if url.starts_with("sqlite:") {
+            if let Some(path) = crate::config::sqlite_path(url) {
+                private_database_files(&path)?;
+            }
             let options = SqliteConnectOptions::from_str(url)
                 .with_context(|| "DATABASE_URL is not a valid sqlite URL")?
                 .create_if_missing(true)

@@ -19,8 +19,11 @@ pub enum ResponseRefused {
 }
 
 /// When changes become visible to the facilitator: `k` respondents other than the
-/// facilitator (whose own answer tells them nothing) before the first reveal, and after
-/// it, batches of changes by at least `k` such respondents.
+/// facilitator (whose own answer tells them nothing) before the first reveal. After it,
+/// new respondents appear only `k` at a time, and edits are shown only `k` respondents at
+/// a time: one new pseudonym alone would be whoever was added last, and one changed
+/// answer alone would be whoever said in the channel that they had just edited theirs.
+/// The facilitator's own answer is shown at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevealRule {
     pub k: i64,
@@ -73,11 +76,16 @@ impl Store {
             "UPDATE responses SET sealed = $3 WHERE review_id = $1 AND respondent_key = $2";
         const INSERT: &str =
             "INSERT INTO responses (id, review_id, respondent_key, sealed) VALUES ($1, $2, $3, $4)";
-        const PENDING_OTHERS: &str = "SELECT COUNT(*) FROM responses
-                                       WHERE review_id = $1 AND respondent_key <> $2
-                                         AND (shown IS NULL OR shown <> sealed)";
-        const RELEASE: &str = "UPDATE responses SET shown = sealed
-                                WHERE review_id = $1 AND (shown IS NULL OR shown <> sealed)";
+        const PENDING_OTHERS: &str = "SELECT
+              COALESCE(SUM(CASE WHEN shown IS NULL THEN 1 ELSE 0 END), 0),
+              COALESCE(SUM(CASE WHEN shown IS NOT NULL AND shown <> sealed THEN 1 ELSE 0 END), 0)
+              FROM responses WHERE review_id = $1 AND respondent_key <> $2";
+        const RELEASE_NEW: &str =
+            "UPDATE responses SET shown = sealed WHERE review_id = $1 AND shown IS NULL";
+        const RELEASE_EDITS: &str = "UPDATE responses SET shown = sealed
+                                      WHERE review_id = $1 AND shown IS NOT NULL AND shown <> sealed";
+        const RELEASE_OWN: &str =
+            "UPDATE responses SET shown = sealed WHERE review_id = $1 AND respondent_key = $2";
         let lock_review = matches!(self.db, Db::Postgres(_));
         on_db!(self, "save a survey response", |pool| {
             let mut tx = pool.begin_write().await?;
@@ -129,19 +137,30 @@ impl Store {
                     .await?;
             }
             if revealed {
-                // A batch goes out whole once k other people have changes in it; a lone
-                // change (a late participant's first answer) waits for company.
-                let pending: i64 = sqlx::query_scalar(PENDING_OTHERS)
+                // A batch goes out once k other people are in it; a lone change (a late
+                // participant's first answer) waits for company.
+                let (new, edits): (i64, i64) = sqlx::query_as(PENDING_OTHERS)
                     .bind(review_id)
                     .bind(&rule.facilitator_key)
                     .fetch_one(&mut *tx)
                     .await?;
-                if pending >= rule.k {
-                    sqlx::query(RELEASE)
+                if new >= rule.k {
+                    sqlx::query(RELEASE_NEW)
                         .bind(review_id)
                         .execute(&mut *tx)
                         .await?;
                 }
+                if edits >= rule.k {
+                    sqlx::query(RELEASE_EDITS)
+                        .bind(review_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(RELEASE_OWN)
+                    .bind(review_id)
+                    .bind(&rule.facilitator_key)
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
             Ok(Ok(created))

@@ -73,3 +73,32 @@ fn missing_or_malformed_settings_stop_start_up_with_one_line_naming_the_variable
         );
     }
 }
+
+#[test]
+fn secrets_cannot_be_given_as_flags() {
+    for flag in [
+        "--slack-bot-token",
+        "--slack-signing-secret",
+        "--slack-app-token",
+        "--pseudonym-key",
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .args(["serve", flag, "xoxb-1-secret"])
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(2), "{flag} is refused");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("unexpected argument"), "{flag}: {stderr}");
+    }
+    let help = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(["serve", "--help"])
+        .env("SLACK_BOT_TOKEN", "xoxb-1-secret")
+        .output()
+        .expect("the binary runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("SLACK_BOT_TOKEN"),
+        "the help names the variable: {help}"
+    );
+    assert!(!help.contains("xoxb-1-secret"), "and never its value");
+}

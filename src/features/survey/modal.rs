@@ -24,8 +24,10 @@ pub async fn open_modal(
     value: &str,
 ) -> Result<(), Error> {
     let view = survey_view_for(state, user_id, value).await?;
+    // Unmetered: the moment someone opens the form is the start of an anonymous action.
     state
         .slack
+        .unmetered()
         .open_view(trigger_id, view)
         .await
         .map_err(|e| anyhow::anyhow!("could not open the survey modal: {e}"))?;
