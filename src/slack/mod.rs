@@ -156,10 +156,10 @@ impl SlackApi {
             Err(SlackCallError::Rejected { .. }) => "rejected",
         };
         self.count(method, outcome);
-        if let Err(err) = &classified {
-            if self.metered {
-                tracing::warn!(%err, "slack call failed");
-            }
+        if let Err(err) = &classified
+            && self.metered
+        {
+            tracing::warn!(%err, "slack call failed");
         }
         classified
     }

@@ -398,11 +398,12 @@ impl TestApp {
     }
 }
 
-/// Adds `n` people to the sandbox and to the incident channel; returns their ids.
+/// Adds `n` new people to the sandbox and to the incident channel; returns their ids.
 pub fn add_people(sandbox: &SlackSandbox, n: usize) -> Vec<String> {
     let mut world = sandbox.world();
     let mut ids = Vec::new();
-    for i in 0..n {
+    let already = world.users.keys().filter(|id| id.starts_with("U1")).count();
+    for i in already..already + n {
         let id = format!("U1{i:05}");
         world.users.insert(
             id.clone(),
@@ -470,6 +471,11 @@ impl TestApp {
     /// Starts a check-in (alice facilitates) and returns the thread's ts.
     pub async fn start_round(&self, args: &str) -> String {
         self.open_review("").await;
+        self.start_checkin(args).await
+    }
+
+    /// Starts a check-in in the review already open; returns the thread's ts.
+    pub async fn start_checkin(&self, args: &str) -> String {
         let reply = self.cmd("U0ALICE", &format!("checkin {args}")).await;
         assert!(reply.contains("Starting a round-robin check-in"), "{reply}");
         self.run_due_jobs().await;
@@ -529,4 +535,46 @@ impl TestApp {
         assert_eq!(response.status, 200);
         self.run_due_jobs().await;
     }
+}
+
+/// Runs statements straight against the test database, as a DBA (or an older version)
+/// would, outside the app.
+pub async fn execute(db: &TestDb, statements: &[String]) {
+    for sql in statements {
+        try_execute(db, sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+/// Like [`execute`] for one statement, returning the database's error.
+pub async fn try_execute(db: &TestDb, sql: &str) -> Result<(), String> {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    let result = if db.is_postgres() {
+        let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.map(|_| ())
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(db.url()).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.map(|_| ())
+    };
+    result.map_err(|e| e.to_string())
+}
+
+/// The first column of every row, as text.
+pub async fn query_strings(db: &TestDb, sql: &str) -> Vec<String> {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if db.is_postgres() {
+        let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(db.url()).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
+    }
+}
+
+/// The first column of every row, as bytes (PostgreSQL raw pages).
+pub async fn query_bytes(db: &TestDb, sql: &str) -> Vec<Vec<u8>> {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
+    sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
 }

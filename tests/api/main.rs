@@ -3,6 +3,7 @@
 mod helpers;
 
 mod agenda;
+mod anonymity;
 mod checkins;
 mod cli;
 mod demo;

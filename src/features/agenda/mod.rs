@@ -310,7 +310,7 @@ pub async fn publish_home(state: &AppState, user_id: &str) -> Result<(), JobErro
                 continue;
             };
             let participants = state.store.participants(review.id).await?.len();
-            let answered = responses::counts(state, &review).await?.answered;
+            let answered = responses::counts(state, review).await?.answered;
             let meeting = review
                 .meeting_at
                 .map(blocks::date)
