@@ -524,6 +524,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         }
     }
     line.insert("mix".into(), json!(args.mix));
+    // What was asked for; `elapsed_s` also covers the answers still arriving after it.
+    match (pace, args.requests) {
+        (Pace::Closed { .. }, Some(requests)) => {
+            line.insert("requests_asked".into(), json!(requests))
+        }
+        _ => line.insert("duration_s".into(), json!(args.duration)),
+    };
     line.insert("warmup_s".into(), json!(args.warmup));
     line.insert("tags".into(), Value::Object(tags));
     if let Some(pgid) = args.watch_pgid {

@@ -121,11 +121,11 @@ fn compare(lines: &[Value]) {
     println!(
         "{rounds} round(s); closed loop, concurrency {}, {} s measured after {} s of warm-up; backend {}; figures are medians with (min–max) over rounds.\n",
         first["concurrency"],
-        num(first, "elapsed_s").map_or("?".into(), |s| format!("{s:.0}")),
+        first["duration_s"],
         first["warmup_s"],
         first["tags"]["backend"].as_str().unwrap_or("?"),
     );
-    println!("| target | req/s | p50 | p99 | errors | peak RSS (MB) |");
+    println!("| target | req/s | p50 (ms) | p99 (ms) | errors | peak RSS (MB) |");
     println!("|---|---|---|---|---|---|");
     let values = |label: &str, key: &str| -> Vec<f64> {
         by_label
@@ -151,8 +151,8 @@ fn compare(lines: &[Value]) {
             "| {} | {} | {} | {} | {} of {} | {} |",
             display_name(label),
             spread(&values(label, "rps"), thousands),
-            spread(&values(label, "p50_ms"), |x| format!("{x:.2} ms")),
-            spread(&values(label, "p99_ms"), |x| format!("{x:.1} ms")),
+            spread(&values(label, "p50_ms"), |x| format!("{x:.2}")),
+            spread(&values(label, "p99_ms"), |x| format!("{x:.1}")),
             thousands(errors),
             thousands(requests),
             if peak.is_empty() {
@@ -241,9 +241,10 @@ fn compare(lines: &[Value]) {
 fn mixed(lines: &[Value], target_ms: f64) {
     for line in lines.iter().filter(|l| l["kind"] == "total") {
         println!(
-            "open loop at {} requests/s for {} s, mix {}, backend {}: {} requests, {} errors, {} answered/s\n",
+            "open loop at {} requests/s for {} s after {} s of warm-up, mix {}, backend {}: {} requests, {} errors, {} answered/s\n",
             line["rate"],
-            num(line, "elapsed_s").map_or("?".into(), |s| format!("{s:.0}")),
+            line["duration_s"],
+            line["warmup_s"],
             line["mix"].as_str().unwrap_or("?"),
             line["tags"]["backend"].as_str().unwrap_or("?"),
             line["requests"],
@@ -281,13 +282,14 @@ fn soak(lines: &[Value]) {
         println!("no intervals recorded");
         return;
     }
-    println!("| minute | req/s | errors | p99 | max | RSS (MB) | open files |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| interval | ends at (s) | req/s | errors | p99 | max | RSS (MB) | open files |");
+    println!("|---|---|---|---|---|---|---|---|");
     let mb = |l: &Value| num(&l["server"], "rss_kb").map(|kb| kb / 1024.0);
     for line in &intervals {
         println!(
-            "| {} | {} | {} | {:.2} ms | {:.2} ms | {} | {} |",
+            "| {} | {:.0} | {} | {} | {:.2} ms | {:.2} ms | {} | {} |",
             line["interval"],
+            num(line, "t_s").unwrap_or(f64::NAN),
             line["rps"],
             line["errors"],
             num(line, "p99_ms").unwrap_or(f64::NAN),
