@@ -129,11 +129,12 @@ start_target() {
       ;;
     bolt-python)
       # uvicorn with one worker process per core, Bolt's built-in ASGI adapter.
+      # Info level logs no request (no access log), only each worker's start-up.
       start_group "$log" env SLACK_SIGNING_SECRET=$SECRET SLACK_BOT_TOKEN=$BOT_TOKEN \
         SLACK_API_URL="$API_URL" \
         bench/.peers/python/bin/uvicorn --app-dir bench/peers/python app:api \
         --host 127.0.0.1 --port "$BENCH_PORT" --workers "$(nproc)" \
-        --loop uvloop --http httptools --no-access-log --log-level warning
+        --loop uvloop --http httptools --no-access-log --log-level info
       ;;
     bolt-js)
       # node:cluster with one worker per core (in app.js), Bolt's HTTPReceiver.
@@ -154,11 +155,25 @@ start_target() {
       ;;
   esac
   TARGET=$STARTED
-  if [ "$name" = debrief ]; then
-    wait_http "$TARGET_URL/healthz" "$log"
-  else
-    wait_http "$TARGET_URL/" "$log"
-  fi
+  case $name in
+    debrief) wait_http "$TARGET_URL/healthz" "$log" ;;
+    # The first worker answering is not enough: all of them must be serving.
+    bolt-python) wait_log "$log" 'Application startup complete' "$(nproc)" ;;
+    bolt-js) wait_log "$log" '^ready' 1 ;;
+    *) wait_http "$TARGET_URL/" "$log" ;;
+  esac
+}
+
+# wait_log LOG PATTERN COUNT: until PATTERN is on COUNT lines of LOG (30 s).
+wait_log() {
+  local i
+  for i in $(seq 300); do
+    [ "$(grep -c -- "$2" "$1" || true)" -ge "$3" ] && return 0
+    sleep 0.1
+  done
+  echo "the server did not get ready within 30 s; its log:" >&2
+  tail -20 "$1" >&2
+  return 1
 }
 
 # log_counts LOG: how many warnings and errors debrief logged (sqlx warns of every

@@ -15,6 +15,12 @@ const port = Number(process.env.PORT || 3917);
 
 if (cluster.isPrimary && workers > 1) {
   for (let i = 0; i < workers; i += 1) cluster.fork();
+  // The bench waits for this line: every worker serving, not only the first.
+  let listening = 0;
+  cluster.on('listening', () => {
+    listening += 1;
+    if (listening === workers) console.log(`ready: ${workers} workers listening on ${port}`);
+  });
   // Stopping the primary stops the workers, so the bench can end the server by one id.
   const stop = () => {
     for (const worker of Object.values(cluster.workers)) worker.process.kill('SIGTERM');
@@ -40,7 +46,9 @@ if (cluster.isPrimary && workers > 1) {
   app.command('/debrief', async ({ ack }) => {
     await ack({ response_type: 'ephemeral', text: 'Got it.' });
   });
-  app.start(port).catch((error) => {
+  app.start(port).then(() => {
+    if (cluster.isPrimary) console.log(`ready: 1 process listening on ${port}`);
+  }).catch((error) => {
     console.error(error);
     process.exit(1);
   });
