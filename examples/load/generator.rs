@@ -488,10 +488,21 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
                 since: started,
                 index: 0,
             };
-            loop {
+            // The last interval is not closed on the clock but when the load has ended,
+            // so the answers to its final requests (late ones included) are counted in it
+            // and not in an interval of their own that would show only stragglers.
+            let last_starts = match pace {
+                Pace::Closed {
+                    requests: Some(_), ..
+                } => None,
+                _ => Some(started + Duration::from_secs_f64(args.duration) - every / 2),
+            };
+            let mut finished = false;
+            while last_starts.is_none_or(|last| intervals.since + every < last) {
                 tokio::select! {
                     done = &mut driving => {
                         done.context("the load task failed")?;
+                        finished = true;
                         break;
                     }
                     _ = tokio::time::sleep_until(intervals.since + every) => {
@@ -499,9 +510,17 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
                     }
                 }
             }
-            // The requests still answering when the schedule ended form a last interval,
-            // unless it is only a sliver.
-            if intervals.since.elapsed() >= every / 2 {
+            if !finished {
+                (&mut driving).await.context("the load task failed")?;
+            }
+            if load
+                .stats
+                .lock()
+                .expect("stats")
+                .kinds
+                .values()
+                .any(|k| !k.latencies_us.is_empty())
+            {
                 intervals.emit(&load, &mut total, &args);
             }
         }
