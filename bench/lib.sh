@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by bench/compare.sh, bench/mixed.sh and bench/soak.sh; sourced, not run.
 # Starts and stops the servers under test, one at a time on one port, each in a process
 # group of its own so that its RSS and open files can be read and it can be stopped
@@ -96,7 +97,6 @@ wait_http() {
 start_slack() {
   local log=$RESULTS/logs/slack.log i
   start_group "$log" "$LOAD" slack --control "127.0.0.1:$CONTROL_PORT"
-  SLACK_GROUP=$STARTED
   for i in $(seq 300); do
     API_URL=$(sed -n 's/.*"api_url":"\([^"]*\)".*/\1/p' "$log")
     [ -n "$API_URL" ] && return 0
@@ -147,13 +147,14 @@ start_target() {
       start_group "$log" env SLACK_BOT_TOKEN=$BOT_TOKEN SLACK_SIGNING_SECRET=$SECRET \
         SLACK_API_URL="$API_URL" DATABASE_URL="$DATABASE_URL" \
         DEBRIEF_LISTEN="127.0.0.1:$BENCH_PORT" DEBRIEF_PSEUDONYM_KEY="$PSEUDONYM_KEY" \
-        RUST_LOG=${RUST_LOG:-warn} "$CARGO_TARGET_DIR/release/debrief" serve
+        RUST_LOG="${RUST_LOG:-warn}" "$CARGO_TARGET_DIR/release/debrief" serve
       ;;
     *)
       echo "unknown target $name" >&2
       return 1
       ;;
   esac
+  # shellcheck disable=SC2034  # read by the scripts that source this file
   TARGET=$STARTED
   case $name in
     debrief) wait_http "$TARGET_URL/healthz" "$log" ;;
