@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod blame;
 pub mod checkin;
 pub mod counterfactual;
+pub mod framing;
 pub mod incident;
 pub mod observation;
 pub mod participation;
