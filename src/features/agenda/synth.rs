@@ -597,6 +597,7 @@ mod tests {
             created_by: "U".into(),
             created_at: 0,
             updated_at: 0,
+            trigger: None,
         }
     }
 

@@ -129,6 +129,7 @@ mod tests {
             created_by: "U".into(),
             created_at: 0,
             updated_at: 0,
+            trigger: None,
         }
     }
 
