@@ -2,7 +2,6 @@
 //! plus thin functions that load state, decide, store, and queue Slack work.
 
 pub mod agenda;
-pub mod blame;
 pub mod checkin;
 pub mod counterfactual;
 pub mod framing;

@@ -8,7 +8,7 @@ use slack_morphism::prelude::*;
 
 use super::cluster::{self, ClusterOptions, Item};
 use crate::domain::Condition;
-use crate::features::blame;
+use crate::features::framing::{self, FramingKind};
 use crate::features::counterfactual;
 use crate::features::survey::questions::{self, Kind};
 use crate::slack::blocks::{self, limits};
@@ -191,7 +191,7 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
     let clustered = cluster::cluster(&items, ClusterOptions::default());
     let blames: Vec<bool> = sources
         .iter()
-        .map(|source| !blame::detect(&source.quote.text).is_empty())
+        .map(|source| reads_as_blame(&source.quote.text))
         .collect();
     let mut themes: Vec<Theme> = clustered
         .iter()
@@ -299,7 +299,14 @@ fn open_items(agenda: &Agenda) -> Vec<String> {
     open
 }
 
-/// Blame-laden inputs turned into systemic questions, then what people asked to discuss.
+/// Words of blame are kept out of quotes where a theme has anything else to quote.
+fn reads_as_blame(text: &str) -> bool {
+    framing::detect(text)
+        .iter()
+        .any(|n| n.kind == FramingKind::Blame)
+}
+
+/// Framings turned into systemic questions, then what people asked to discuss.
 fn questions_for_the_room(
     answers: &[&SurveyAnswer],
     observations: &[String],
@@ -309,17 +316,17 @@ fn questions_for_the_room(
         .iter()
         .map(|a| a.text.as_str())
         .chain(observations.iter().map(String::as_str));
-    // Every blame phrase becomes its question ("who deployed" and "should have" in one
+    // Every framing becomes its question ("who deployed" and "should have" in one
     // answer are two different conversations).
     let mut reframed: Vec<String> = texts
-        .flat_map(|text| blame::detect(text).into_iter().map(|n| n.reframing))
+        .flat_map(|text| framing::detect(text).into_iter().map(|n| n.reframing))
         .collect();
     reframed.sort();
     reframed.dedup();
     questions.extend(reframed);
     let mut topics: Vec<String> = answers
         .iter()
-        .filter(|a| a.question == "discuss" && blame::detect(&a.text).is_empty())
+        .filter(|a| a.question == "discuss" && !reads_as_blame(&a.text))
         .map(|a| {
             format!(
                 "Raised for discussion: “{}”",

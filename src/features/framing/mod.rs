@@ -10,6 +10,7 @@
 
 mod context;
 mod lexicon;
+pub mod nudge;
 mod phrase;
 mod questions;
 mod tokens;

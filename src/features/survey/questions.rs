@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use slack_morphism::prelude::*;
 
 use crate::error::FieldErrors;
+use crate::features::framing::{self, Nudge};
 use crate::slack::blocks::{self, limits};
 use crate::slack::forms::{self, FormValues};
 
@@ -129,8 +130,9 @@ pub struct SurveyModal<'a> {
     pub min_responses: i64,
     /// The respondent's earlier answers, when they reopen the survey to edit.
     pub existing: Option<&'a Answers>,
-    /// Blame-nudge suggestions to show above the questions; the next submit records as written.
-    pub nudges: &'a [String],
+    /// Framings found in the answers, shown above the questions; the next submit records
+    /// the answers as written.
+    pub nudges: &'a [Nudge],
 }
 
 impl SurveyModal<'_> {
@@ -148,10 +150,17 @@ impl SurveyModal<'_> {
             )),
         ];
         if !self.nudges.is_empty() {
-            blocks.push(blocks::section(format!(
-                "*Before you submit:* some answers read as blame, which tends to end the learning rather than start it.\n{}\nEdit them, or submit again to keep them as written.",
-                self.nudges.join("\n")
-            )));
+            let text = framing::nudge::text(
+                self.nudges,
+                "*Before you submit:*",
+                "something in your answers",
+                "Edit them, or submit again to keep them as written.",
+            );
+            blocks.extend(framing::nudge::view_blocks(
+                self.nudges,
+                text,
+                Some(self.review_id),
+            ));
         }
         let mut vendor_heading_done = false;
         for question in questions_for(self.vendor) {
@@ -324,6 +333,27 @@ mod tests {
         assert!(text.contains("When Stripe failed, did circuit breakers or timeouts act?"));
         assert!(text.contains("Given that this external failure will happen again, what should our system do, and does the current architecture do it?"));
         assert!(view["blocks"].as_array().unwrap().len() <= limits::VIEW_BLOCKS);
+    }
+
+    #[test]
+    fn a_nudge_names_its_kind_and_root_causes_get_the_counterfactual_button() {
+        let nudges = framing::detect("The root cause was the cron job.");
+        let view = serde_json::to_string(
+            &SurveyModal {
+                review_id: ReviewId(4),
+                incident_title: "x",
+                vendor: None,
+                min_responses: 3,
+                existing: None,
+                nudges: &nudges,
+            }
+            .view(),
+        )
+        .unwrap();
+        assert!(view.contains("names a single root cause"), "{view}");
+        assert!(!view.contains("reads as blame"), "{view}");
+        assert!(view.contains(crate::ids::COUNTERFACTUAL_OPEN));
+        assert!(view.contains("4:nudged"));
     }
 
     #[test]
