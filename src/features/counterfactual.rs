@@ -96,11 +96,9 @@ pub fn modal(review_id: ReviewId) -> SlackView {
 /// The form, prefilled.
 pub fn form(review_id: ReviewId, prefill: Prefill<'_>) -> SlackView {
     let (control, cost, reach) = match prefill.choices {
-        Some((control, cost, reach)) => (
-            Some(control.code()),
-            Some(cost.code()),
-            Some(reach.code()),
-        ),
+        Some((control, cost, reach)) => {
+            (Some(control.code()), Some(cost.code()), Some(reach.code()))
+        }
         None => (None, None, None),
     };
     let mut content = vec![blocks::context(
@@ -168,7 +166,9 @@ pub fn split_conditions(answer: &str) -> Vec<String> {
         .split(['\n', ';', '•'])
         .map(|part| {
             part.trim()
-                .trim_start_matches(|c: char| matches!(c, '-' | '*' | '–' | '—') || c.is_whitespace())
+                .trim_start_matches(|c: char| {
+                    matches!(c, '-' | '*' | '–' | '—') || c.is_whitespace()
+                })
                 .trim_start_matches(|c: char| c.is_ascii_digit())
                 .trim_start_matches(['.', ')'])
                 .trim()
@@ -242,7 +242,13 @@ pub async fn open_from_button(
     }) else {
         user_error!("That review no longer exists.");
     };
-    show_form(state, trigger_id, form(review.id, Prefill::default()), in_modal).await
+    show_form(
+        state,
+        trigger_id,
+        form(review.id, Prefill::default()),
+        in_modal,
+    )
+    .await
 }
 
 /// The value of a Rank button: the review, and the proposal's text.
@@ -277,7 +283,11 @@ pub async fn rank_from_agenda(
     let Some(review) = state.store.review(r).await? else {
         user_error!("That review no longer exists.");
     };
-    super::require_facilitator(&review, user_id, "rank the conditions proposed in the survey")?;
+    super::require_facilitator(
+        &review,
+        user_id,
+        "rank the conditions proposed in the survey",
+    )?;
     let prefill = Prefill {
         text: Some(&t),
         ..Prefill::default()
@@ -447,15 +457,24 @@ mod tests {
 
     #[test]
     fn the_same_condition_is_recognised_across_case_and_spacing() {
-        assert!(same_condition("The purge had a  canary.", "the purge had a canary"));
-        assert!(!same_condition("the purge had a canary", "the purge had no canary"));
+        assert!(same_condition(
+            "The purge had a  canary.",
+            "the purge had a canary"
+        ));
+        assert!(!same_condition(
+            "the purge had a canary",
+            "the purge had no canary"
+        ));
     }
 
     #[test]
     fn a_rank_button_carries_the_review_and_the_text_when_it_fits() {
         let value = rank_value(ReviewId(3), "origin had headroom").unwrap();
         let back: RankValue = serde_json::from_str(&value).unwrap();
-        assert_eq!((back.r, back.t.as_str()), (ReviewId(3), "origin had headroom"));
+        assert_eq!(
+            (back.r, back.t.as_str()),
+            (ReviewId(3), "origin had headroom")
+        );
         assert_eq!(rank_value(ReviewId(3), &"x".repeat(2000)), None);
     }
 
@@ -482,9 +501,18 @@ mod tests {
             input("condition")["element"]["initial_value"],
             "the on-call engineer had been more careful"
         );
-        assert_eq!(input("control")["element"]["initial_option"]["value"], "yes");
-        assert_eq!(input("reach")["element"]["initial_option"]["value"], "incident");
-        assert!(!text.contains(crate::ids::COUNTERFACTUAL_OPEN), "already in the form");
+        assert_eq!(
+            input("control")["element"]["initial_option"]["value"],
+            "yes"
+        );
+        assert_eq!(
+            input("reach")["element"]["initial_option"]["value"],
+            "incident"
+        );
+        assert!(
+            !text.contains(crate::ids::COUNTERFACTUAL_OPEN),
+            "already in the form"
+        );
     }
 
     #[test]

@@ -686,11 +686,16 @@ mod tests {
             .iter()
             .map(|b| b["action_id"].as_str().unwrap())
             .collect();
-        assert_eq!(ids, [crate::ids::OBSERVE_RECORD, crate::ids::COUNTERFACTUAL_OPEN]);
+        assert_eq!(
+            ids,
+            [crate::ids::OBSERVE_RECORD, crate::ids::COUNTERFACTUAL_OPEN]
+        );
         assert_eq!(buttons[1]["value"], "9");
-        assert!(json[0]["text"]["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("*Before I record it:* this names a single root cause"));
+        assert!(
+            json[0]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("*Before I record it:* this names a single root cause")
+        );
     }
 }

@@ -66,7 +66,10 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
         "{answers}"
     );
     // One of each nudge kind appears somewhere in the story, each with its own header.
-    assert!(answers.contains("something in your answers reads as blame"), "{answers}");
+    assert!(
+        answers.contains("something in your answers reads as blame"),
+        "{answers}"
+    );
     assert!(
         answers.contains("something in your answers puts the failure outside our control"),
         "{answers}"
@@ -112,7 +115,8 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
     );
     let counterfactuals = stage(&out, "8. Counterfactuals");
     assert!(
-        counterfactuals.contains("this condition proposes a fix that relies on people trying harder"),
+        counterfactuals
+            .contains("this condition proposes a fix that relies on people trying harder"),
         "{counterfactuals}"
     );
     assert_eq!(
@@ -180,9 +184,14 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
         ),
         "{questions}"
     );
-    assert!(agenda.contains("**Trigger:** the 09:00 CDN purge"), "{agenda}");
     assert!(
-        agenda.contains("Proposed in the survey, not yet ranked:\n\n- origin had headroom for a cold cache"),
+        agenda.contains("**Trigger:** the 09:00 CDN purge"),
+        "{agenda}"
+    );
+    assert!(
+        agenda.contains(
+            "Proposed in the survey, not yet ranked:\n\n- origin had headroom for a cold cache"
+        ),
         "{agenda}"
     );
     assert!(

@@ -67,7 +67,11 @@ fn assert_nudge(shown: &str, case: &Case) {
     assert!(shown.contains(case.question), "{}: {shown}", case.text);
     assert!(shown.contains("A question that teaches more"), "{shown}");
     for other in HEADERS.iter().filter(|h| **h != case.header) {
-        assert!(!shown.contains(other), "{} also said {other}: {shown}", case.text);
+        assert!(
+            !shown.contains(other),
+            "{} also said {other}: {shown}",
+            case.text
+        );
     }
 }
 
@@ -83,7 +87,11 @@ async fn a_survey_answer_of_every_kind_gets_its_own_nudge(db: TestDb) {
         assert_nudge(&view, case);
         assert!(view.contains(case.text), "the answer is kept in the form");
         let offers_form = view.contains(COUNTERFACTUAL_OPEN);
-        assert_eq!(offers_form, case.header == "names a single root cause", "{view}");
+        assert_eq!(
+            offers_form,
+            case.header == "names a single root cause",
+            "{view}"
+        );
         assert_eq!(
             app.state
                 .store
@@ -141,7 +149,14 @@ async fn an_observation_of_every_kind_gets_its_own_nudge(db: TestDb) {
         assert_nudge(&reply.json()["blocks"].to_string(), case);
     }
     let review = app.review_id().await;
-    assert!(app.state.store.observations(review).await.unwrap().is_empty());
+    assert!(
+        app.state
+            .store
+            .observations(review)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // The root-cause button on the private reply opens the counterfactual form.
     let reply = app
@@ -152,10 +167,19 @@ async fn an_observation_of_every_kind_gets_its_own_nudge(db: TestDb) {
     assert!(blocks.contains(COUNTERFACTUAL_OPEN), "{blocks}");
     let pressed = app
         .slack
-        .click("U0BOB", CHANNEL, "1.1", COUNTERFACTUAL_OPEN, &review.to_string())
+        .click(
+            "U0BOB",
+            CHANNEL,
+            "1.1",
+            COUNTERFACTUAL_OPEN,
+            &review.to_string(),
+        )
         .await;
     assert_eq!(pressed.status, 200);
-    let (_, form) = app.sandbox.open_modal_for("U0BOB").expect("the form opened");
+    let (_, form) = app
+        .sandbox
+        .open_modal_for("U0BOB")
+        .expect("the form opened");
     assert_eq!(form["callback_id"], COUNTERFACTUAL_SUBMIT);
     assert!(app.sandbox.successful_calls("views.push").is_empty());
 
@@ -196,7 +220,12 @@ async fn an_observation_of_every_kind_gets_its_own_nudge(db: TestDb) {
         .submit_view("U0CAROL", &view_id, &[("observation", ANSWERS[1].text)])
         .await;
     app.slack
-        .click_in_view("U0CAROL", &view_id, COUNTERFACTUAL_OPEN, &review.to_string())
+        .click_in_view(
+            "U0CAROL",
+            &view_id,
+            COUNTERFACTUAL_OPEN,
+            &review.to_string(),
+        )
         .await;
     assert_eq!(app.sandbox.successful_calls("views.push").len(), 1);
     // Submitted again, it is recorded as written.
@@ -204,7 +233,11 @@ async fn an_observation_of_every_kind_gets_its_own_nudge(db: TestDb) {
         .slack
         .submit_view("U0CAROL", &view_id, &[("observation", ANSWERS[1].text)])
         .await;
-    assert!(recorded.body.contains("Recorded anonymously"), "{}", recorded.body);
+    assert!(
+        recorded.body.contains("Recorded anonymously"),
+        "{}",
+        recorded.body
+    );
     app.stop().await;
 }
 
@@ -254,7 +287,14 @@ async fn a_counterfactual_condition_of_every_kind_gets_its_own_nudge(db: TestDb)
             !view.contains(COUNTERFACTUAL_OPEN),
             "already in the counterfactual form"
         );
-        assert!(app.state.store.counterfactuals(review).await.unwrap().is_empty());
+        assert!(
+            app.state
+                .store
+                .counterfactuals(review)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         app.sandbox.close_view(&view_id);
     }
     // Add again: kept as written, with the choices made the first time.
@@ -290,7 +330,7 @@ async fn markdown_agenda(app: &TestApp) -> String {
             Sighting::File { content, .. } => Some(content),
             _ => None,
         })
-        .last()
+        .next_back()
         .expect("the agenda was uploaded")
 }
 
@@ -340,7 +380,10 @@ async fn an_incident_with_no_blame_still_gets_standing_questions(db: TestDb) {
         [STANDING_EXTERNAL, framing::STANDING_DEPLOY],
         "{markdown}"
     );
-    assert!(markdown.contains("**Trigger:** the 09:00 CDN purge"), "{markdown}");
+    assert!(
+        markdown.contains("**Trigger:** the 09:00 CDN purge"),
+        "{markdown}"
+    );
     app.stop().await;
 }
 
@@ -350,13 +393,20 @@ async fn survey_conditions_join_the_portfolio_and_the_facilitator_ranks_them(db:
     app.send_survey().await;
     let proposal = "origin had headroom for a cold cache";
     for (user, conditions) in [
-        ("U0BOB", format!("- the purge had a canary stage\n- {proposal}")),
+        (
+            "U0BOB",
+            format!("- the purge had a canary stage\n- {proposal}"),
+        ),
         ("U0CAROL", "the TTL was on the dashboard".to_string()),
     ] {
         let response = app
             .answer_survey(user, &[("counterfactual", &conditions)])
             .await;
-        assert!(response.body.contains("answers are saved"), "{}", response.body);
+        assert!(
+            response.body.contains("answers are saved"),
+            "{}",
+            response.body
+        );
     }
     // Below the k-floor nothing from a survey answer reaches the agenda.
     let below = markdown_agenda(&app).await;
@@ -365,10 +415,17 @@ async fn survey_conditions_join_the_portfolio_and_the_facilitator_ranks_them(db:
     let markdown = markdown_agenda(&app).await;
     let portfolio = &markdown[markdown.find("## What would have had to be true").unwrap()..];
     let portfolio = &portfolio[..portfolio.find("\n## ").unwrap()];
-    for condition in [proposal, "the purge had a canary stage", "the TTL was on the dashboard"] {
+    for condition in [
+        proposal,
+        "the purge had a canary stage",
+        "the TTL was on the dashboard",
+    ] {
         assert!(portfolio.contains(&format!("- {condition}")), "{portfolio}");
     }
-    assert!(!portfolio.contains("Respondent"), "no pseudonym: {portfolio}");
+    assert!(
+        !portfolio.contains("Respondent"),
+        "no pseudonym: {portfolio}"
+    );
 
     // The agenda in alice's DM has a Rank button per proposal.
     app.cmd("U0ALICE", "agenda").await;
@@ -391,9 +448,18 @@ async fn survey_conditions_join_the_portfolio_and_the_facilitator_ranks_them(db:
         .click("U0BOB", "D0ALICE", &agenda.ts, COUNTERFACTUAL_RANK, &value)
         .await;
     let (_, notice) = app.sandbox.open_modal_for("U0BOB").unwrap();
-    assert!(notice.to_string().contains("Only the facilitator"), "{notice}");
+    assert!(
+        notice.to_string().contains("Only the facilitator"),
+        "{notice}"
+    );
     app.slack
-        .click("U0ALICE", "D0ALICE", &agenda.ts, COUNTERFACTUAL_RANK, &value)
+        .click(
+            "U0ALICE",
+            "D0ALICE",
+            &agenda.ts,
+            COUNTERFACTUAL_RANK,
+            &value,
+        )
         .await;
     let (view_id, form) = app.sandbox.open_modal_for("U0ALICE").unwrap();
     assert_eq!(form["callback_id"], COUNTERFACTUAL_SUBMIT);
@@ -421,7 +487,11 @@ async fn survey_conditions_join_the_portfolio_and_the_facilitator_ranks_them(db:
     let markdown = markdown_agenda(&app).await;
     let ranked_line = format!("- {proposal} — within our control");
     assert!(markdown.contains(&ranked_line), "{markdown}");
-    assert_eq!(markdown.matches(proposal).count(), 1, "shown once: {markdown}");
+    assert_eq!(
+        markdown.matches(proposal).count(),
+        1,
+        "shown once: {markdown}"
+    );
     app.stop().await;
 }
 
@@ -469,8 +539,11 @@ async fn a_vendor_review_with_its_section_empty_is_warned_about(db: TestDb) {
     let after_meeting = review.meeting_at.unwrap() + 60;
     app.run_jobs_until_idle(Duration::from_secs(3 * 86_400))
         .await;
-    app.clock
-        .advance_to(Timestamp::from_second(after_meeting).unwrap().max(app.clock.now()));
+    app.clock.advance_to(
+        Timestamp::from_second(after_meeting)
+            .unwrap()
+            .max(app.clock.now()),
+    );
     app.run_due_jobs().await;
     let gaps = debrief::features::review::vendor_review_warnings(&app.state, &review)
         .await
@@ -478,8 +551,14 @@ async fn a_vendor_review_with_its_section_empty_is_warned_about(db: TestDb) {
     assert_eq!(gaps.len(), 2, "{gaps:?}");
     let status = app.cmd("U0ALICE", "status").await;
     assert!(status.contains("Before this review is closed"), "{status}");
-    assert!(status.contains("Nobody has answered the standing question about Stripe"), "{status}");
-    assert!(status.contains("No counterfactual within our control"), "{status}");
+    assert!(
+        status.contains("Nobody has answered the standing question about Stripe"),
+        "{status}"
+    );
+    assert!(
+        status.contains("No counterfactual within our control"),
+        "{status}"
+    );
 
     // A condition of our own answers half of it.
     app.cmd("U0CAROL", "counterfactual").await;
@@ -489,7 +568,10 @@ async fn a_vendor_review_with_its_section_empty_is_warned_about(db: TestDb) {
             "U0CAROL",
             &view_id,
             &[
-                ("condition", "checkout showed a clear retry message when Stripe timed out"),
+                (
+                    "condition",
+                    "checkout showed a clear retry message when Stripe timed out",
+                ),
                 ("control", "yes"),
                 ("cost", "M"),
                 ("reach", "class"),

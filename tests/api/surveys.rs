@@ -469,7 +469,11 @@ async fn the_vendor_section_appears_only_with_a_vendor(db: TestDb) {
         "{}",
         response.body
     );
-    assert!(response.body.contains("answers are saved"), "{}", response.body);
+    assert!(
+        response.body.contains("answers are saved"),
+        "{}",
+        response.body
+    );
     let stored = app
         .state
         .store

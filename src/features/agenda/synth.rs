@@ -485,7 +485,11 @@ fn portfolio(inputs: &Inputs, answers: &[&SurveyAnswer]) -> (Portfolio, usize) {
         .iter()
         .filter(|a| a.question == questions::COUNTERFACTUAL_ID)
         .flat_map(|a| counterfactual::split_conditions(&a.text))
-        .filter(|p| !ranked.iter().any(|c| counterfactual::same_condition(&c.text, p)))
+        .filter(|p| {
+            !ranked
+                .iter()
+                .any(|c| counterfactual::same_condition(&c.text, p))
+        })
         .collect();
     // Sorted, so the order says nothing about who answered first.
     proposals.sort_by_key(|p| p.to_lowercase());
@@ -885,7 +889,11 @@ mod tests {
     /// recurrence nor a deploy nor a vendor's.
     fn clean_inputs() -> Inputs {
         let mut clean = inputs(
-            vec![answer("Respondent A", "surprise", "the cache ttl was a day")],
+            vec![answer(
+                "Respondent A",
+                "surprise",
+                "the cache ttl was a day",
+            )],
             3,
             None,
         );
@@ -1030,7 +1038,11 @@ mod tests {
             .push(condition("the purge had a canary", Control::Partly));
         assert!(!synthesize(&outside).portfolio.all_outside_our_control);
         let mut unknown = inputs(
-            vec![answer("R", questions::COUNTERFACTUAL_ID, "origin had headroom")],
+            vec![answer(
+                "R",
+                questions::COUNTERFACTUAL_ID,
+                "origin had headroom",
+            )],
             3,
             None,
         );

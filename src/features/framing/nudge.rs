@@ -185,13 +185,18 @@ mod tests {
     fn findings_that_share_a_question_share_a_line() {
         // "bad call" and "messed up" both get the conditions question; "more training"
         // and "be more careful" both get the individual-fix question.
-        let nudges =
-            detect("It was a bad call and he messed up. He needs more training and to be more careful.");
+        let nudges = detect(
+            "It was a bad call and he messed up. He needs more training and to be more careful.",
+        );
         assert!(nudges.len() >= 4, "{nudges:?}");
         let lines = question_lines(&nudges);
         let questions: Vec<&str> = lines
             .iter()
-            .map(|l| l.split("A question that teaches more:").nth(1).unwrap_or(""))
+            .map(|l| {
+                l.split("A question that teaches more:")
+                    .nth(1)
+                    .unwrap_or("")
+            })
             .collect();
         let mut unique = questions.clone();
         unique.sort();

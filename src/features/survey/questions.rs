@@ -244,9 +244,7 @@ impl SurveyModal<'_> {
 /// A minutes answer: a whole number from 0 to a week. The error is a sentence for the field.
 pub fn parse_minutes(raw: &str) -> Result<u32, String> {
     let problem = || {
-        format!(
-            "Give the time in whole minutes, from 0 to {MAX_MINUTES} (a week), for example 15."
-        )
+        format!("Give the time in whole minutes, from 0 to {MAX_MINUTES} (a week), for example 15.")
     };
     let digits = raw.trim();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
@@ -437,7 +435,10 @@ mod tests {
         assert_eq!(parse_minutes("10080"), Ok(10080));
         for wrong in ["10081", "-5", "1.5", "15 min", "", "99999999999"] {
             let problem = parse_minutes(wrong).unwrap_err();
-            assert!(problem.contains("whole minutes, from 0 to 10080"), "{wrong}: {problem}");
+            assert!(
+                problem.contains("whole minutes, from 0 to 10080"),
+                "{wrong}: {problem}"
+            );
         }
     }
 

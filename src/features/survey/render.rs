@@ -206,7 +206,10 @@ mod tests {
         let messages = answer_messages(&incident(Some("Stripe")), &review(), &responses, 3);
         let text = all_text(&messages);
         assert!(text.contains("Smallest first: 15 min · 40 min"), "{text}");
-        assert!(!text.contains("Respondent A"), "a duration is listed without its pseudonym");
+        assert!(
+            !text.contains("Respondent A"),
+            "a duration is listed without its pseudonym"
+        );
     }
 
     #[test]
