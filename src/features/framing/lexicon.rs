@@ -98,6 +98,8 @@ pub(super) const CUES: &[Cue] = &[
         .person(50)
         .system(80),
     cue(Mistake, "mistake|mistakes|error|errors|blunder|blunders $be? made? by $person", 110),
+    // "An engineer's error in the YAML": a mistake owned by someone (not "the user's error rate").
+    cue(Mistake, "$individual 's error|errors|mistake|mistakes|blunder|blunders|screwup !$errcompound", 100),
     cue(Character, "careless|carelessly|carelessness|sloppy|sloppily|sloppiness|negligent|negligently|negligence|lazy|laziness|incompetent|incompetence|reckless|recklessly|recklessness|irresponsible|clumsy|thoughtless|inattentive|indefensible|inexcusable|unprofessional !$technical", 100)
         .denied_after(),
     cue(Character, "rookie|stupid|silly|dumb|amateur mistake|mistakes|error|errors|move", 100),
@@ -111,6 +113,8 @@ pub(super) const CUES: &[Cue] = &[
     cue(Character, "fat finger+|fingered", 100).system(80),
     cue(Character, "nuke+", 60).person(50).system(80),
     cue(Character, "asleep at the wheel", 100),
+    // "He didn't think it through" judges a person; "we didn't think it through" speaks for the team.
+    cue(Character, "$individual clearly|just|really|simply? did|does|had not think+ it|this|that through", 100),
     cue(Character, "not pay+ attention", 100),
     // Only a past participle after "have" makes it a verdict on the past: "we should have
     // caught it", not "we should have alerting" or "the check should have a timeout".
@@ -143,7 +147,7 @@ pub(super) const CUES: &[Cue] = &[
     cue(RootCause, "$causeadj cause|reason|culprit ~4 $be", 100),
     // A cause offered as a hypothesis ("Possible cause: …") is not a conclusion.
     cue(RootCause, "^possible|potential|likely|suspected|contributing|one|another cause|reason :", 100),
-    cue(RootCause, "$causeadj cause|reason ~3 :", 100),
+    cue(RootCause, "$causeadj cause|reason|culprit ~3 :", 100),
     cue(RootCause, "all|entirely|solely|only|purely|simply because|due", 100),
     cue(RootCause, "root caused ~3 to", 100),
     cue(RootCause, "rootcaused ~3 to", 100),
@@ -156,7 +160,7 @@ pub(super) const CUES: &[Cue] = &[
     cue(RootCause, "the cause ~4 $be !still !unclear !unknown !not !under !being", 60),
     cue(RootCause, "caused|due|back|down by|to a|an|the? single|one|just|only|simply", 100),
     cue(RootCause, "cause|reason for|of $incident :", 100),
-    cue(RootCause, "$incident $be caused|due by|to", 100),
+    cue(RootCause, "$incident $be caused|due solely|only|entirely|purely|simply|just? by|to", 100),
     cue(RootCause, "the? culprit $be", 100),
     cue(RootCause, "$be the culprit", 100),
     cue(RootCause, "boil+|come+ down to", 100),
@@ -175,6 +179,7 @@ pub(super) const CUES: &[Cue] = &[
     cue(Training, "train+ $people", 80),
     cue(Training, "lunch and learn", 70),
     cue(Training, "workshop|workshops|brownbag", 70),
+    cue(Training, "schedule+|organise+|organize+|arrange+|book+ ~2 training|trainings|workshop|workshops|refresher|refreshers", 100),
     cue(Vigilance, "be|being ~2 careful|cautious|vigilant|diligent|attentive|thorough|mindful|alert", 100),
     cue(Vigilance, "more|extra careful|carefully|cautious|cautiously|vigilant|diligent|attentive|thorough|thoroughly", 100),
     cue(Vigilance, "pay|paying more|closer|extra|better|special|careful attention", 100),
@@ -185,8 +190,12 @@ pub(super) const CUES: &[Cue] = &[
     cue(Vigilance, "double|triple check+", 60).system(80),
     cue(Vigilance, "manually|personally verify+|check+|confirm+|inspect+", 70),
     cue(Vigilance, "stay+|remain+ alert|vigilant|focused", 100),
+    // Asked of people ("more vigilance is needed"), not said of a design ("more caution in the defaults").
+    cue(Vigilance, "more|extra|greater|better|increased vigilance|diligence|discipline|caution $be? needed|required|expected|necessary", 100),
+    cue(Vigilance, "need+|require+|expect+ more|extra|greater|better|increased vigilance|diligence|discipline|caution", 100),
     cue(Vigilance, "$people must|always confirm+|verify+|check+|double", 70),
     cue(Reminder, "remind+ $people", 100),
+    cue(Reminder, "reminder|reminders to $people", 100),
     cue(Reminder, "be|been|get|gets|are|is reminded", 100),
     cue(Reminder, "send+|post+|share+|circulate+ ~2 reminder|reminders|memo|psa", 100),
     cue(Reminder, "reminder|reminders|memo|psa sent|posted|shared", 100),
@@ -216,12 +225,15 @@ pub(super) const CUES: &[Cue] = &[
     cue(NothingWeCouldDo, "nothing|little ~4 can|could|would|might|will have? been? do|done|prevent|prevented|fix|fixed|avoid|avoided|change|changed", 100),
     cue(NothingWeCouldDo, "not much ~4 can|could|would|might have? do|done", 100),
     cue(NothingWeCouldDo, "can|could|would not have? do|done anything|much", 100),
-    cue(NothingWeCouldDo, "nothing for? us|me|them? to do|learn|fix|change|prevent !with", 100),
+    cue(NothingWeCouldDo, "nothing for? us|me|them|$people? to do|learn|fix|change|prevent !with", 100),
+    // Without a vendor in sight, "nothing to be done" is resignation, not attribution.
+    cue(NothingWeCouldDo, "nothing to be done|fixed|learned", 60),
     cue(NothingWeCouldDo, "can|could not ~1 control|change|fix|prevent", 60),
     cue(NothingWeCouldDo, "not much to do|learn", 100),
     cue(NothingWeCouldDo, "nothing on|from our end|side", 100),
     cue(NothingWeCouldDo, "not something ~2 can|could fix|do|control|prevent", 100),
     cue(NotOurs, "not our fault|problem|issue|bug|responsibility|doing|mistake|side|end", 100),
+    cue(NotOurs, "not a|an us problem|issue|thing", 100),
     cue(NotOurs, "not ours", 100),
     cue(NotOurs, "not ~1 on us|me", 100),
     cue(NotOurs, "not us", 100),
@@ -242,6 +254,8 @@ pub(super) const CUES: &[Cue] = &[
     cue(NoAction, "no ~2 action|actions|followup|remediation", 50).support(),
     cue(NoAction, "no ~1 follow up", 50).support(),
     cue(NoAction, "not actionable", 50).support(),
+    cue(NoAction, "nothing actionable", 50).support(),
+    cue(NoAction, "live with it|that", 50).support(),
     cue(NoAction, "will not fix", 50).support(),
     cue(NoAction, "closing|closed $", 50).support(),
     cue(NoAction, "closing|close|closed ~1 ticket|incident|issue|as|out|it|this", 50).support(),

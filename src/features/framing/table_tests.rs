@@ -6,30 +6,27 @@ const MAIN: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/data/framing.tsv"
 ));
-const HOLDOUT: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/framing_holdout.tsv"
-));
 /// The first held-out table. The first frozen version scored it as the README records;
 /// its misses then guided a second round of general fixes, so it is tuning data now.
 const ROUND1: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/data/framing_holdout_round1.tsv"
 ));
+/// The second held-out table, written after the second version was frozen. That version
+/// scored it as the README records (precision 1.000, recall 0.667 to 0.833); its misses
+/// then guided a third round of general fixes, so it is tuning data now too.
+const ROUND2: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/framing_holdout_round2.tsv"
+));
 
 /// The bars for the table the detector was tuned on.
 const MAIN_PRECISION: f64 = 0.95;
 const MAIN_RECALL: f64 = 0.90;
-/// The held-out table was written after the detector was frozen and has never been tuned
-/// on. Its figures are printed; the assertion is only a floor under them (the frozen
-/// detector scored precision 1.000 and recall 0.667 to 0.833), so a regression fails the
-/// build while the honest figures stay in the output and the README.
-const HOLDOUT_PRECISION: f64 = 0.85;
-const HOLDOUT_RECALL: f64 = 0.60;
-/// The round-1 held-out table became tuning data for round 2; two of its rows are still
-/// missed (see the README), which puts blame at precision 0.94 and recall 0.94.
-const ROUND1_PRECISION: f64 = 0.90;
-const ROUND1_RECALL: f64 = 0.85;
+/// Tables that became tuning data keep a floor under what the current version scores on
+/// them (two round-1 rows and three round-2 rows are still wrong; see the README).
+const TUNED_PRECISION: f64 = 0.90;
+const TUNED_RECALL: f64 = 0.85;
 
 struct Row<'a> {
     sentence: &'a str,
@@ -157,16 +154,13 @@ fn the_main_table_meets_the_precision_and_recall_targets() {
 #[test]
 fn the_round1_table_now_used_for_tuning_is_reported() {
     let results = evaluate("framing_holdout_round1.tsv", ROUND1);
-    assert_bars(&results, ROUND1_PRECISION, ROUND1_RECALL);
+    assert_bars(&results, TUNED_PRECISION, TUNED_RECALL);
 }
 
 #[test]
-fn the_holdout_table_is_reported_and_meets_a_lower_bar() {
-    assert_bars(
-        &evaluate("framing_holdout.tsv", HOLDOUT),
-        HOLDOUT_PRECISION,
-        HOLDOUT_RECALL,
-    );
+fn the_round2_table_now_used_for_tuning_is_reported() {
+    let results = evaluate("framing_holdout_round2.tsv", ROUND2);
+    assert_bars(&results, TUNED_PRECISION, TUNED_RECALL);
 }
 
 #[test]
@@ -177,7 +171,7 @@ fn the_main_table_covers_every_kind_and_many_near_misses() {
         assert!(main.iter().filter(|r| r.expected == Some(kind)).count() >= 35);
     }
     assert!(main.iter().filter(|r| r.expected.is_none()).count() >= 70);
-    assert!(rows(HOLDOUT).len() >= 60);
+    assert!(rows(ROUND1).len() >= 60 && rows(ROUND2).len() >= 60);
 }
 
 /// `cargo test --release -- --ignored --nocapture speed` prints microseconds per sentence.

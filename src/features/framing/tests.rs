@@ -478,3 +478,60 @@ fn inflected_forms_are_the_ones_inflects_accepts() {
         }
     }
 }
+
+#[test]
+fn third_round_forms_are_found() {
+    for (text, kind) in [
+        ("root cause - stale terraform state", FramingKind::RootCause),
+        ("The real culprit: a regex", FramingKind::RootCause),
+        (
+            "The outage was caused solely by the disk.",
+            FramingKind::RootCause,
+        ),
+        (
+            "A developer's mistake in the YAML took down ingress.",
+            FramingKind::Blame,
+        ),
+        ("why didnt u roll back", FramingKind::Blame),
+        ("She clearly didn't think it through.", FramingKind::Blame),
+        (
+            "Reminder to everyone: check the namespace.",
+            FramingKind::IndividualFix,
+        ),
+        (
+            "More discipline is needed on deploys.",
+            FramingKind::IndividualFix,
+        ),
+        (
+            "Let's schedule a refresher for support.",
+            FramingKind::IndividualFix,
+        ),
+        (
+            "A Stripe problem, not an us problem.",
+            FramingKind::External,
+        ),
+        (
+            "Nothing to be done; Twilio had an outage.",
+            FramingKind::External,
+        ),
+    ] {
+        assert_eq!(classify(text), Some(kind), "{text}: {:?}", detect(text));
+    }
+}
+
+#[test]
+fn third_round_near_misses_pass() {
+    for text in [
+        "Who ran the incident call?",
+        "More caution in the autoscaler defaults would help.",
+        "It was on the Fastly dashboard all along.",
+        "We didn't think it through when we set the TTL.",
+        "The user's error rate doubled.",
+        "We had to live with the latency until the fix shipped.",
+        "Nothing to be done until the cache warms up.",
+        "Schedule a game day for failover.",
+        "The build step - lint - took a minute.",
+    ] {
+        assert_eq!(classify(text), None, "{text}: {:?}", detect(text));
+    }
+}

@@ -80,15 +80,20 @@ impl Default for Scan {
 
 impl Scan {
     fn mark(&mut self, text: &str, at: usize, c: char) {
-        // "->" and "→" introduce what follows the way a colon does ("root cause -> the cron").
+        // "->" and "→" introduce what follows the way a colon does ("root cause -> the cron"),
+        // and so does a hyphen standing alone between spaces ("root cause - stale state").
         let arrow = c == '→' || c == '>' && text[..at].ends_with('-');
-        let gap = if arrow {
+        let spaced_dash = c == '-'
+            && text[..at].ends_with(char::is_whitespace)
+            && text[at + 1..].starts_with(char::is_whitespace);
+        let gap = if arrow || spaced_dash {
             Gap::Clause
         } else {
             gap_of(text, at, c)
         };
         self.gap = self.gap.max(gap);
-        self.label |= (arrow || matches!(c, ':' | '=' | '—' | '–')) && self.gap > Gap::Space;
+        self.label |=
+            (arrow || spaced_dash || matches!(c, ':' | '=' | '—' | '–')) && self.gap > Gap::Space;
         self.question |= c == '?';
         if is_quote(c) {
             self.quote_marks.push((at, c));

@@ -114,7 +114,7 @@ static DETERMINERS: WordSet =
 static AUX: WordSet = WordSet::new("did was were could would had");
 static CULPRIT_VERBS: WordSet = WordSet::new(
     "deployed pushed merged approved broke wrote shipped committed caused \
-    reviewed",
+    reviewed signed triggered",
 );
 /// Words before "who" that make it a relative clause ("the engineer who deployed it
 /// followed the runbook") or a dismissal ("no matter who merged it"), not a hunt.
@@ -157,7 +157,8 @@ static CHECK_OBJECTS: WordSet = WordSet::new(
 );
 static OUTAGE_WORDS: WordSet = WordSet::new(
     "down outage outages incident incidents issue issues problem problems \
-    degraded degradation failure failures failed broke bug bugs side end fault error errors",
+    degraded degradation failure failures failed broke bug bugs side end fault error errors \
+    messed screwed thing",
 );
 static ACTION_VERBS: WordSet = WordSet::new(
     "push deploy run merge touch do use skip ship restart delete drop edit \
@@ -169,7 +170,7 @@ static CAUSE_ADJECTIVES: WordSet = WordSet::new(
 );
 
 pub(super) static PRONOUNS: WordSet = WordSet::new(
-    "i we you he she they someone somebody anyone anybody everyone \
+    "i we you u he she they someone somebody anyone anybody everyone \
     everybody people whoever folks me him her them us",
 );
 /// First-person subjects speak for the team; "we never tested failover" is not an
