@@ -20,6 +20,18 @@ const ROUND2: &str = include_str!(concat!(
     "/tests/data/framing_holdout_round2.tsv"
 ));
 
+/// The current held-out table (round 3), written after the third version was frozen and
+/// never tuned on: its figures are the honest ones.
+const HOLDOUT: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/framing_holdout.tsv"
+));
+/// The held-out figures are printed; the assertion is only a floor under what the frozen
+/// version scored (blame precision 0.867 and recall 0.722 are the lowest; see the README),
+/// so a regression fails the build while the honest figures stay in the output.
+const HOLDOUT_PRECISION: f64 = 0.80;
+const HOLDOUT_RECALL: f64 = 0.65;
+
 /// The bars for the table the detector was tuned on.
 const MAIN_PRECISION: f64 = 0.95;
 const MAIN_RECALL: f64 = 0.90;
@@ -152,6 +164,12 @@ fn the_main_table_meets_the_precision_and_recall_targets() {
 }
 
 #[test]
+fn the_holdout_table_is_reported_and_meets_a_floor() {
+    let results = evaluate("framing_holdout.tsv", HOLDOUT);
+    assert_bars(&results, HOLDOUT_PRECISION, HOLDOUT_RECALL);
+}
+
+#[test]
 fn the_round1_table_now_used_for_tuning_is_reported() {
     let results = evaluate("framing_holdout_round1.tsv", ROUND1);
     assert_bars(&results, TUNED_PRECISION, TUNED_RECALL);
@@ -171,7 +189,9 @@ fn the_main_table_covers_every_kind_and_many_near_misses() {
         assert!(main.iter().filter(|r| r.expected == Some(kind)).count() >= 35);
     }
     assert!(main.iter().filter(|r| r.expected.is_none()).count() >= 70);
-    assert!(rows(ROUND1).len() >= 60 && rows(ROUND2).len() >= 60);
+    for table in [HOLDOUT, ROUND1, ROUND2] {
+        assert!(rows(table).len() >= 60);
+    }
 }
 
 /// `cargo test --release -- --ignored --nocapture speed` prints microseconds per sentence.
