@@ -192,7 +192,7 @@ impl Demo<'_> {
             FACILITATOR,
             CHANNEL,
             &format!(
-                r#"incident title="Checkout latency after cache purge" sev=P1 services=checkout,cache mode="cache invalidation" vendor=Fastly deploy=yes started={started} resolved={resolved}"#
+                r#"incident title="Checkout latency after cache purge" sev=P1 services=checkout,cache mode="cache invalidation" vendor=Fastly deploy=yes trigger="the 09:00 CDN purge" started={started} resolved={resolved}"#
             ),
         )
         .await?;
@@ -222,7 +222,7 @@ impl Demo<'_> {
                     "vendor_customers",
                     "Slow checkout pages, then timeouts for about 20 minutes.",
                 ),
-                ("vendor_degraded", "partly"),
+                ("vendor_coherent", "chaos"),
             ],
         )
         .await?;
@@ -239,7 +239,9 @@ impl Demo<'_> {
             &[
                 ("reasonable", "The purge runbook said it was safe at any time; it had been run twenty times before."),
                 ("surprise", "The cache ttl of 24 hours meant the cold cache lasted all morning."),
-                ("vendor_detection", "About 15 minutes: Fastly's status page said all was well at first."),
+                ("discuss", "Fastly was slow too; nothing we could have done about that part."),
+                ("vendor_minutes_to_external", "15"),
+                ("vendor_detection", "Fastly's status page said all was well at first; their own graphs showed the errors."),
                 ("vendor_status", "no"),
             ],
         )
@@ -252,9 +254,14 @@ impl Demo<'_> {
                     "An alert on cache hit rate per region would have caught it in minutes.",
                 ),
                 ("vendor_breakers", "no"),
+                ("vendor_minutes_to_external", "25"),
                 (
                     "vendor_future",
                     "Serve stale content when the origin is overloaded; today we don't.",
+                ),
+                (
+                    "counterfactual",
+                    "- origin had headroom for a cold cache\n- purges ran one region at a time",
                 ),
             ],
         )
@@ -281,6 +288,35 @@ impl Demo<'_> {
         self.check_in().await?;
 
         self.stage("7. Anonymous observations")?;
+        self.command(
+            "U0BOB",
+            CHANNEL,
+            "observe the root cause was the purge job, nothing else",
+        )
+        .await?;
+        self.line("bob presses \"Open the counterfactual form\"")?;
+        let review_id = self.review().await?.id.to_string();
+        self.slack
+            .click(
+                "U0BOB",
+                CHANNEL,
+                "0",
+                crate::ids::COUNTERFACTUAL_OPEN,
+                &review_id,
+            )
+            .await;
+        self.flush()?;
+        self.submit_open_modal(
+            "U0BOB",
+            &[
+                ("condition", "the cache TTL was visible on the dashboard"),
+                ("control", "yes"),
+                ("cost", "S"),
+                ("reach", "many"),
+            ],
+        )
+        .await?;
+        self.line("bob rephrases the observation and sends it again:")?;
         self.command(
             "U0BOB",
             CHANNEL,
@@ -322,13 +358,6 @@ impl Demo<'_> {
                 "class",
             ),
             (
-                "U0BOB",
-                "the cache TTL was visible on the dashboard",
-                "yes",
-                "S",
-                "many",
-            ),
-            (
                 "U0DAN",
                 "Fastly had announced the maintenance",
                 "no",
@@ -348,6 +377,24 @@ impl Demo<'_> {
             )
             .await?;
         }
+        // A condition that asks people to try harder gets its nudge; frank rewrites it.
+        self.command("U0FRANK", CHANNEL, "counterfactual").await?;
+        let choices = [("control", "yes"), ("cost", "S"), ("reach", "class")];
+        let careful = [("condition", "people had been more careful with purges")];
+        let reply = self
+            .submit_open_modal("U0FRANK", &[careful.as_slice(), &choices].concat())
+            .await?;
+        anyhow::ensure!(
+            reply["response_action"] == "update",
+            "the condition was nudged"
+        );
+        self.line("frank rewrites the condition as something the system does:")?;
+        let rewritten = [(
+            "condition",
+            "a purge on a cold cache needed a second approval",
+        )];
+        self.submit_open_modal("U0FRANK", &[rewritten.as_slice(), &choices].concat())
+            .await?;
         self.run_due().await?;
 
         self.stage("9. The agenda, one hour before the meeting")?;
@@ -494,7 +541,13 @@ impl Demo<'_> {
             "/debrief {text} answered {}",
             response.status
         );
-        let reply = response.text();
+        // A reply with blocks (a nudge and its buttons) is printed from its blocks.
+        let texts = block_texts(&response.json());
+        let reply = if texts.is_empty() {
+            response.text()
+        } else {
+            texts.join("\n")
+        };
         if !reply.is_empty() {
             let reply = self.readable(&reply);
             self.private(user, &reply)?;
@@ -777,17 +830,26 @@ fn mentioned(text: &str) -> Option<String> {
     Some(text[start..end].to_string())
 }
 
-/// The texts of a view's section and context blocks, in order.
+/// The texts of a view's or a message's section and context blocks, in order, with
+/// buttons as `[label]`.
 fn block_texts(view: &Value) -> Vec<String> {
     let mut texts = Vec::new();
     for block in view["blocks"].as_array().into_iter().flatten() {
         if let Some(text) = block["text"]["text"].as_str() {
             texts.push(text.to_string());
         }
+        let mut buttons = Vec::new();
         for element in block["elements"].as_array().into_iter().flatten() {
             if let Some(text) = element["text"].as_str() {
                 texts.push(text.to_string());
+            } else if element["type"] == "button"
+                && let Some(label) = element["text"]["text"].as_str()
+            {
+                buttons.push(format!("[{label}]"));
             }
+        }
+        if !buttons.is_empty() {
+            texts.push(buttons.join(" "));
         }
     }
     texts

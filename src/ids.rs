@@ -29,6 +29,10 @@ pub const AGENDA_OPEN_FROM_HOME: &str = "home_open_agenda";
 
 /// The counterfactual modal.
 pub const COUNTERFACTUAL_SUBMIT: &str = "counterfactual_submit";
+/// "Open the counterfactual form" under a root-cause nudge.
+pub const COUNTERFACTUAL_OPEN: &str = "counterfactual_open";
+/// "Rank" beside a condition proposed in the survey, in the facilitator's agenda.
+pub const COUNTERFACTUAL_RANK: &str = "counterfactual_rank";
 /// The incident modal.
 pub const INCIDENT_SUBMIT: &str = "incident_submit";
 
@@ -42,6 +46,8 @@ pub const ACTIONS: &[&str] = &[
     CHECKIN_END,
     OBSERVE_RECORD,
     AGENDA_OPEN_FROM_HOME,
+    COUNTERFACTUAL_OPEN,
+    COUNTERFACTUAL_RANK,
 ];
 /// Every modal callback id, for the registry test.
 pub const CALLBACKS: &[&str] = &[

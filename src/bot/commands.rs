@@ -19,7 +19,7 @@ pub const SLASH: &str = "/debrief";
 pub static SUBCOMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "incident",
-        summary: "Record this channel's incident (or update it). Without title= it opens a form.",
+        summary: "Record this channel's incident (or update it). Without title= it opens a form. trigger= is the event that set it off, kept apart from the conditions that let it matter.",
         args: &[
             ArgSpec {
                 key: "title",
@@ -59,6 +59,11 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
             ArgSpec {
                 key: "resolved",
                 kind: ArgKind::Time,
+                required: false,
+            },
+            ArgSpec {
+                key: "trigger",
+                kind: ArgKind::Text,
                 required: false,
             },
         ],

@@ -123,6 +123,8 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
         response_url: response_url.clone(),
         trigger_id: Some(ev.trigger_id.to_string()),
     };
+    // A button inside a modal opens its form on top (views.push); anywhere else, a new one.
+    let in_modal = matches!(ev.view, Some(SlackView::Modal(_)));
     for action in ev.actions.iter().flatten() {
         let value = action.value.clone().unwrap_or_default();
         let result: Result<(), Error> = match action.action_id.value().as_str() {
@@ -141,6 +143,20 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
             }
             crate::ids::AGENDA_OPEN_FROM_HOME => {
                 agenda::open_from_home(state, &user, ev.trigger_id.value(), &value).await
+            }
+            crate::ids::COUNTERFACTUAL_OPEN => {
+                counterfactual::open_from_button(state, ev.trigger_id.value(), &value, in_modal)
+                    .await
+            }
+            crate::ids::COUNTERFACTUAL_RANK => {
+                counterfactual::rank_from_agenda(
+                    state,
+                    &user,
+                    ev.trigger_id.value(),
+                    &value,
+                    in_modal,
+                )
+                .await
             }
             crate::ids::OBSERVE_RECORD => {
                 match observation::on_record_button(state, &value).await {

@@ -11,6 +11,11 @@
 //! 3. Ties keep a stable order: higher generalisation, then lower cost, then the text.
 //!
 //! Each ranked condition is kept as a proposal; action items are not part of debrief yet.
+//!
+//! Conditions come from the form (`/debrief counterfactual`, or the button under a
+//! root-cause nudge) and from the survey's counterfactual question. A survey answer is split
+//! into its conditions and shown in the agenda without its pseudonym; the facilitator ranks
+//! one by pressing its Rank button, which opens this form with the text filled in.
 
 use std::cmp::Ordering;
 
@@ -20,9 +25,11 @@ use slack_morphism::prelude::*;
 use crate::app::AppState;
 use crate::domain::{Condition, Control, Cost, Reach, ReviewId};
 use crate::error::{Error, FieldErrors};
+use crate::features::framing::{self, Nudge};
 use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, limits};
 use crate::slack::forms::{self, FormValues};
+use crate::user_error;
 
 /// The ranking rule of the module comment.
 pub fn compare(a: &Condition, b: &Condition) -> Ordering {
@@ -67,41 +74,122 @@ const REACH_OPTIONS: &[(&str, &str)] = &[
     ("many", "Many classes of incident"),
 ];
 
-/// The form.
+/// The longest condition the form takes.
+const MAX_CONDITION: usize = 500;
+
+/// What the form shows besides its empty fields.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Prefill<'a> {
+    /// The condition's text (a survey proposal being ranked, or a submission sent back).
+    pub text: Option<&'a str>,
+    /// The choices made before a nudge sent the form back.
+    pub choices: Option<(Control, Cost, Reach)>,
+    /// Framings found in the text; the next submission adds it as written.
+    pub nudges: &'a [Nudge],
+}
+
+/// The empty form.
 pub fn modal(review_id: ReviewId) -> SlackView {
+    form(review_id, Prefill::default())
+}
+
+/// The form, prefilled.
+pub fn form(review_id: ReviewId, prefill: Prefill<'_>) -> SlackView {
+    let (control, cost, reach) = match prefill.choices {
+        Some((control, cost, reach)) => {
+            (Some(control.code()), Some(cost.code()), Some(reach.code()))
+        }
+        None => (None, None, None),
+    };
+    let mut content = vec![blocks::context(
+        "A condition that, had it been true, would have prevented this incident or reduced its impact. E.g. “the alert had fired 10 minutes earlier”, “the runbook had the escalation path”. Add each condition on its own: together they make the set that was enough.",
+    )];
+    if !prefill.nudges.is_empty() {
+        // No counterfactual button here: this is the counterfactual form.
+        let text = framing::nudge::text(
+            prefill.nudges,
+            "*Before I add it:*",
+            "this condition",
+            "Edit it, or press Add again to keep it as written.",
+        );
+        content.extend(framing::nudge::view_blocks(prefill.nudges, text, None));
+    }
+    content.extend([
+        forms::text_input(
+            "condition",
+            "Had this been true…",
+            prefill.text,
+            true,
+            false,
+            MAX_CONDITION,
+        ),
+        forms::radio_input(
+            "control",
+            "Is it within our control?",
+            CONTROL_OPTIONS,
+            control,
+            false,
+        ),
+        forms::radio_input(
+            "cost",
+            "Rough cost to make it true",
+            COST_OPTIONS,
+            cost,
+            false,
+        ),
+        forms::radio_input(
+            "reach",
+            "How far would it help?",
+            REACH_OPTIONS,
+            reach,
+            false,
+        ),
+    ]);
+    let metadata = if prefill.nudges.is_empty() {
+        review_id.to_string()
+    } else {
+        format!("{review_id}:nudged")
+    };
     forms::modal(
         "What had to be true",
         "Add",
         crate::ids::COUNTERFACTUAL_SUBMIT,
-        &review_id.to_string(),
-        vec![
-            blocks::context(
-                "A condition that, had it been true, would have prevented this incident or reduced its impact. E.g. “the alert had fired 10 minutes earlier”, “the runbook had the escalation path”.",
-            ),
-            forms::text_input("condition", "Had this been true…", None, true, false, 500),
-            forms::radio_input(
-                "control",
-                "Is it within our control?",
-                CONTROL_OPTIONS,
-                None,
-                false,
-            ),
-            forms::radio_input(
-                "cost",
-                "Rough cost to make it true",
-                COST_OPTIONS,
-                None,
-                false,
-            ),
-            forms::radio_input(
-                "reach",
-                "How far would it help?",
-                REACH_OPTIONS,
-                None,
-                false,
-            ),
-        ],
+        &metadata,
+        content,
     )
+}
+
+/// A survey answer to "what would have had to be true" as separate conditions: one per
+/// line, bullet or semicolon, without the bullet, each cut to what the form takes. Pure.
+pub fn split_conditions(answer: &str) -> Vec<String> {
+    answer
+        .split(['\n', ';', '•'])
+        .map(|part| {
+            part.trim()
+                .trim_start_matches(|c: char| {
+                    matches!(c, '-' | '*' | '–' | '—') || c.is_whitespace()
+                })
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start_matches(['.', ')'])
+                .trim()
+                .trim_end_matches(['.', ','])
+                .to_string()
+        })
+        .filter(|part| part.chars().any(char::is_alphanumeric))
+        .map(|part| blocks::truncate_words(&part, MAX_CONDITION))
+        .collect()
+}
+
+/// Two wordings of one condition: letter case, spacing and final full stops aside.
+pub fn same_condition(a: &str, b: &str) -> bool {
+    let key = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim_end_matches('.')
+            .to_lowercase()
+    };
+    key(a) == key(b)
 }
 
 /// Reads the form; every field is required.
@@ -139,6 +227,89 @@ pub fn parse(values: &FormValues) -> Result<Condition, FieldErrors> {
     }
 }
 
+/// "Open the counterfactual form" under a root-cause nudge. Opened inline: the trigger id
+/// lasts 3 s. Pressed inside a modal (the survey, an observation), the form is pushed on
+/// top of it, so closing the form goes back to the text being written.
+pub async fn open_from_button(
+    state: &AppState,
+    trigger_id: &str,
+    value: &str,
+    in_modal: bool,
+) -> Result<(), Error> {
+    let Some(review) = (match value.parse::<ReviewId>() {
+        Ok(id) => state.store.review(id).await?,
+        Err(_) => None,
+    }) else {
+        user_error!("That review no longer exists.");
+    };
+    show_form(
+        state,
+        trigger_id,
+        form(review.id, Prefill::default()),
+        in_modal,
+    )
+    .await
+}
+
+/// The value of a Rank button: the review, and the proposal's text.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RankValue {
+    r: ReviewId,
+    t: String,
+}
+
+/// The value for the Rank button beside a survey proposal; `None` when it would not fit.
+pub fn rank_value(review_id: ReviewId, text: &str) -> Option<String> {
+    let value = serde_json::to_string(&RankValue {
+        r: review_id,
+        t: text.to_string(),
+    })
+    .ok()?;
+    (value.len() <= limits::BUTTON_VALUE).then_some(value)
+}
+
+/// "Rank" beside a condition proposed in the survey: the facilitator gets the form with
+/// the text filled in, and the ranked condition joins the portfolio.
+pub async fn rank_from_agenda(
+    state: &AppState,
+    user_id: &str,
+    trigger_id: &str,
+    value: &str,
+    in_modal: bool,
+) -> Result<(), Error> {
+    let Ok(RankValue { r, t }) = serde_json::from_str::<RankValue>(value) else {
+        user_error!("That button is out of date; regenerate the agenda with `/debrief agenda`.");
+    };
+    let Some(review) = state.store.review(r).await? else {
+        user_error!("That review no longer exists.");
+    };
+    super::require_facilitator(
+        &review,
+        user_id,
+        "rank the conditions proposed in the survey",
+    )?;
+    let prefill = Prefill {
+        text: Some(&t),
+        ..Prefill::default()
+    };
+    show_form(state, trigger_id, form(review.id, prefill), in_modal).await
+}
+
+async fn show_form(
+    state: &AppState,
+    trigger_id: &str,
+    view: SlackView,
+    in_modal: bool,
+) -> Result<(), Error> {
+    let opened = if in_modal {
+        state.slack.push_view(trigger_id, view).await
+    } else {
+        state.slack.open_view(trigger_id, view).await
+    };
+    opened.map_err(|e| anyhow::anyhow!("could not open the counterfactual form: {e}"))?;
+    Ok(())
+}
+
 /// `/debrief counterfactual`: anyone in the review's channel opens the form.
 pub async fn command(state: &AppState, request: &CommandRequest) -> Result<Reply, Error> {
     let (_, review) = super::require_review(state, request).await?;
@@ -157,10 +328,26 @@ pub async fn submit(
     metadata: &str,
     now: Timestamp,
 ) -> Result<SlackView, Error> {
-    let review_id: ReviewId = metadata
+    let (id, nudged) = match metadata.split_once(':') {
+        Some((id, flag)) => (id, flag == "nudged"),
+        None => (metadata, false),
+    };
+    let review_id: ReviewId = id
         .parse()
         .map_err(|_| anyhow::anyhow!("counterfactual metadata"))?;
     let condition = parse(&FormValues::from_view(view)).map_err(Error::Form)?;
+    if !nudged {
+        let nudges = framing::detect(&condition.text);
+        if !nudges.is_empty() {
+            // Shown once, with the text and choices kept; pressing Add again keeps it.
+            let prefill = Prefill {
+                text: Some(&condition.text),
+                choices: Some((condition.control, condition.cost, condition.reach)),
+                nudges: &nudges,
+            };
+            return Ok(form(review_id, prefill));
+        }
+    }
     state
         .store
         .add_counterfactual(review_id, &condition, now)
@@ -247,6 +434,84 @@ mod tests {
         assert!(
             (c("x", Control::Yes, Cost::L, Reach::ThisIncident).leverage() - 1.0 / 3.0).abs()
                 < 1e-12
+        );
+    }
+
+    #[test]
+    fn a_survey_answer_is_split_into_its_conditions() {
+        let answer = "- the purge had a canary stage\n* the TTL was on the dashboard;\n\
+                      2. Fastly had announced the maintenance.\n• \n  origin had headroom";
+        assert_eq!(
+            split_conditions(answer),
+            [
+                "the purge had a canary stage",
+                "the TTL was on the dashboard",
+                "Fastly had announced the maintenance",
+                "origin had headroom",
+            ]
+        );
+        assert!(split_conditions(" - ; \n ").is_empty());
+        let long = "word ".repeat(200);
+        assert!(split_conditions(&long)[0].chars().count() <= MAX_CONDITION);
+    }
+
+    #[test]
+    fn the_same_condition_is_recognised_across_case_and_spacing() {
+        assert!(same_condition(
+            "The purge had a  canary.",
+            "the purge had a canary"
+        ));
+        assert!(!same_condition(
+            "the purge had a canary",
+            "the purge had no canary"
+        ));
+    }
+
+    #[test]
+    fn a_rank_button_carries_the_review_and_the_text_when_it_fits() {
+        let value = rank_value(ReviewId(3), "origin had headroom").unwrap();
+        let back: RankValue = serde_json::from_str(&value).unwrap();
+        assert_eq!(
+            (back.r, back.t.as_str()),
+            (ReviewId(3), "origin had headroom")
+        );
+        assert_eq!(rank_value(ReviewId(3), &"x".repeat(2000)), None);
+    }
+
+    #[test]
+    fn a_nudged_form_keeps_the_text_and_choices_and_says_what_it_found() {
+        let nudges = framing::detect("the on-call engineer had been more careful");
+        assert!(!nudges.is_empty());
+        let view = serde_json::to_value(form(
+            ReviewId(2),
+            Prefill {
+                text: Some("the on-call engineer had been more careful"),
+                choices: Some((Control::Yes, Cost::S, Reach::ThisIncident)),
+                nudges: &nudges,
+            },
+        ))
+        .unwrap();
+        let text = view.to_string();
+        assert!(text.contains("relies on people trying harder"), "{text}");
+        assert!(text.contains("press Add again"));
+        assert_eq!(view["private_metadata"], "2:nudged");
+        let blocks = view["blocks"].as_array().unwrap();
+        let input = |id: &str| blocks.iter().find(|b| b["block_id"] == id).unwrap().clone();
+        assert_eq!(
+            input("condition")["element"]["initial_value"],
+            "the on-call engineer had been more careful"
+        );
+        assert_eq!(
+            input("control")["element"]["initial_option"]["value"],
+            "yes"
+        );
+        assert_eq!(
+            input("reach")["element"]["initial_option"]["value"],
+            "incident"
+        );
+        assert!(
+            !text.contains(crate::ids::COUNTERFACTUAL_OPEN),
+            "already in the form"
         );
     }
 

@@ -25,6 +25,7 @@ pub struct IncidentChanges {
     pub deploy_related: Option<bool>,
     pub started_at: Option<i64>,
     pub resolved_at: Option<i64>,
+    pub trigger: Option<String>,
 }
 
 impl IncidentChanges {
@@ -38,6 +39,7 @@ impl IncidentChanges {
             deploy_related: inv.yes_no("deploy"),
             started_at: inv.time("started").map(|t| t.as_second()),
             resolved_at: inv.time("resolved").map(|t| t.as_second()),
+            trigger: inv.text("trigger").map(str::to_string),
         }
     }
 
@@ -45,6 +47,9 @@ impl IncidentChanges {
         *self == Self::default()
     }
 }
+
+/// The trigger is one event, told in a line; the conditions have their own form.
+const MAX_TRIGGER: usize = 300;
 
 /// Why a set of changes cannot be applied, and which modal field it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +72,7 @@ pub fn merge(
         deploy_related: i.deploy_related,
         started_at: i.started_at,
         resolved_at: i.resolved_at,
+        trigger: i.trigger.clone(),
     });
     let title = changes
         .title
@@ -100,7 +106,24 @@ pub fn merge(
         deploy_related: changes.deploy_related.or(base.deploy_related),
         started_at: changes.started_at.or(base.started_at),
         resolved_at: changes.resolved_at.or(base.resolved_at),
+        // `trigger=""` (or an emptied form field) clears it; leaving it out keeps it.
+        trigger: match &changes.trigger {
+            Some(t) => Some(t.trim().to_string()).filter(|t| !t.is_empty()),
+            None => base.trigger,
+        },
     };
+    if values
+        .trigger
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_TRIGGER)
+    {
+        return Err(Invalid {
+            field: "trigger",
+            message: format!(
+                "Keep the trigger under {MAX_TRIGGER} characters: the one event that set it off, e.g. trigger=\"the 09:00 CDN purge\". The conditions that let it matter belong in `/debrief counterfactual`."
+            ),
+        });
+    }
     if let (Some(started), Some(resolved)) = (values.started_at, values.resolved_at)
         && resolved < started
     {
@@ -208,6 +231,9 @@ fn confirmation(saved: &SavedIncident) -> String {
     if let Some(vendor) = &i.vendor {
         facts.push(format!("vendor: {}", blocks::escape(vendor)));
     }
+    if let Some(trigger) = &i.trigger {
+        facts.push(format!("trigger: {}", blocks::escape(trigger)));
+    }
     let mut text = format!("{verb} the incident *{}*", blocks::escape(&i.title));
     if !facts.is_empty() {
         text.push_str(&format!(" ({})", facts.join("; ")));
@@ -269,6 +295,14 @@ fn incident_modal(values: &IncidentValues, private_metadata: &str) -> SlackView 
             false,
             true,
             100,
+        ),
+        forms::text_input(
+            "trigger",
+            "Trigger: the event that set it off (e.g. the 09:00 CDN purge)",
+            values.trigger.as_deref(),
+            false,
+            true,
+            MAX_TRIGGER,
         ),
         forms::radio_input("deploy", "Was a deploy involved?", YES_NO, deploy, true),
         forms::text_input(
@@ -337,6 +371,7 @@ fn parse_modal(values: &FormValues) -> Result<IncidentChanges, FieldErrors> {
         deploy_related: values.selected("deploy").map(|d| d == "yes"),
         started_at,
         resolved_at,
+        trigger: Some(values.text("trigger").unwrap_or_default()),
     };
     if errors.is_empty() {
         Ok(changes)
@@ -407,6 +442,7 @@ mod tests {
             created_by: "U1".into(),
             created_at: 0,
             updated_at: 0,
+            trigger: None,
         }
     }
 
@@ -439,6 +475,41 @@ mod tests {
         assert_eq!(values.services, vec!["api", "payments"]);
         assert_eq!(values.vendor.as_deref(), Some("Stripe"));
         assert_eq!(values.deploy_related, Some(true));
+    }
+
+    #[test]
+    fn the_trigger_is_kept_apart_and_can_be_cleared() {
+        let set = merge(
+            Some(&incident()),
+            &IncidentChanges {
+                trigger: Some("  the 09:00 CDN purge ".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(set.trigger.as_deref(), Some("the 09:00 CDN purge"));
+        let mut existing = incident();
+        existing.trigger = set.trigger.clone();
+        let kept = merge(Some(&existing), &IncidentChanges::default()).unwrap();
+        assert_eq!(kept.trigger, set.trigger);
+        let cleared = merge(
+            Some(&existing),
+            &IncidentChanges {
+                trigger: Some(String::new()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(cleared.trigger, None);
+        let long = merge(
+            Some(&existing),
+            &IncidentChanges {
+                trigger: Some("x".repeat(MAX_TRIGGER + 1)),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(long.field, "trigger");
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! plus thin functions that load state, decide, store, and queue Slack work.
 
 pub mod agenda;
-pub mod blame;
 pub mod checkin;
 pub mod counterfactual;
+pub mod framing;
 pub mod incident;
 pub mod observation;
 pub mod participation;
@@ -74,8 +74,9 @@ pub fn require_facilitator(review: &Review, user_id: &str, what: &str) -> Result
     Ok(())
 }
 
-/// Extra lines other features add to `/debrief status`: the check-in, and, once the
-/// meeting has started or a check-in ran, the participation figures.
+/// Extra lines other features add to `/debrief status`: the check-in, once the meeting has
+/// started or a check-in ran, the participation figures, and once the meeting has started,
+/// what a vendor review still lacks before it is closed.
 pub async fn status_extras(
     state: &AppState,
     review: &Review,
@@ -101,5 +102,12 @@ pub async fn status_extras(
         }
     }
     lines.extend(checkin);
+    if meeting_started {
+        let gaps = review::vendor_review_warnings(state, review).await?;
+        if !gaps.is_empty() {
+            lines.push("*Before this review is closed:*".into());
+            lines.extend(gaps.into_iter().map(|gap| format!("• {gap}")));
+        }
+    }
     Ok(lines)
 }

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use rand::RngExt;
 use slack_morphism::prelude::*;
 
-use super::blame;
+use super::framing::{self, Nudge};
 use crate::app::AppState;
 use crate::error::{Error, FieldErrors};
 use crate::queue::{Job, JobError};
@@ -196,40 +196,36 @@ pub async fn ensure_release(state: &AppState, review_id: ReviewId) -> anyhow::Re
     Ok(())
 }
 
-/// "This reads as blame", then each phrase found with its systemic question.
-fn nudge_lines(nudges: &[blame::Nudge]) -> Vec<String> {
-    let mut lines = vec!["*Before I record it:* this reads as blame, which tends to end the learning rather than start it.".to_string()];
-    lines.extend(nudges.iter().map(|nudge| {
-        format!(
-            "You wrote “{}”. A question that teaches more: _{}_",
-            blocks::escape(&nudge.found),
-            nudge.reframing
-        )
-    }));
-    lines
-}
+/// How every observation nudge opens.
+const NUDGE_LEAD: &str = "*Before I record it:*";
 
-/// The private suggestion shown when the text reads as blame, with a button that
-/// records it as written (the text rides in the button's value).
-fn nudge_blocks(review_id: ReviewId, text: &str, nudges: &[blame::Nudge]) -> Vec<SlackBlock> {
-    let mut lines = nudge_lines(nudges);
+/// The private suggestion shown when the text carries a framing: its kind and questions,
+/// a button that records it as written (the text rides in the button's value), and for a
+/// single root cause a button into the counterfactual form.
+fn nudge_blocks(review_id: ReviewId, text: &str, nudges: &[Nudge]) -> Vec<SlackBlock> {
     let value = record_value(review_id, text, &new_token());
-    lines.push(match value {
-        Some(_) => "Rephrase it and send it again, or record it as written.".into(),
+    let closing = match value {
+        Some(_) => "Rephrase it and send it again, or record it as written.",
         // Slack caps a button's value at 2,000 characters.
-        None => "It is too long to keep on a button, so rephrase it and send it again.".into(),
-    });
-    let mut content = vec![blocks::section(lines.join("\n"))];
+        None => "It is too long to keep on a button, so rephrase it and send it again.",
+    };
+    let mut content = vec![blocks::section(framing::nudge::text(
+        nudges, NUDGE_LEAD, "this", closing,
+    ))];
+    let mut buttons = Vec::new();
     if let Some(value) = value {
-        content.push(blocks::actions(
-            None,
-            vec![blocks::button(
-                "Record it as written",
-                crate::ids::OBSERVE_RECORD,
-                &value,
-                Style::Default,
-            )],
+        buttons.push(blocks::button(
+            "Record it as written",
+            crate::ids::OBSERVE_RECORD,
+            &value,
+            Style::Default,
         ));
+    }
+    if framing::nudge::offers_counterfactuals(nudges) {
+        buttons.push(framing::nudge::counterfactual_button(review_id));
+    }
+    if !buttons.is_empty() {
+        content.push(blocks::actions(None, buttons));
     }
     content
 }
@@ -243,10 +239,10 @@ pub async fn command(
     let (_, review) = super::require_review(state, request).await?;
     // From here on only the text matters; `request.user_id` is not read on this path.
     let text = ObservationText::parse(rest.unwrap_or("")).map_err(crate::error::UserError)?;
-    let nudges = blame::detect(text.as_str());
+    let nudges = framing::detect(text.as_str());
     if !nudges.is_empty() {
         return Ok(Reply::ephemeral_blocks(
-            "This reads as blame; rephrase or record it as written.",
+            framing::nudge::fallback(&nudges),
             nudge_blocks(review.id, text.as_str(), &nudges),
         ));
     }
@@ -392,9 +388,12 @@ async fn direct_message_reply(
             "You're not part of a review that is still open, so there's nowhere to record this. Use `/debrief observe` in an incident's channel.".into(),
         )),
         [review] => {
-            let nudges = blame::detect(text.as_str());
+            let nudges = framing::detect(text.as_str());
             if !nudges.is_empty() {
-                return Ok(DmReply::Blocks("This reads as blame; rephrase or record it as written.".into(), nudge_blocks(review.id, text.as_str(), &nudges)));
+                return Ok(DmReply::Blocks(
+                    framing::nudge::fallback(&nudges),
+                    nudge_blocks(review.id, text.as_str(), &nudges),
+                ));
             }
             match record(state, Observation { review_id: review.id, text }).await {
                 Ok(()) => Ok(DmReply::Text(recorded_text(review))),
@@ -417,12 +416,16 @@ async fn direct_message_reply(
                 buttons.push(blocks::button(&format!("For “{title}”"), crate::ids::OBSERVE_RECORD, &value, Style::Default));
             }
             let mut content = Vec::new();
-            let nudges = blame::detect(text.as_str());
+            let nudges = framing::detect(text.as_str());
             if !nudges.is_empty() {
-                // The same nudge as with one review; choosing a review records it as written.
-                let mut lines = nudge_lines(&nudges);
-                lines.push("Rephrase it and send it again, or choose the review below to record it as written.".into());
-                content.push(blocks::section(lines.join("\n")));
+                // The same nudge as with one review; choosing a review records it as
+                // written. No counterfactual button: it would not know which review.
+                content.push(blocks::section(framing::nudge::text(
+                    &nudges,
+                    NUDGE_LEAD,
+                    "this",
+                    "Rephrase it and send it again, or choose the review below to record it as written.",
+                )));
             }
             content.push(blocks::section("You're in several open reviews. Which one is this observation for?"));
             content.push(blocks::actions(None, buttons));
@@ -461,25 +464,18 @@ pub async fn on_shortcut(
 
 /// The observation form; `nudges` (after a first submission) shows the suggestions and
 /// lets the next submission record the text as written.
-fn observation_modal(review_id: ReviewId, text: &str, nudges: &[blame::Nudge]) -> SlackView {
+fn observation_modal(review_id: ReviewId, text: &str, nudges: &[Nudge]) -> SlackView {
     let mut content = vec![blocks::context(
         ":lock: Recorded without your name or a time. Mentions of people become “a teammate”.",
     )];
     if !nudges.is_empty() {
-        let lines: Vec<String> = nudges
-            .iter()
-            .map(|n| {
-                format!(
-                    "You wrote “{}”. A question that teaches more: _{}_",
-                    blocks::escape(&n.found),
-                    n.reframing
-                )
-            })
-            .collect();
-        content.push(blocks::section(format!(
-            "{}\nEdit it, or submit again to record it as written.",
-            lines.join("\n")
-        )));
+        let lines = framing::nudge::text(
+            nudges,
+            NUDGE_LEAD,
+            "this",
+            "Edit it, or submit again to record it as written.",
+        );
+        content.extend(framing::nudge::view_blocks(nudges, lines, Some(review_id)));
     }
     content.push(forms::text_input(
         "observation",
@@ -527,7 +523,7 @@ pub async fn on_modal_submit(
         );
         Error::Form(errors)
     })?;
-    let nudges = blame::detect(text.as_str());
+    let nudges = framing::detect(text.as_str());
     if !nudges.is_empty() && !meta.nudged {
         return Ok(observation_modal(meta.r, text.as_str(), &nudges));
     }
@@ -723,7 +719,7 @@ mod tests {
 
     #[test]
     fn the_nudge_offers_recording_as_written_only_when_the_text_fits_a_button() {
-        let nudges = blame::detect("who deployed this?");
+        let nudges = framing::detect("who deployed this?");
         assert!(!nudges.is_empty());
         let short =
             serde_json::to_string(&nudge_blocks(ReviewId(1), "who deployed this?", &nudges))
@@ -736,5 +732,28 @@ mod tests {
         let long_blocks =
             serde_json::to_string(&nudge_blocks(ReviewId(1), &long, &nudges)).unwrap();
         assert!(!long_blocks.contains(crate::ids::OBSERVE_RECORD));
+    }
+
+    #[test]
+    fn a_root_cause_nudge_offers_the_counterfactual_form_beside_recording() {
+        let text = "the root cause was the cron job";
+        let nudges = framing::detect(text);
+        let json = serde_json::to_value(nudge_blocks(ReviewId(9), text, &nudges)).unwrap();
+        let buttons = json[1]["elements"].as_array().unwrap();
+        let ids: Vec<&str> = buttons
+            .iter()
+            .map(|b| b["action_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            [crate::ids::OBSERVE_RECORD, crate::ids::COUNTERFACTUAL_OPEN]
+        );
+        assert_eq!(buttons[1]["value"], "9");
+        assert!(
+            json[0]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("*Before I record it:* this names a single root cause")
+        );
     }
 }

@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::framing;
+use super::survey::questions;
 use crate::app::AppState;
 use crate::domain::{
-    DEFAULT_DEADLINE_BEFORE_MEETING, DEFAULT_MIN_RESPONSES, DEFAULT_OPEN_WITHOUT_MEETING, ReviewId,
-    SurveyStatus,
+    Condition, Control, DEFAULT_DEADLINE_BEFORE_MEETING, DEFAULT_MIN_RESPONSES,
+    DEFAULT_OPEN_WITHOUT_MEETING, ReviewId, SurveyStatus,
 };
 use crate::error::{Error, UserError};
 use crate::grammar::{Invocation, format_duration};
@@ -356,6 +358,58 @@ pub async fn status(
     Ok(Reply::ephemeral(lines.join("\n")))
 }
 
+/// A vendor review is not done until its section is. These are the sentences the
+/// facilitator is warned with when closing the review of an incident with a vendor
+/// (`/debrief review done` or its button): the standing question has no answer, or no
+/// counterfactual within our control (fully or partly) was recorded. Empty when there is no
+/// vendor or nothing is missing. A warning never blocks closing. Pure.
+pub fn vendor_review_gaps(
+    vendor: Option<&str>,
+    standing_question_answered: bool,
+    conditions: &[Condition],
+) -> Vec<String> {
+    let Some(vendor) = vendor else {
+        return Vec::new();
+    };
+    let vendor = blocks::escape(vendor);
+    let mut gaps = Vec::new();
+    if !standing_question_answered {
+        gaps.push(format!(
+            "Nobody has answered the standing question about {vendor}: _{}_ Without an answer, the review ends without saying how our system should behave the next time {vendor} fails.",
+            framing::STANDING_EXTERNAL
+        ));
+    }
+    if !conditions.iter().any(|c| c.control != Control::No) {
+        gaps.push(format!(
+            "No counterfactual within our control was recorded, so every lesson sits with {vendor}. Add one with `/debrief counterfactual`: what would have had to be true of our own system?"
+        ));
+    }
+    gaps
+}
+
+/// The gaps of [`vendor_review_gaps`] for a review, from what is stored. Survey answers
+/// count only once the k-floor is met, as everywhere else: below it nobody may read them.
+pub async fn vendor_review_warnings(
+    state: &AppState,
+    review: &Review,
+) -> anyhow::Result<Vec<String>> {
+    let inputs = super::agenda::inputs(state, review).await?;
+    if inputs.incident.vendor.is_none() {
+        return Ok(Vec::new());
+    }
+    let k_met = inputs.answered >= review.min_responses;
+    let answered = k_met
+        && inputs
+            .answers
+            .iter()
+            .any(|a| a.question == questions::STANDING_ID && !a.text.trim().is_empty());
+    Ok(vendor_review_gaps(
+        inputs.incident.vendor.as_deref(),
+        answered,
+        &inputs.counterfactuals,
+    ))
+}
+
 /// Who a candidate is, for the participant list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Candidate {
@@ -551,6 +605,39 @@ mod tests {
 
     fn args() -> ReviewArgs {
         ReviewArgs::default()
+    }
+
+    fn condition(control: Control) -> Condition {
+        Condition {
+            text: "x".into(),
+            control,
+            cost: crate::domain::Cost::S,
+            reach: crate::domain::Reach::ThisClass,
+        }
+    }
+
+    #[test]
+    fn a_vendor_review_with_its_section_empty_gets_both_warnings() {
+        let gaps = vendor_review_gaps(Some("Stripe"), false, &[condition(Control::No)]);
+        assert_eq!(gaps.len(), 2, "{gaps:?}");
+        assert!(gaps[0].contains(framing::STANDING_EXTERNAL), "{}", gaps[0]);
+        assert!(gaps[0].contains("about Stripe"));
+        assert!(gaps[1].starts_with("No counterfactual within our control"));
+    }
+
+    #[test]
+    fn a_complete_vendor_review_or_no_vendor_gets_no_warning() {
+        assert!(vendor_review_gaps(Some("Stripe"), true, &[condition(Control::Yes)]).is_empty());
+        assert!(
+            vendor_review_gaps(Some("Stripe"), true, &[condition(Control::Partly)]).is_empty(),
+            "partly ours is within our control"
+        );
+        assert!(vendor_review_gaps(None, false, &[]).is_empty());
+        let only_standing = vendor_review_gaps(Some("Stripe"), false, &[condition(Control::Yes)]);
+        assert_eq!(only_standing.len(), 1);
+        let only_control = vendor_review_gaps(Some("<Stripe>"), true, &[]);
+        assert_eq!(only_control.len(), 1);
+        assert!(only_control[0].contains("&lt;Stripe&gt;"), "escaped");
     }
 
     #[test]

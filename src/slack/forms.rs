@@ -32,6 +32,29 @@ pub fn text_input(
         .into()
 }
 
+/// A whole-number input between `min` and `max`. Slack's client checks the bounds as the
+/// person types; the submission is checked again, since a payload can say anything.
+pub fn number_input(
+    block_id: &str,
+    label: &str,
+    initial: Option<&str>,
+    optional: bool,
+    min: u32,
+    max: u32,
+) -> SlackBlock {
+    let mut element = SlackBlockNumberInputElement::new(false)
+        .with_action_id(VALUE.into())
+        .with_min_value(min.to_string())
+        .with_max_value(max.to_string());
+    if let Some(value) = initial.filter(|v| !v.is_empty()) {
+        element = element.with_initial_value(value.to_string());
+    }
+    SlackInputBlock::new(pt!(truncate_words(label, 2000)), element.into())
+        .with_block_id(block_id.into())
+        .with_optional(optional)
+        .into()
+}
+
 /// Radio buttons: `(value, label)` pairs.
 pub fn radio_input(
     block_id: &str,

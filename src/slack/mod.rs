@@ -384,6 +384,21 @@ impl SlackApi {
         Ok(response.view.state_params.id.to_string())
     }
 
+    /// `views.push`: a view on top of the modal whose button was pressed (closing it goes
+    /// back to that modal). The same 3 s `trigger_id` rule as `views.open` applies.
+    pub async fn push_view(
+        &self,
+        trigger_id: &str,
+        view: SlackView,
+    ) -> Result<String, SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiViewsPushRequest::new(trigger_id.into(), view);
+        let response = self
+            .call("views.push", None, session.views_push(&request))
+            .await?;
+        Ok(response.view.state_params.id.to_string())
+    }
+
     /// `views.update` of an open view by id.
     pub async fn update_view(&self, view_id: &str, view: SlackView) -> Result<(), SlackCallError> {
         let session = self.client.open_session(&self.token);

@@ -21,7 +21,7 @@ macro_rules! incident_columns {
     () => {
         "id, team_id, channel_id, title, severity, services, failure_mode, vendor, \
          deploy_related, started_at, resolved_at, recurrence_of, created_by, created_at, \
-         updated_at"
+         updated_at, trigger_event"
     };
 }
 
@@ -52,6 +52,9 @@ pub struct Incident {
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The event that set the incident off, apart from the conditions that let it matter.
+    #[sqlx(rename = "trigger_event")]
+    pub trigger: Option<String>,
 }
 
 impl Incident {
@@ -75,6 +78,7 @@ pub struct IncidentValues {
     pub deploy_related: Option<bool>,
     pub started_at: Option<i64>,
     pub resolved_at: Option<i64>,
+    pub trigger: Option<String>,
 }
 
 /// What saving an incident did.
@@ -191,10 +195,10 @@ impl Store {
         now: Timestamp,
     ) -> anyhow::Result<SavedIncident> {
         const FIND: &str = "SELECT id FROM incidents WHERE team_id = $1 AND channel_id = $2";
-        const INSERT: &str = "INSERT INTO incidents (team_id, channel_id, title, severity, services, failure_mode, vendor, deploy_related, started_at, resolved_at, created_by, created_at, updated_at)
-                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id";
+        const INSERT: &str = "INSERT INTO incidents (team_id, channel_id, title, severity, services, failure_mode, vendor, deploy_related, started_at, resolved_at, created_by, created_at, updated_at, trigger_event)
+                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13) RETURNING id";
         const UPDATE: &str = "UPDATE incidents SET title = $2, severity = $3, services = $4, failure_mode = $5, vendor = $6,
-                                     deploy_related = $7, started_at = $8, resolved_at = $9, updated_at = $10
+                                     deploy_related = $7, started_at = $8, resolved_at = $9, updated_at = $10, trigger_event = $11
                                WHERE id = $1";
         const EARLIER_SAME_MODE: &str = "SELECT id, title FROM incidents
                                           WHERE team_id = $1 AND failure_mode = $2 AND id < $3
@@ -228,6 +232,7 @@ impl Store {
                         .bind(values.started_at)
                         .bind(values.resolved_at)
                         .bind(now)
+                        .bind(&values.trigger)
                         .execute(&mut *tx)
                         .await?;
                     (id, false)
@@ -246,6 +251,7 @@ impl Store {
                         .bind(values.resolved_at)
                         .bind(user_id)
                         .bind(now)
+                        .bind(&values.trigger)
                         .fetch_one(&mut *tx)
                         .await?;
                     (id, true)

@@ -65,6 +65,15 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
         4,
         "{answers}"
     );
+    // One of each nudge kind appears somewhere in the story, each with its own header.
+    assert!(
+        answers.contains("something in your answers reads as blame"),
+        "{answers}"
+    );
+    assert!(
+        answers.contains("something in your answers puts the failure outside our control"),
+        "{answers}"
+    );
     let reminder = stage(&out, "5. A reminder");
     assert!(reminder.contains("[DM to frank] debrief:"), "{reminder}");
     assert!(
@@ -92,7 +101,24 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
         3,
         "{observations}"
     );
+    assert!(
+        observations.contains("*Before I record it:* this names a single root cause"),
+        "{observations}"
+    );
+    assert!(
+        observations.contains("[Record it as written] [Open the counterfactual form]"),
+        "{observations}"
+    );
+    assert!(
+        observations.contains("[bob] a modal opens: What had to be true"),
+        "the button opens the counterfactual form: {observations}"
+    );
     let counterfactuals = stage(&out, "8. Counterfactuals");
+    assert!(
+        counterfactuals
+            .contains("this condition proposes a fix that relies on people trying harder"),
+        "{counterfactuals}"
+    );
     assert_eq!(
         counterfactuals.matches("It ranks").count(),
         3,
@@ -147,6 +173,29 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
     }
     assert!(
         agenda.contains("What information was available to the person making this decision"),
+        "{agenda}"
+    );
+    // Standing questions open the room's questions: a recurrence, a vendor, a deploy.
+    let questions = &agenda[agenda.find("## Questions for the room").unwrap()..];
+    assert!(
+        questions.starts_with(
+            "## Questions for the room\n\n- What did we learn last time, and why didn't it prevent this?\n\
+             - Given that this external failure will happen again, what is the desired system behavior, and does the current architecture produce it?\n"
+        ),
+        "{questions}"
+    );
+    assert!(
+        agenda.contains("**Trigger:** the 09:00 CDN purge"),
+        "{agenda}"
+    );
+    assert!(
+        agenda.contains(
+            "Proposed in the survey, not yet ranked:\n\n- origin had headroom for a cold cache"
+        ),
+        "{agenda}"
+    );
+    assert!(
+        agenda.contains("(minutes) Median 20 min across 2 answers (15 to 25 min)."),
         "{agenda}"
     );
     assert!(

@@ -8,6 +8,7 @@ mod checkins;
 mod cli;
 mod demo;
 mod foundation;
+mod framing;
 mod layers;
 mod manifest;
 mod observations;

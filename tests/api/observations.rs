@@ -321,7 +321,7 @@ async fn blame_gets_a_nudge_and_can_be_recorded_as_written(db: TestDb) {
     assert_eq!(json["response_action"], "update");
     let view = json["view"].to_string();
     assert!(
-        view.contains("What about the system made this error easy to make"),
+        view.contains("What conditions made that decision seem reasonable at the time"),
         "{view}"
     );
     assert!(

@@ -432,8 +432,27 @@ async fn the_vendor_section_appears_only_with_a_vendor(db: TestDb) {
         .await;
     let (view_id, with_vendor) = app.sandbox.open_modal_for("U0CAROL").unwrap();
     let text = with_vendor.to_string();
-    assert!(text.contains("When Stripe failed, did circuit breakers or timeouts act?"));
-    assert!(text.contains("Given that this external failure will happen again, what should our system do, and does the current architecture do it?"));
+    assert!(text.contains("When Stripe failed, did the circuit breakers activate correctly?"));
+    assert!(text.contains("Did customers see a coherent error, or cascading chaos?"));
+    assert!(text.contains("Given that this external failure will happen again, what is the desired system behavior, and does the current architecture produce it?"));
+    // How long it took to see the failure was external is a number of minutes, checked.
+    let refused = app
+        .slack
+        .submit_view(
+            "U0CAROL",
+            &view_id,
+            &[("vendor_minutes_to_external", "about an hour")],
+        )
+        .await;
+    let json = refused.json();
+    assert_eq!(json["response_action"], "errors", "{json}");
+    assert!(
+        json["errors"]["vendor_minutes_to_external"]
+            .as_str()
+            .unwrap()
+            .contains("whole minutes, from 0 to 10080"),
+        "{json}"
+    );
     let response = app
         .slack
         .submit_view(
@@ -441,6 +460,7 @@ async fn the_vendor_section_appears_only_with_a_vendor(db: TestDb) {
             &view_id,
             &[
                 ("vendor_breakers", "partly"),
+                ("vendor_minutes_to_external", "45"),
                 ("vendor_future", "queue and retry"),
             ],
         )
@@ -450,6 +470,16 @@ async fn the_vendor_section_appears_only_with_a_vendor(db: TestDb) {
         "update",
         "{}",
         response.body
+    );
+    assert!(
+        response.body.contains("answers are saved"),
+        "{}",
+        response.body
+    );
+    let answers = app.own_answers("U0CAROL").await.unwrap();
+    assert_eq!(
+        debrief::features::survey::questions::minutes_to_external(&answers),
+        Some(45)
     );
     app.stop().await;
 }

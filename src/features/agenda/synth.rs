@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use slack_morphism::prelude::*;
 
 use super::cluster::{self, ClusterOptions, Item};
-use crate::domain::Condition;
-use crate::features::blame;
+use crate::domain::{Condition, Control, ReviewId};
 use crate::features::counterfactual;
+use crate::features::framing::{self, FramingKind, IncidentFacts};
 use crate::features::survey::questions::{self, Kind};
 use crate::slack::blocks::{self, limits};
 use crate::store::reviews::{Incident, Review};
@@ -66,19 +66,42 @@ pub struct Theme {
 /// The synthesized agenda, in the order it is shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agenda {
+    /// The review it belongs to (its Rank buttons carry it).
+    pub review_id: ReviewId,
     pub title: String,
     pub facts: Vec<String>,
     /// Why survey answers are missing, when they are.
     pub survey_note: Option<String>,
     pub themes: Vec<Theme>,
+    /// Standing questions chosen for the incident first, then reframed framings, then
+    /// what people asked to discuss.
     pub questions: Vec<String>,
-    pub counterfactuals: Vec<String>,
+    pub portfolio: Portfolio,
     pub vendor: Option<VendorSection>,
     pub unanswered: Vec<String>,
     pub single_voice_themes: Vec<String>,
     /// What was left out to keep the agenda short, counted (never silently dropped).
     pub left_out: Vec<String>,
 }
+
+/// What would have had to be true: the trigger apart, then the set of conditions that
+/// together were enough, ranked ones first, then those proposed in the survey.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Portfolio {
+    /// The event that set the incident off, as recorded on the incident.
+    pub trigger: Option<String>,
+    /// Conditions from the form, described, in the ranking rule's order.
+    pub ranked: Vec<String>,
+    /// Conditions proposed in the survey's counterfactual question and not ranked yet:
+    /// the text alone, never a pseudonym, in alphabetical order.
+    pub proposals: Vec<String>,
+    /// Every condition in the set is known to be outside our control.
+    pub all_outside_our_control: bool,
+}
+
+/// The note for a set that is entirely someone else's to change.
+pub const ALL_OUTSIDE_NOTE: &str =
+    "All conditions listed are outside our control: what would make one of them ours?";
 
 /// The external dependency's section.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +118,8 @@ pub struct VendorSection {
 
 const MAX_QUOTES: usize = 3;
 const MAX_QUESTIONS: usize = 12;
+/// Survey proposals shown (each is a block with its Rank button).
+const MAX_PROPOSALS: usize = 15;
 const OBSERVATION_SOURCE: &str = "anonymous observation";
 
 fn duration_text(seconds: i64) -> String {
@@ -156,9 +181,11 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
         })
     });
     let vendor = inputs.incident.vendor.as_deref();
+    // The counterfactual question feeds the portfolio, not the themes.
     let open_ids: Vec<&str> = questions::questions_for(vendor)
         .iter()
         .filter(|q| q.kind == Kind::Open && !q.id.starts_with("vendor_"))
+        .filter(|q| q.id != questions::COUNTERFACTUAL_ID)
         .map(|q| q.id)
         .collect();
 
@@ -203,7 +230,7 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
     let clustered = cluster::cluster(&items, ClusterOptions::default());
     let blames: Vec<bool> = sources
         .iter()
-        .map(|source| !blame::detect(&source.quote.text).is_empty())
+        .map(|source| reads_as_blame(&source.quote.text))
         .collect();
     let mut themes: Vec<Theme> = clustered
         .iter()
@@ -250,7 +277,14 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
         .map(|t| t.label.clone())
         .collect();
 
-    let (questions, questions_left_out) = questions_for_the_room(&answers, &inputs.observations);
+    let facts = IncidentFacts {
+        is_recurrence: inputs.recurrence_of.is_some() || inputs.incident.recurrence_of.is_some(),
+        has_vendor: vendor.is_some(),
+        deploy_related: inputs.incident.deploy_related == Some(true),
+    };
+    let (questions, questions_left_out) =
+        questions_for_the_room(facts, &answers, &inputs.observations);
+    let (portfolio, proposals_left_out) = portfolio(inputs, &answers);
     let vendor_section = vendor.map(|v| {
         let mut section = vendor_section(v, &answers);
         if !k_met {
@@ -267,6 +301,11 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
             "{questions_left_out} more questions for the room, left out to keep the meeting focused"
         ));
     }
+    if proposals_left_out > 0 {
+        left_out.push(format!(
+            "{proposals_left_out} more conditions proposed in the survey; `/debrief answers` has every answer"
+        ));
+    }
     if let Some(section) = vendor_section.as_ref().filter(|v| v.answers_left_out > 0) {
         left_out.push(format!(
             "{} more answers about {}; `/debrief answers` has every answer",
@@ -274,15 +313,13 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
         ));
     }
     Agenda {
+        review_id: inputs.review.id,
         title: inputs.incident.title.clone(),
         facts: header_facts(inputs),
         survey_note,
         themes,
         questions,
-        counterfactuals: counterfactual::rank(inputs.counterfactuals.clone())
-            .iter()
-            .map(counterfactual::describe)
-            .collect(),
+        portfolio,
         vendor: vendor_section,
         unanswered: if k_met {
             unanswered(vendor, &answers)
@@ -311,27 +348,40 @@ fn open_items(agenda: &Agenda) -> Vec<String> {
     open
 }
 
-/// Blame-laden inputs turned into systemic questions, then what people asked to discuss.
+/// Words of blame are kept out of quotes where a theme has anything else to quote.
+fn reads_as_blame(text: &str) -> bool {
+    framing::detect(text)
+        .iter()
+        .any(|n| n.kind == FramingKind::Blame)
+}
+
+/// The standing questions chosen for the incident (asked even when the inputs are clean),
+/// then every framing turned into its systemic question, then what people asked to discuss.
 fn questions_for_the_room(
+    facts: IncidentFacts,
     answers: &[&SurveyAnswer],
     observations: &[String],
 ) -> (Vec<String>, usize) {
-    let mut questions: Vec<String> = Vec::new();
+    let mut questions: Vec<String> = framing::standing_questions(facts)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     let texts = answers
         .iter()
         .map(|a| a.text.as_str())
         .chain(observations.iter().map(String::as_str));
-    // Every blame phrase becomes its question ("who deployed" and "should have" in one
-    // answer are two different conversations).
+    // Every framing becomes its question ("who deployed" and "should have" in one
+    // answer are two different conversations); a question already standing is not repeated.
     let mut reframed: Vec<String> = texts
-        .flat_map(|text| blame::detect(text).into_iter().map(|n| n.reframing))
+        .flat_map(|text| framing::detect(text).into_iter().map(|n| n.reframing))
+        .filter(|q| !questions.contains(q))
         .collect();
     reframed.sort();
     reframed.dedup();
     questions.extend(reframed);
     let mut topics: Vec<String> = answers
         .iter()
-        .filter(|a| a.question == "discuss" && blame::detect(&a.text).is_empty())
+        .filter(|a| a.question == "discuss" && !reads_as_blame(&a.text))
         .map(|a| {
             format!(
                 "Raised for discussion: “{}”",
@@ -368,21 +418,29 @@ fn vendor_section(vendor: &str, answers: &[&SurveyAnswer]) -> VendorSection {
                     questions::prompt(question, Some(vendor))
                 ));
             }
+            Kind::Minutes => {
+                let minutes: Vec<u32> = answers
+                    .iter()
+                    .filter(|a| a.question == question.id)
+                    .filter_map(|a| questions::parse_minutes(&a.text).ok())
+                    .collect();
+                tallies.push(format!(
+                    "{} {}",
+                    questions::prompt(question, Some(vendor)),
+                    minutes_summary(minutes)
+                ));
+            }
             Kind::Open => {}
         }
     }
+    let open_vendor_question = |id: &str| {
+        questions::VENDOR
+            .iter()
+            .any(|q| q.id == id && q.kind == Kind::Open && q.id != questions::STANDING_ID)
+    };
     let mut quotes: Vec<Quote> = answers
         .iter()
-        .filter(|a| a.question.starts_with("vendor_") && a.question != "vendor_future")
-        .filter(|a| {
-            !matches!(
-                questions::VENDOR
-                    .iter()
-                    .find(|q| q.id == a.question)
-                    .map(|q| q.kind),
-                Some(Kind::Choice(_))
-            )
-        })
+        .filter(|a| open_vendor_question(&a.question))
         .map(|a| Quote {
             text: a.text.clone(),
             source: a.pseudonym.clone(),
@@ -393,7 +451,7 @@ fn vendor_section(vendor: &str, answers: &[&SurveyAnswer]) -> VendorSection {
     quotes.truncate(MAX_QUOTES * 2);
     let mut proposals: Vec<Quote> = answers
         .iter()
-        .filter(|a| a.question == "vendor_future")
+        .filter(|a| a.question == questions::STANDING_ID)
         .map(|a| Quote {
             text: a.text.clone(),
             source: a.pseudonym.clone(),
@@ -408,8 +466,59 @@ fn vendor_section(vendor: &str, answers: &[&SurveyAnswer]) -> VendorSection {
         quotes,
         proposals,
         answers_left_out: dropped,
-        standing_question: "Given that this external failure will happen again, what should our system do, and does the current architecture do it?".into(),
+        standing_question: framing::STANDING_EXTERNAL.into(),
     }
+}
+
+/// "Median 15 min across 3 answers (10 to 40 min)": how long it took to see the failure
+/// was external, as the learning review will add it up.
+fn minutes_summary(mut minutes: Vec<u32>) -> String {
+    minutes.sort_unstable();
+    match minutes.as_slice() {
+        [] => "No answers.".into(),
+        [only] => format!("{only} min (1 answer)."),
+        [first, .., last] => {
+            let n = minutes.len();
+            let median = if n % 2 == 1 {
+                minutes[n / 2]
+            } else {
+                (minutes[n / 2 - 1] + minutes[n / 2]) / 2
+            };
+            format!("Median {median} min across {n} answers ({first} to {last} min).")
+        }
+    }
+}
+
+/// The portfolio, and how many survey proposals were left out to keep the agenda short.
+fn portfolio(inputs: &Inputs, answers: &[&SurveyAnswer]) -> (Portfolio, usize) {
+    let ranked = counterfactual::rank(inputs.counterfactuals.clone());
+    // Answers arrive only above the k-floor, so no proposal can rest on one known answer.
+    let mut proposals: Vec<String> = answers
+        .iter()
+        .filter(|a| a.question == questions::COUNTERFACTUAL_ID)
+        .flat_map(|a| counterfactual::split_conditions(&a.text))
+        .filter(|p| {
+            !ranked
+                .iter()
+                .any(|c| counterfactual::same_condition(&c.text, p))
+        })
+        .collect();
+    // Sorted, so the order says nothing about who answered first.
+    proposals.sort_by_key(|p| p.to_lowercase());
+    proposals.dedup_by(|a, b| counterfactual::same_condition(a, b));
+    // A proposal's control is unknown until it is ranked, so it keeps the note away.
+    let all_outside_our_control = !ranked.is_empty()
+        && proposals.is_empty()
+        && ranked.iter().all(|c| c.control == Control::No);
+    let left_out = proposals.len().saturating_sub(MAX_PROPOSALS);
+    proposals.truncate(MAX_PROPOSALS);
+    let portfolio = Portfolio {
+        trigger: inputs.incident.trigger.clone(),
+        ranked: ranked.iter().map(counterfactual::describe).collect(),
+        proposals,
+        all_outside_our_control,
+    };
+    (portfolio, left_out)
 }
 
 fn unanswered(vendor: Option<&str>, answers: &[&SurveyAnswer]) -> Vec<String> {
@@ -475,11 +584,7 @@ pub fn to_messages(agenda: &Agenda) -> Vec<SlackMessageContent> {
     content.push(blocks::header("Questions for the room"));
     push_list(&mut content, &agenda.questions, "No questions yet.");
     content.push(blocks::header("What would have had to be true"));
-    push_list(
-        &mut content,
-        &agenda.counterfactuals,
-        "No conditions yet: add them with `/debrief counterfactual`.",
-    );
+    push_portfolio(&mut content, agenda.review_id, &agenda.portfolio);
     if let Some(v) = &agenda.vendor {
         content.push(blocks::header(format!(
             "The external dependency: {}",
@@ -510,6 +615,55 @@ pub fn to_messages(agenda: &Agenda) -> Vec<SlackMessageContent> {
         .collect()
 }
 
+const JOINTLY_ENOUGH: &str = "Together, these conditions were enough for the incident to happen; change any one and it might not have. Each is a place to intervene.";
+const NO_CONDITIONS: &str = "No conditions yet: add them with `/debrief counterfactual`.";
+const NO_TRIGGER: &str = "No trigger recorded: `/debrief incident trigger=\"…\"` keeps the event that set it off apart from these conditions.";
+const BRITTLE: &str = "Conditions that made the system brittle enough for it to matter";
+const PROPOSED: &str = "Proposed in the survey, not yet ranked";
+
+/// The portfolio as blocks: the trigger apart, the ranked set, then survey proposals,
+/// each with a Rank button for the facilitator (the agenda is sent to them alone).
+fn push_portfolio(content: &mut Vec<SlackBlock>, review_id: ReviewId, p: &Portfolio) {
+    match &p.trigger {
+        Some(trigger) => content.push(blocks::section(format!(
+            "*Trigger:* {}",
+            blocks::escape(trigger)
+        ))),
+        None => content.push(blocks::context(NO_TRIGGER)),
+    }
+    if p.ranked.is_empty() && p.proposals.is_empty() {
+        content.push(blocks::context(NO_CONDITIONS));
+        return;
+    }
+    content.push(blocks::section(format!("*{BRITTLE}*")));
+    content.push(blocks::context(JOINTLY_ENOUGH));
+    push_list(content, &p.ranked, "");
+    if !p.proposals.is_empty() {
+        content.push(blocks::section(format!("*{PROPOSED}*")));
+    }
+    for proposal in &p.proposals {
+        let text = format!("• {}", blocks::escape(proposal));
+        content.push(match counterfactual::rank_value(review_id, proposal) {
+            Some(value) => {
+                let button = blocks::button(
+                    "Rank",
+                    crate::ids::COUNTERFACTUAL_RANK,
+                    &value,
+                    blocks::Style::Default,
+                );
+                SlackSectionBlock::new()
+                    .with_text(md!(blocks::truncate_words(&text, limits::SECTION_TEXT)))
+                    .with_accessory(button.into())
+                    .into()
+            }
+            None => blocks::section(text),
+        });
+    }
+    if p.all_outside_our_control {
+        content.push(blocks::section(format!("*{ALL_OUTSIDE_NOTE}*")));
+    }
+}
+
 /// Bullets, packed into as few sections as Slack's limit allows.
 fn push_list(content: &mut Vec<SlackBlock>, items: &[String], empty: &str) {
     if items.is_empty() {
@@ -523,6 +677,34 @@ fn push_list(content: &mut Vec<SlackBlock>, items: &[String], empty: &str) {
         .map(|i| format!("• {}", blocks::escape(i)))
         .collect();
     content.extend(blocks::long_section(&bullets.join("\n")));
+}
+
+/// The portfolio section of the Markdown agenda.
+fn portfolio_markdown(p: &Portfolio) -> String {
+    let mut out = String::from("## What would have had to be true\n\n");
+    match &p.trigger {
+        Some(trigger) => out.push_str(&format!("**Trigger:** {trigger}\n\n")),
+        None => out.push_str(&format!("_{NO_TRIGGER}_\n\n")),
+    }
+    if p.ranked.is_empty() && p.proposals.is_empty() {
+        out.push_str(&format!("_{NO_CONDITIONS}_\n\n"));
+        return out;
+    }
+    out.push_str(&format!("### {BRITTLE}\n\n_{JOINTLY_ENOUGH}_\n\n"));
+    for condition in &p.ranked {
+        out.push_str(&format!("- {condition}\n"));
+    }
+    if !p.proposals.is_empty() {
+        out.push_str(&format!("\n{PROPOSED}:\n\n"));
+        for proposal in &p.proposals {
+            out.push_str(&format!("- {proposal}\n"));
+        }
+    }
+    if p.all_outside_our_control {
+        out.push_str(&format!("\n**{ALL_OUTSIDE_NOTE}**\n"));
+    }
+    out.push('\n');
+    out
 }
 
 /// The agenda as a Markdown document.
@@ -559,11 +741,7 @@ pub fn to_markdown(agenda: &Agenda) -> String {
         out.push('\n');
     };
     list(&mut out, "Questions for the room", &agenda.questions);
-    list(
-        &mut out,
-        "What would have had to be true",
-        &agenda.counterfactuals,
-    );
+    out.push_str(&portfolio_markdown(&agenda.portfolio));
     if let Some(v) = &agenda.vendor {
         let mut lines = v.tallies.clone();
         lines.extend(
@@ -609,6 +787,7 @@ mod tests {
             created_by: "U".into(),
             created_at: 0,
             updated_at: 0,
+            trigger: None,
         }
     }
 
@@ -719,6 +898,217 @@ mod tests {
         );
     }
 
+    /// Inputs with nothing that reads as a framing, for an incident that is neither a
+    /// recurrence nor a deploy nor a vendor's.
+    fn clean_inputs() -> Inputs {
+        let mut clean = inputs(
+            vec![answer(
+                "Respondent A",
+                "surprise",
+                "the cache ttl was a day",
+            )],
+            3,
+            None,
+        );
+        clean.recurrence_of = None;
+        clean.incident.recurrence_of = None;
+        clean.incident.deploy_related = Some(false);
+        clean.observations = vec!["the dashboard had no ttl panel".into()];
+        clean
+    }
+
+    #[test]
+    fn clean_inputs_still_get_standing_questions_first() {
+        let agenda = synthesize(&clean_inputs());
+        assert_eq!(
+            agenda.questions,
+            [framing::STANDING_CONDITIONS, framing::STANDING_JOINT],
+            "exactly the generic pair, and nothing reframed"
+        );
+        let mut vendor = clean_inputs();
+        vendor.incident.vendor = Some("Stripe".into());
+        vendor.incident.deploy_related = Some(true);
+        vendor.recurrence_of = Some("Earlier".into());
+        let agenda = synthesize(&vendor);
+        assert_eq!(
+            agenda.questions,
+            [
+                framing::STANDING_RECURRENCE,
+                framing::STANDING_EXTERNAL,
+                framing::STANDING_DEPLOY
+            ]
+        );
+        assert_eq!(
+            agenda.vendor.unwrap().standing_question,
+            "Given that this external failure will happen again, what is the desired system \
+             behavior, and does the current architecture produce it?"
+        );
+    }
+
+    #[test]
+    fn an_external_framing_does_not_repeat_the_standing_question() {
+        let mut vendor = clean_inputs();
+        vendor.incident.vendor = Some("Stripe".into());
+        vendor.observations = vec!["Stripe was down, nothing we could have done".into()];
+        let agenda = synthesize(&vendor);
+        let standing = agenda
+            .questions
+            .iter()
+            .filter(|q| q.as_str() == framing::STANDING_EXTERNAL)
+            .count();
+        assert_eq!(standing, 1, "{:?}", agenda.questions);
+    }
+
+    #[test]
+    fn every_kind_of_framing_becomes_its_own_question() {
+        let mut framed = clean_inputs();
+        framed.observations = vec![
+            "The root cause was the purge job.".into(),
+            "We need more training on purges.".into(),
+        ];
+        let agenda = synthesize(&framed);
+        assert!(
+            agenda
+                .questions
+                .iter()
+                .any(|q| q.starts_with("What else had to be true for this to happen? List")),
+            "{:?}",
+            agenda.questions
+        );
+        assert!(
+            agenda
+                .questions
+                .iter()
+                .any(|q| q.starts_with("What would make the right action the default")),
+            "{:?}",
+            agenda.questions
+        );
+    }
+
+    fn condition(text: &str, control: Control) -> Condition {
+        Condition {
+            text: text.into(),
+            control,
+            cost: crate::domain::Cost::S,
+            reach: crate::domain::Reach::ThisClass,
+        }
+    }
+
+    #[test]
+    fn survey_conditions_join_the_portfolio_without_pseudonyms_and_only_above_k() {
+        let answers = vec![
+            answer(
+                "Respondent Teal",
+                questions::COUNTERFACTUAL_ID,
+                "the purge had a canary stage\n- origin had headroom",
+            ),
+            answer(
+                "Respondent Amber",
+                questions::COUNTERFACTUAL_ID,
+                "Origin had headroom.; the TTL was on the dashboard",
+            ),
+        ];
+        let mut with = inputs(answers.clone(), 3, None);
+        with.counterfactuals = vec![condition("The TTL was on the dashboard", Control::Yes)];
+        let agenda = synthesize(&with);
+        assert_eq!(
+            agenda.portfolio.proposals,
+            ["origin had headroom", "the purge had a canary stage"],
+            "split, deduplicated, sorted, and the ranked one shown once"
+        );
+        assert_eq!(agenda.portfolio.ranked.len(), 1);
+        let markdown = to_markdown(&agenda);
+        let section = &markdown[markdown.find("## What would have had to be true").unwrap()..];
+        let section = &section[..section.find("\n## ").unwrap()];
+        assert!(!section.contains("Respondent"), "{section}");
+        assert!(section.contains("Proposed in the survey, not yet ranked"));
+        let blocks = serde_json::to_string(&to_messages(&agenda)).unwrap();
+        assert_eq!(
+            blocks.matches(crate::ids::COUNTERFACTUAL_RANK).count(),
+            2,
+            "one Rank button per proposal"
+        );
+        // Below the k-floor nothing from a survey answer appears, proposals included.
+        let below = synthesize(&inputs(answers, 2, None));
+        assert!(below.portfolio.proposals.is_empty());
+        assert!(!to_markdown(&below).contains("headroom"));
+    }
+
+    #[test]
+    fn a_set_entirely_outside_our_control_is_called_out() {
+        let mut outside = inputs(vec![], 0, None);
+        outside.counterfactuals = vec![
+            condition("Fastly had announced the maintenance", Control::No),
+            condition("traffic was lower", Control::No),
+        ];
+        let agenda = synthesize(&outside);
+        assert!(agenda.portfolio.all_outside_our_control);
+        assert!(to_markdown(&agenda).contains(
+            "All conditions listed are outside our control: what would make one of them ours?"
+        ));
+        outside
+            .counterfactuals
+            .push(condition("the purge had a canary", Control::Partly));
+        assert!(!synthesize(&outside).portfolio.all_outside_our_control);
+        let mut unknown = inputs(
+            vec![answer(
+                "R",
+                questions::COUNTERFACTUAL_ID,
+                "origin had headroom",
+            )],
+            3,
+            None,
+        );
+        unknown.counterfactuals = vec![condition("traffic was lower", Control::No)];
+        assert!(
+            !synthesize(&unknown).portfolio.all_outside_our_control,
+            "an unranked proposal might be ours"
+        );
+    }
+
+    #[test]
+    fn the_trigger_stands_apart_from_the_conditions() {
+        let mut with = inputs(vec![], 0, None);
+        with.incident.trigger = Some("the 09:00 CDN purge".into());
+        with.counterfactuals = vec![condition("the purge had a canary", Control::Yes)];
+        let markdown = to_markdown(&synthesize(&with));
+        let trigger = markdown.find("**Trigger:** the 09:00 CDN purge").unwrap();
+        let brittle = markdown
+            .find("### Conditions that made the system brittle enough for it to matter")
+            .unwrap();
+        let condition = markdown.find("- the purge had a canary").unwrap();
+        assert!(trigger < brittle && brittle < condition, "{markdown}");
+        assert!(markdown.contains("were enough for the incident to happen"));
+        let without = to_markdown(&synthesize(&inputs(vec![], 0, None)));
+        assert!(without.contains("No trigger recorded"), "{without}");
+    }
+
+    #[test]
+    fn time_to_see_the_failure_was_external_is_summarised() {
+        assert_eq!(minutes_summary(vec![]), "No answers.");
+        assert_eq!(minutes_summary(vec![15]), "15 min (1 answer).");
+        assert_eq!(
+            minutes_summary(vec![40, 10, 15]),
+            "Median 15 min across 3 answers (10 to 40 min)."
+        );
+        assert_eq!(
+            minutes_summary(vec![10, 20]),
+            "Median 15 min across 2 answers (10 to 20 min)."
+        );
+        let answers = vec![
+            answer("A", questions::MINUTES_TO_EXTERNAL_ID, "20"),
+            answer("B", questions::MINUTES_TO_EXTERNAL_ID, "10"),
+        ];
+        let agenda = synthesize(&inputs(answers, 3, Some("Stripe")));
+        let tallies = agenda.vendor.unwrap().tallies;
+        assert!(
+            tallies.iter().any(|t| t
+                == "How long did it take to determine the failure was external? (minutes) \
+                    Median 15 min across 2 answers (10 to 20 min)."),
+            "{tallies:?}"
+        );
+    }
+
     #[test]
     fn what_is_left_out_is_counted_in_open_items() {
         let answers: Vec<SurveyAnswer> = (0..20)
@@ -732,8 +1122,9 @@ mod tests {
             .collect();
         let agenda = synthesize(&inputs(answers, 20, None));
         assert_eq!(agenda.questions.len(), MAX_QUESTIONS);
+        // Two standing questions (a recurrence, a deploy) and 20 topics make 22.
         assert!(
-            to_markdown(&agenda).contains("- 8 more questions for the room, left out"),
+            to_markdown(&agenda).contains("- 10 more questions for the room, left out"),
             "{}",
             to_markdown(&agenda)
         );
@@ -814,7 +1205,7 @@ mod tests {
             agenda
                 .unanswered
                 .iter()
-                .any(|q| q.starts_with("What made the actions taken seem reasonable"))
+                .any(|q| q.starts_with("What conditions made the actions taken seem reasonable"))
         );
         assert!(!agenda.single_voice_themes.is_empty());
     }

@@ -1,5 +1,5 @@
 //! Purpose: the survey modal: opening it (prefilled when editing), "Don't remind me", and
-//! a submission stored under the keyed respondent hash, with a blame nudge shown once.
+//! a submission stored under the keyed respondent hash, with a framing nudge shown once.
 
 use jiff::Timestamp;
 use slack_morphism::prelude::*;
@@ -7,13 +7,13 @@ use slack_morphism::prelude::*;
 use crate::app::AppState;
 use crate::domain::ReviewId;
 use crate::error::{Error, FieldErrors};
+use crate::features::framing::{self, Nudge};
 use crate::queue::{self, Job, Requester};
-use crate::slack::blocks::{self};
 use crate::slack::forms::{self, FormValues};
 use crate::store::surveys::ResponseRefused;
 use crate::user_error;
 
-use super::questions::{Answers, SurveyModal};
+use super::questions::{Answers, Kind, SurveyModal};
 
 /// Button "Answer the survey": opens the modal (prefilled when editing). Must use the
 /// trigger id within 3 s, so it calls views.open inline.
@@ -121,7 +121,7 @@ pub async fn submit(
     )
     .map_err(Error::Form)?;
     if !nudged {
-        let nudges = blame_nudges(&answers);
+        let nudges = framing_nudges(&answers, incident.vendor.as_deref());
         if !nudges.is_empty() {
             // Shown once, with every answer kept; the next submit records them as written.
             return Ok(SurveyModal {
@@ -151,18 +151,14 @@ pub async fn submit(
     }
 }
 
-/// One line per blame phrase found in the answers.
-fn blame_nudges(answers: &Answers) -> Vec<String> {
-    answers
-        .values()
-        .flat_map(|text| crate::features::blame::detect(text))
-        .map(|n| {
-            format!(
-                "You wrote “{}”. A question that teaches more: _{}_",
-                blocks::escape(&n.found),
-                n.reframing
-            )
-        })
+/// Every framing found in the free-text answers, in the order of the questions (choices
+/// and numbers carry no wording to reframe).
+fn framing_nudges(answers: &Answers, vendor: Option<&str>) -> Vec<Nudge> {
+    super::questions::questions_for(vendor)
+        .iter()
+        .filter(|q| q.kind == Kind::Open)
+        .filter_map(|q| answers.get(q.id))
+        .flat_map(|text| framing::detect(text))
         .collect()
 }
 

@@ -1,9 +1,10 @@
 //! Purpose: the survey's questions, its modal, and reading a submission. Pure.
 //!
 //! The questions ask about the system, not the person: what information people had,
-//! what made actions reasonable, what tooling would have caught it. Five short open
-//! questions, each optional, at least one answered. An incident with a third-party
-//! vendor adds a section about the external dependency.
+//! what conditions made actions seem reasonable, what tooling would have caught it, and
+//! what would have had to be true for it not to happen. Six short open questions, each
+//! optional, at least one answered. An incident with a third-party vendor adds a section
+//! about the external dependency, in the article's own words where it has them.
 
 use crate::domain::ReviewId;
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use std::collections::BTreeMap;
 use slack_morphism::prelude::*;
 
 use crate::error::FieldErrors;
+use crate::features::framing::{self, Nudge};
 use crate::slack::blocks::{self, limits};
 use crate::slack::forms::{self, FormValues};
 
@@ -21,7 +23,19 @@ pub enum Kind {
     Open,
     /// One of a few options.
     Choice(&'static [(&'static str, &'static str)]),
+    /// A whole number of minutes, 0 to [`MAX_MINUTES`], so it can be added up across incidents.
+    Minutes,
 }
+
+/// The longest duration a minutes answer may give: a week.
+pub const MAX_MINUTES: u32 = 7 * 24 * 60;
+
+/// The question whose answers become pseudonymous counterfactual proposals.
+pub const COUNTERFACTUAL_ID: &str = "counterfactual";
+/// The vendor section's standing question.
+pub const STANDING_ID: &str = "vendor_future";
+/// How long it took to see the failure was external, in minutes.
+pub const MINUTES_TO_EXTERNAL_ID: &str = "vendor_minutes_to_external";
 
 /// One survey question. `{vendor}` in the prompt is replaced with the vendor's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +62,7 @@ pub const CORE: &[Question] = &[
     },
     Question {
         id: "reasonable",
-        prompt: "What made the actions taken seem reasonable at the time?",
+        prompt: "What conditions made the actions taken seem reasonable at the time?",
         kind: Kind::Open,
     },
     Question {
@@ -62,23 +76,37 @@ pub const CORE: &[Question] = &[
         kind: Kind::Open,
     },
     Question {
+        id: COUNTERFACTUAL_ID,
+        prompt: "What would have had to be true for this not to happen? Name as many conditions as you like.",
+        kind: Kind::Open,
+    },
+    Question {
         id: "discuss",
         prompt: "What do you want the review to discuss?",
         kind: Kind::Open,
     },
 ];
 
-/// Added when a third party failed.
+const COHERENT_OR_CHAOS: &[(&str, &str)] = &[
+    ("coherent", "A coherent error"),
+    ("chaos", "Cascading chaos"),
+    ("mixed", "Some of each"),
+    ("unsure", "I don't know"),
+];
+
+/// Added when a third party failed. The contrasts are the article's ("did the circuit
+/// breakers activate correctly?", "a coherent error, or cascading chaos?"), and so is the
+/// standing question, word for word.
 pub const VENDOR: &[Question] = &[
     Question {
         id: "vendor_breakers",
-        prompt: "When {vendor} failed, did circuit breakers or timeouts act?",
+        prompt: "When {vendor} failed, did the circuit breakers activate correctly?",
         kind: Kind::Choice(YES_PARTLY_NO),
     },
     Question {
-        id: "vendor_degraded",
-        prompt: "Did our service degrade gracefully?",
-        kind: Kind::Choice(YES_PARTLY_NO),
+        id: "vendor_coherent",
+        prompt: "Did customers see a coherent error, or cascading chaos?",
+        kind: Kind::Choice(COHERENT_OR_CHAOS),
     },
     Question {
         id: "vendor_customers",
@@ -86,8 +114,13 @@ pub const VENDOR: &[Question] = &[
         kind: Kind::Open,
     },
     Question {
+        id: MINUTES_TO_EXTERNAL_ID,
+        prompt: "How long did it take to determine the failure was external? (minutes)",
+        kind: Kind::Minutes,
+    },
+    Question {
         id: "vendor_detection",
-        prompt: "How long did it take to tell that the failure was external, and what told you?",
+        prompt: "What told you the failure was external, and what would have told you sooner?",
         kind: Kind::Open,
     },
     Question {
@@ -96,8 +129,8 @@ pub const VENDOR: &[Question] = &[
         kind: Kind::Choice(YES_NO),
     },
     Question {
-        id: "vendor_future",
-        prompt: "Given that this external failure will happen again, what should our system do, and does the current architecture do it?",
+        id: STANDING_ID,
+        prompt: framing::STANDING_EXTERNAL,
         kind: Kind::Open,
     },
 ];
@@ -129,8 +162,9 @@ pub struct SurveyModal<'a> {
     pub min_responses: i64,
     /// The respondent's earlier answers, when they reopen the survey to edit.
     pub existing: Option<&'a Answers>,
-    /// Blame-nudge suggestions to show above the questions; the next submit records as written.
-    pub nudges: &'a [String],
+    /// Framings found in the answers, shown above the questions; the next submit records
+    /// the answers as written.
+    pub nudges: &'a [Nudge],
 }
 
 impl SurveyModal<'_> {
@@ -148,10 +182,17 @@ impl SurveyModal<'_> {
             )),
         ];
         if !self.nudges.is_empty() {
-            blocks.push(blocks::section(format!(
-                "*Before you submit:* some answers read as blame, which tends to end the learning rather than start it.\n{}\nEdit them, or submit again to keep them as written.",
-                self.nudges.join("\n")
-            )));
+            let text = framing::nudge::text(
+                self.nudges,
+                "*Before you submit:*",
+                "something in your answers",
+                "Edit them, or submit again to keep them as written.",
+            );
+            blocks.extend(framing::nudge::view_blocks(
+                self.nudges,
+                text,
+                Some(self.review_id),
+            ));
         }
         let mut vendor_heading_done = false;
         for question in questions_for(self.vendor) {
@@ -175,6 +216,9 @@ impl SurveyModal<'_> {
                 Kind::Choice(options) => {
                     forms::radio_input(question.id, &label, options, initial, true)
                 }
+                Kind::Minutes => {
+                    forms::number_input(question.id, &label, initial, true, 0, MAX_MINUTES)
+                }
             });
         }
         let submit = if self.existing.is_some() {
@@ -197,6 +241,29 @@ impl SurveyModal<'_> {
     }
 }
 
+/// A minutes answer: a whole number from 0 to a week. The error is a sentence for the field.
+pub fn parse_minutes(raw: &str) -> Result<u32, String> {
+    let problem = || {
+        format!("Give the time in whole minutes, from 0 to {MAX_MINUTES} (a week), for example 15.")
+    };
+    let digits = raw.trim();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(problem());
+    }
+    match digits.parse::<u32>() {
+        Ok(minutes) if minutes <= MAX_MINUTES => Ok(minutes),
+        _ => Err(problem()),
+    }
+}
+
+/// How long one respondent took to see the failure was external, in minutes, when they
+/// said; the learning review adds these up across vendor incidents.
+pub fn minutes_to_external(answers: &Answers) -> Option<u32> {
+    answers
+        .get(MINUTES_TO_EXTERNAL_ID)
+        .and_then(|raw| parse_minutes(raw).ok())
+}
+
 /// Reads a submission. Errors are field errors: the modal stays open with the text intact.
 pub fn parse_submission(values: &FormValues, vendor: Option<&str>) -> Result<Answers, FieldErrors> {
     let mut answers = Answers::new();
@@ -207,6 +274,14 @@ pub fn parse_submission(values: &FormValues, vendor: Option<&str>) -> Result<Ans
             Kind::Choice(options) => values
                 .selected(question.id)
                 .filter(|v| options.iter().any(|(value, _)| value == v)),
+            Kind::Minutes => match values.text(question.id).map(|raw| parse_minutes(&raw)) {
+                Some(Ok(minutes)) => Some(minutes.to_string()),
+                Some(Err(problem)) => {
+                    errors.add(question.id, problem);
+                    None
+                }
+                None => None,
+            },
         };
         if let Some(value) = value {
             let length = value.chars().count();
@@ -222,7 +297,8 @@ pub fn parse_submission(values: &FormValues, vendor: Option<&str>) -> Result<Ans
             answers.insert(question.id.to_string(), value);
         }
     }
-    if answers.is_empty() {
+    // A field with its own error says enough; "answer at least one" would only add noise.
+    if answers.is_empty() && errors.is_empty() {
         errors.add(
             CORE[0].id,
             "Answer at least one question; any one is enough.",
@@ -263,8 +339,8 @@ mod tests {
     }
 
     #[test]
-    fn the_core_survey_is_five_open_optional_questions() {
-        assert_eq!(CORE.len(), 5);
+    fn the_core_survey_is_six_open_optional_questions() {
+        assert_eq!(CORE.len(), 6);
         assert!(CORE.iter().all(|q| q.kind == Kind::Open));
         let view = serde_json::to_value(
             SurveyModal {
@@ -284,7 +360,7 @@ mod tests {
             .iter()
             .filter(|b| b["type"] == "input")
             .collect();
-        assert_eq!(inputs.len(), 5);
+        assert_eq!(inputs.len(), 6);
         assert!(
             inputs
                 .iter()
@@ -321,9 +397,94 @@ mod tests {
         )
         .unwrap();
         let text = view.to_string();
-        assert!(text.contains("When Stripe failed, did circuit breakers or timeouts act?"));
-        assert!(text.contains("Given that this external failure will happen again, what should our system do, and does the current architecture do it?"));
+        for wording in [
+            "When Stripe failed, did the circuit breakers activate correctly?",
+            "Did customers see a coherent error, or cascading chaos?",
+            "How long did it take to determine the failure was external? (minutes)",
+            "Given that this external failure will happen again, what is the desired system behavior, and does the current architecture produce it?",
+        ] {
+            assert!(text.contains(wording), "{wording}");
+        }
+        let minutes = view["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["block_id"] == MINUTES_TO_EXTERNAL_ID)
+            .unwrap();
+        assert_eq!(minutes["element"]["type"], "number_input");
+        assert_eq!(minutes["element"]["is_decimal_allowed"], false);
+        assert_eq!(minutes["element"]["min_value"], "0");
+        assert_eq!(minutes["element"]["max_value"], "10080");
         assert!(view["blocks"].as_array().unwrap().len() <= limits::VIEW_BLOCKS);
+    }
+
+    #[test]
+    fn the_standing_question_is_the_articles_word_for_word() {
+        let standing = VENDOR.iter().find(|q| q.id == STANDING_ID).unwrap();
+        assert_eq!(
+            standing.prompt,
+            "Given that this external failure will happen again, what is the desired system \
+             behavior, and does the current architecture produce it?"
+        );
+    }
+
+    #[test]
+    fn minutes_are_a_whole_number_up_to_a_week() {
+        assert_eq!(parse_minutes("0"), Ok(0));
+        assert_eq!(parse_minutes(" 15 "), Ok(15));
+        assert_eq!(parse_minutes("10080"), Ok(10080));
+        for wrong in ["10081", "-5", "1.5", "15 min", "", "99999999999"] {
+            let problem = parse_minutes(wrong).unwrap_err();
+            assert!(
+                problem.contains("whole minutes, from 0 to 10080"),
+                "{wrong}: {problem}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_duration_is_a_field_error_on_its_own_field() {
+        let errors = parse_submission(
+            &values(&[(MINUTES_TO_EXTERNAL_ID, text("about an hour"))]),
+            Some("Stripe"),
+        )
+        .unwrap_err();
+        assert_eq!(errors.0.len(), 1, "{:?}", errors.0);
+        assert!(errors.0[MINUTES_TO_EXTERNAL_ID].contains("whole minutes"));
+        let answers = parse_submission(
+            &values(&[(MINUTES_TO_EXTERNAL_ID, text("25"))]),
+            Some("Stripe"),
+        )
+        .unwrap();
+        assert_eq!(minutes_to_external(&answers), Some(25));
+        // Without a vendor there is no such question, so nothing is read from it.
+        let ignored = parse_submission(
+            &values(&[(MINUTES_TO_EXTERNAL_ID, text("x")), ("surprise", text("y"))]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(ignored.len(), 1);
+    }
+
+    #[test]
+    fn a_nudge_names_its_kind_and_root_causes_get_the_counterfactual_button() {
+        let nudges = framing::detect("The root cause was the cron job.");
+        let view = serde_json::to_string(
+            &SurveyModal {
+                review_id: ReviewId(4),
+                incident_title: "x",
+                vendor: None,
+                min_responses: 3,
+                existing: None,
+                nudges: &nudges,
+            }
+            .view(),
+        )
+        .unwrap();
+        assert!(view.contains("names a single root cause"), "{view}");
+        assert!(!view.contains("reads as blame"), "{view}");
+        assert!(view.contains(crate::ids::COUNTERFACTUAL_OPEN));
+        assert!(view.contains("4:nudged"));
     }
 
     #[test]

@@ -86,6 +86,20 @@ pub fn answer_messages(
                     )));
                 }
             }
+            // Durations are listed smallest first, like a tally: no pseudonym, no order.
+            Kind::Minutes => {
+                let mut minutes: Vec<u32> = parsed
+                    .iter()
+                    .filter_map(|(_, a)| questions::minutes_to_external(a))
+                    .collect();
+                minutes.sort_unstable();
+                content.push(if minutes.is_empty() {
+                    blocks::context("Nobody answered this question.")
+                } else {
+                    let listed: Vec<String> = minutes.iter().map(|m| format!("{m} min")).collect();
+                    blocks::section(format!("Smallest first: {}", listed.join(" · ")))
+                });
+            }
             Kind::Choice(options) => {
                 let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
                 for (_, a) in &parsed {
@@ -145,6 +159,7 @@ mod tests {
             created_by: "U".into(),
             created_at: 0,
             updated_at: 0,
+            trigger: None,
         }
     }
 
@@ -206,6 +221,22 @@ mod tests {
         assert!(text.contains("Respondent Teal Heron") && text.contains("Respondent Amber Wren"));
         assert!(text.contains("&lt;!channel&gt;"));
         assert!(text.contains("Nobody answered this question."));
+    }
+
+    #[test]
+    fn minutes_to_external_are_listed_smallest_first_without_pseudonyms() {
+        let responses = vec![
+            response("Respondent A", &[("vendor_minutes_to_external", "40")]),
+            response("Respondent B", &[("vendor_minutes_to_external", "15")]),
+            response("Respondent C", &[("surprise", "x")]),
+        ];
+        let messages = answer_messages(&incident(Some("Stripe")), &review(), &shown(responses), 3);
+        let text = all_text(&messages);
+        assert!(text.contains("Smallest first: 15 min · 40 min"), "{text}");
+        assert!(
+            !text.contains("Respondent A"),
+            "a duration is listed without its pseudonym"
+        );
     }
 
     #[test]
