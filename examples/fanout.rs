@@ -59,6 +59,7 @@ async fn main() -> anyhow::Result<()> {
         log_format: LogFormat::Text,
         run_worker: true,
         worker_poll: Duration::from_secs(1),
+        slack_timeout: Duration::from_secs(10),
     };
     let app = Application::build(config, Arc::new(SystemClock)).await?;
     let state = app.state().clone();

@@ -56,6 +56,7 @@ impl AppState {
             config.slack_bot_token.expose(),
             metrics.clone(),
             clock.clone(),
+            config.slack_timeout,
         )?;
         Ok(Self(Arc::new(AppInner {
             config,

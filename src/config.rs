@@ -71,6 +71,9 @@ pub struct ServeArgs {
     /// How many background jobs this process runs at once.
     #[arg(long, env = "DEBRIEF_WORKERS", default_value = "4")]
     pub workers: String,
+    /// Seconds one Slack Web API call may take before it is given up and retried.
+    #[arg(long, env = "DEBRIEF_SLACK_TIMEOUT", default_value = "10")]
+    pub slack_timeout: String,
     /// Log format: `text` for people, `json` for log pipelines.
     #[arg(long, env = "DEBRIEF_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
@@ -111,6 +114,9 @@ pub struct Config {
     pub run_worker: bool,
     /// How often an idle job runner looks for due work (it is also woken on enqueue).
     pub worker_poll: std::time::Duration,
+    /// How long one Slack Web API call may take before it counts as failed (and is
+    /// retried): a hung connection must not hold a worker or a request forever.
+    pub slack_timeout: std::time::Duration,
 }
 
 /// A configuration problem, reported as one line that names the variable.
@@ -241,6 +247,18 @@ impl ServeArgs {
                 ));
             }
         };
+        let slack_timeout = match self.slack_timeout.parse::<u64>() {
+            Ok(seconds) if (1..=120).contains(&seconds) => std::time::Duration::from_secs(seconds),
+            _ => {
+                return Err(problem(
+                    "DEBRIEF_SLACK_TIMEOUT",
+                    format!(
+                        "`{}` is not a whole number of seconds from 1 to 120",
+                        self.slack_timeout
+                    ),
+                ));
+            }
+        };
         let log_format = match self.log_format.as_str() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -263,6 +281,7 @@ impl ServeArgs {
             log_format,
             run_worker: true,
             worker_poll: std::time::Duration::from_secs(1),
+            slack_timeout,
         })
     }
 }
@@ -326,6 +345,7 @@ mod tests {
             pseudonym_key_file: None,
             config_home: Some(PathBuf::from("/home/maria/.config")),
             workers: "4".into(),
+            slack_timeout: "10".into(),
             log_format: "text".into(),
         }
     }

@@ -122,6 +122,7 @@ fn demo_config(folder: &Path, sandbox: &SlackSandbox) -> Config {
         // The script runs due jobs itself, right after moving the clock.
         run_worker: false,
         worker_poll: Duration::from_millis(50),
+        slack_timeout: Duration::from_secs(10),
     }
 }
 

@@ -66,6 +66,6 @@ pub fn new_reference() -> String {
 /// What a person sees when we failed them.
 pub fn internal_error_text(reference: &str) -> String {
     format!(
-        "Something went wrong on debrief's side (reference `{reference}`). Nothing you typed was lost; please try again in a minute."
+        "Something went wrong on debrief's side (reference `{reference}`), so this was not done. Please try again in a minute."
     )
 }

@@ -42,6 +42,7 @@ pub mod app;
 pub mod domain;
 pub mod grammar;
 pub mod ids;
+pub mod outbox;
 pub mod queue;
 pub mod request;
 

@@ -145,6 +145,12 @@ impl PseudonymKey {
         format!("Respondent {colour} {bird}")
     }
 
+    /// A stand-in for `value` that can be recomputed only with the key: for rows that must
+    /// refer to anonymous content (a release's outbox entry) without a join to it.
+    pub fn opaque(&self, purpose: &str, value: &str) -> String {
+        hex::encode(&self.mac(&["opaque", purpose, value])[..16])
+    }
+
     /// Identifies the key without revealing it.
     pub fn fingerprint(&self) -> String {
         hex::encode(&self.mac(&["fingerprint v1"])[..12])

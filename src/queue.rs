@@ -124,6 +124,10 @@ pub enum Job {
         pass: i64,
         #[serde(default)]
         next: usize,
+        /// Set while participant `next` is being handled: a run that finds it set may
+        /// already have reminded them.
+        #[serde(default)]
+        in_flight: bool,
     },
     /// Close the survey at this deadline.
     CloseSurvey { review_id: ReviewId, deadline: i64 },
@@ -417,6 +421,7 @@ mod tests {
                 review_id,
                 pass: 1,
                 next: 3,
+                in_flight: true,
             },
             Job::CloseSurvey {
                 review_id,

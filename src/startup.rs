@@ -43,6 +43,17 @@ impl Application {
         let store = Store::connect(&config.database_url).await?;
         let pseudonym_key = crate::pseudonym::load_or_create(&config.pseudonym_key)?;
         check_key_fingerprint(&store, &pseudonym_key).await?;
+        if store.backend() == crate::store::Backend::Sqlite {
+            // SQLite is one process by design: leases left behind are a dead process's,
+            // so its jobs are taken over at once rather than when the leases run out.
+            let released = store.release_all_leases().await?;
+            if released > 0 {
+                tracing::info!(
+                    jobs = released,
+                    "took over jobs a stopped process was running"
+                );
+            }
+        }
         let sealed =
             crate::features::survey::responses::seal_legacy(&store, &pseudonym_key).await?;
         if sealed > 0 {

@@ -202,27 +202,38 @@ async fn on_view_submission(
         SlackView::Home(_) => return SlackInteractionResponse::Empty,
     };
     let user = ev.user.id.to_string();
-    let result: Result<Option<SlackView>, Error> = match callback.as_str() {
-        crate::ids::SURVEY_SUBMIT => survey::modal::submit(state, &user, &ev.view, &metadata)
-            .await
-            .map(Some),
-        crate::ids::INCIDENT_SUBMIT => incident::submit(state, &user, &ev.view, &metadata, now)
-            .await
-            .map(|()| None),
-        // The submitter's id is not passed on: observations are recorded without an author.
-        crate::ids::OBSERVE_SUBMIT => observation::on_modal_submit(state, &ev.view, &metadata)
-            .await
-            .map(Some),
-        crate::ids::COUNTERFACTUAL_SUBMIT => {
-            counterfactual::submit(state, &ev.view, &metadata, now)
+    let handled = async {
+        match callback.as_str() {
+            crate::ids::SURVEY_SUBMIT => survey::modal::submit(state, &user, &ev.view, &metadata)
                 .await
-                .map(Some)
-        }
-        other => {
-            tracing::debug!(callback = other, "modal with no handler");
-            Ok(None)
+                .map(Some),
+            crate::ids::INCIDENT_SUBMIT => incident::submit(state, &user, &ev.view, &metadata, now)
+                .await
+                .map(|()| None),
+            // The submitter's id is not passed on: observations are recorded without an author.
+            crate::ids::OBSERVE_SUBMIT => observation::on_modal_submit(state, &ev.view, &metadata)
+                .await
+                .map(Some),
+            crate::ids::COUNTERFACTUAL_SUBMIT => {
+                counterfactual::submit(state, &ev.view, &metadata, now)
+                    .await
+                    .map(Some)
+            }
+            other => {
+                tracing::debug!(callback = other, "modal with no handler");
+                Ok(None)
+            }
         }
     };
+    // Past Slack's 3 s the person would see a generic failure and might close the modal;
+    // answering in time keeps it open with their text in it.
+    let result: Result<Option<SlackView>, Error> =
+        match tokio::time::timeout(super::COMMAND_DEADLINE, handled).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::User(crate::error::UserError(
+                "debrief could not save this in time (its database is not answering). Your text is still here: submit again in a minute.".into(),
+            ))),
+        };
     match result {
         Ok(None) => {
             SlackViewSubmissionResponse::Clear(SlackViewSubmissionClearResponse::new()).into()

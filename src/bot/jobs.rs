@@ -17,10 +17,9 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
             thread_ts,
             ..
         } => {
-            state
-                .slack
-                .post_message(channel, blocks::text(text), thread_ts.as_deref())
-                .await?;
+            let key = format!("job:{}", ctx.id);
+            let content = blocks::text(text);
+            crate::outbox::post_once(state, &key, channel, thread_ts.as_deref(), content).await?;
             Ok(())
         }
         Job::TellRequester { requester, text } => tell_requester_now(state, requester, text).await,
@@ -63,7 +62,8 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
             review_id,
             pass,
             next,
-        } => survey::jobs::remind(state, ctx, *review_id, *pass, *next, now).await,
+            in_flight,
+        } => survey::jobs::remind(state, ctx, *review_id, *pass, (*next, *in_flight), now).await,
         Job::CloseSurvey {
             review_id,
             deadline,
@@ -96,7 +96,10 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
         }
         Job::CheckinPost {
             checkin_id, text, ..
-        } => checkin::post(state, *checkin_id, text).await,
+        } => {
+            let key = job.dedupe_key().expect("check-in lines have a key");
+            checkin::post(state, *checkin_id, &key, text).await
+        }
         Job::ReleaseObservations {
             review_id,
             scheduled_for,
@@ -105,7 +108,7 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
             review_id,
             scheduled_for,
             ..
-        } => agenda::post(state, *review_id, *scheduled_for).await,
+        } => agenda::post(state, ctx, *review_id, *scheduled_for).await,
         Job::AgendaMarkdown {
             review_id,
             to_user,

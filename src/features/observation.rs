@@ -611,10 +611,9 @@ pub async fn release(
                         ),
                     ],
                 );
-                let ts = state
-                    .slack
-                    .post_message(&review.channel_id, parent, None)
-                    .await?;
+                let key = format!("observations-thread:{review_id}");
+                let ts =
+                    crate::outbox::post_once(state, &key, &review.channel_id, None, parent).await?;
                 state.store.set_observations_thread(review_id, &ts).await?;
                 ts
             }
@@ -626,14 +625,17 @@ pub async fn release(
                 "*Anonymous observation*\n{}",
                 super::survey::render::quote(&open(state, review_id, &observation)?)
             );
-            state
-                .slack
-                .post_message(
-                    &review.channel_id,
-                    blocks::message("Anonymous observation", vec![blocks::section(text)]),
-                    Some(&thread),
-                )
-                .await?;
+            // Keyed by the observation (through the key, so the ledger row does not join to
+            // it): a rerun after a crash finds the post.
+            let key = state.pseudonym_key.opaque("release", &observation.id);
+            crate::outbox::post_once(
+                state,
+                &format!("release:{key}"),
+                &review.channel_id,
+                Some(&thread),
+                blocks::message("Anonymous observation", vec![blocks::section(text)]),
+            )
+            .await?;
             state
                 .store
                 .mark_observations_released(review_id, &[observation.id])

@@ -22,8 +22,12 @@ use crate::queue::{Job, JobContext, JobError, Requester, enqueue, explain_slack_
 use crate::slack::SlackCallError;
 use crate::store::jobs::ClaimedJob;
 
-/// How long a claimed job is held before another worker may take it over.
-pub const LEASE_SECONDS: i64 = 120;
+/// How long a claim holds without a heartbeat: a worker that dies (`kill -9`, a lost
+/// network) has its jobs taken over this long after its last heartbeat.
+pub const LEASE_SECONDS: i64 = 15;
+/// How often a running job renews its lease; a third of the lease leaves room for a slow
+/// database round trip.
+const HEARTBEAT: Duration = Duration::from_secs(5);
 /// Attempts (not counting rate-limit waits) before a job gives up. With the backoff
 /// below that is well over an hour of Slack being down.
 const MAX_ATTEMPTS: i64 = 25;
@@ -149,10 +153,13 @@ pub async fn execute(
         id: claimed.id,
         worker: worker.to_string(),
     };
-    let result = match &job {
-        Ok(job) => crate::bot::on_job(state, &ctx, job).await,
-        Err(err) => Err(JobError::Permanent(format!("unreadable payload: {err}"))),
+    let run = async {
+        match &job {
+            Ok(job) => crate::bot::on_job(state, &ctx, job).await,
+            Err(err) => Err(JobError::Permanent(format!("unreadable payload: {err}"))),
+        }
     };
+    let result = with_heartbeat(state, claimed.id, worker, run).await;
     let now = state.clock.now();
     let jitter: f64 = rand::rng().random();
     let outcome = decide(&result, claimed.attempts, now, jitter);
@@ -211,6 +218,36 @@ pub async fn execute(
         }
     }
     Ok(outcome)
+}
+
+/// Runs `work` while renewing the job's lease every [`HEARTBEAT`], so a long job (a
+/// reminder pass over hundreds of people, Slack asking us to slow down) keeps its claim
+/// while a dead worker's claim runs out within [`LEASE_SECONDS`].
+async fn with_heartbeat<T>(
+    state: &AppState,
+    id: i64,
+    worker: &str,
+    work: impl Future<Output = T>,
+) -> T {
+    let renew = async {
+        loop {
+            tokio::time::sleep(HEARTBEAT).await;
+            let until = state.clock.now().as_second() + LEASE_SECONDS;
+            match state.store.renew_lease(id, worker, until).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    // Another worker holds it now; whatever this run records will be refused.
+                    tracing::warn!(job = id, "lost the lease of a running job");
+                    std::future::pending::<()>().await;
+                }
+                Err(err) => tracing::warn!(job = id, error = ?err, "could not renew a job's lease"),
+            }
+        }
+    };
+    tokio::select! {
+        done = work => done,
+        _ = renew => unreachable!("renewing never finishes"),
+    }
 }
 
 async fn tell_requester_later(

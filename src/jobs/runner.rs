@@ -108,4 +108,8 @@ async fn prune(state: &AppState) {
     if let Err(err) = state.store.prune_finished_jobs(jobs_before).await {
         tracing::warn!(error = ?err, "could not prune finished jobs");
     }
+    // A retry never runs two weeks late, so older ledger entries have done their work.
+    if let Err(err) = state.store.prune_outbox(jobs_before).await {
+        tracing::warn!(error = ?err, "could not prune the outbox");
+    }
 }

@@ -36,6 +36,7 @@ impl World {
             "conversations.members" => self.members(params),
             "conversations.info" => self.conversation_info(params),
             "conversations.replies" => self.replies(params),
+            "conversations.history" => self.history(params),
             "users.info" => self.user_info(params),
             "views.open" => self.open_view(params, now),
             "views.update" => self.update_view(params),
@@ -276,17 +277,76 @@ impl World {
     fn replies(&mut self, params: &Value) -> Result<Value, String> {
         let channel = str_param(params, "channel").ok_or("channel_not_found")?;
         let ts = str_param(params, "ts").ok_or("thread_not_found")?;
-        let thread: Vec<Value> = self
+        // Parent first, then replies oldest first, as Slack orders a thread.
+        let thread: Vec<&SandboxMessage> = self
             .messages
             .iter()
             .filter(|m| m.channel == channel && (m.ts == ts || m.thread_ts.as_deref() == Some(ts)))
-            .map(|m| json!({ "type": "message", "user": m.user, "text": m.text, "ts": m.ts, "thread_ts": m.thread_ts.clone().unwrap_or_else(|| m.ts.clone()) }))
             .collect();
         if thread.is_empty() {
             return Err("thread_not_found".into());
         }
+        self.page_of(params, &thread)
+    }
+
+    /// `conversations.history`: a channel's top-level messages, newest first, within
+    /// `oldest`/`latest` (exclusive, as Slack's default), paginated with a cursor.
+    fn history(&mut self, params: &Value) -> Result<Value, String> {
+        let channel = str_param(params, "channel").ok_or("channel_not_found")?;
+        if !self.channels.contains_key(channel) {
+            return Err("channel_not_found".into());
+        }
+        let bound = |name: &str| str_param(params, name).and_then(|v| v.parse::<f64>().ok());
+        let (oldest, latest) = (bound("oldest"), bound("latest"));
+        let mut messages: Vec<&SandboxMessage> = self
+            .messages
+            .iter()
+            .filter(|m| m.channel == channel)
+            .filter(|m| m.thread_ts.as_deref().is_none_or(|t| t == m.ts))
+            .filter(|m| {
+                let ts = m.ts.parse::<f64>().unwrap_or(0.0);
+                oldest.is_none_or(|o| ts > o) && latest.is_none_or(|l| ts < l)
+            })
+            .collect();
+        messages.reverse();
+        self.page_of(params, &messages)
+    }
+
+    /// One page of messages in Slack's shape, blocks included, following `cursor`/`limit`.
+    fn page_of(&self, params: &Value, messages: &[&SandboxMessage]) -> Result<Value, String> {
+        let limit = match str_param(params, "limit").map(str::parse::<usize>) {
+            None => 100,
+            Some(Ok(n)) if (1..=999).contains(&n) => n,
+            Some(_) => return Err("invalid_limit".into()),
+        };
+        let offset = match str_param(params, "cursor").filter(|c| !c.is_empty()) {
+            None => 0,
+            Some(cursor) => decode_cursor(cursor).ok_or("invalid_cursor")?,
+        };
+        let page: Vec<Value> = messages
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|m| {
+                let mut message =
+                    json!({ "type": "message", "user": m.user, "text": m.text, "ts": m.ts });
+                if let Some(thread) = &m.thread_ts {
+                    message["thread_ts"] = thread.clone().into();
+                }
+                if m.blocks.as_array().is_some_and(|b| !b.is_empty()) {
+                    message["blocks"] = m.blocks.clone();
+                }
+                message
+            })
+            .collect();
+        let more = offset + limit < messages.len();
+        let next = if more {
+            encode_cursor(offset + limit)
+        } else {
+            String::new()
+        };
         Ok(
-            json!({ "messages": thread, "has_more": false, "response_metadata": { "next_cursor": "" } }),
+            json!({ "messages": page, "has_more": more, "response_metadata": { "next_cursor": next } }),
         )
     }
 

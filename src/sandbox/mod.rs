@@ -429,6 +429,14 @@ async fn web_api(
                     record(&mut world, "hung");
                     (StatusCode::GATEWAY_TIMEOUT.into_response(), true)
                 }
+                Some(Fault::AcceptThenHang) => {
+                    let outcome = match world.call(&method, &params, now) {
+                        Ok(_) => "accepted-then-hung",
+                        Err(_) => "hung",
+                    };
+                    record(&mut world, outcome);
+                    (StatusCode::GATEWAY_TIMEOUT.into_response(), true)
+                }
                 Some(Fault::RateLimited { retry_after }) => {
                     record(&mut world, "429");
                     (rate_limited(retry_after), false)

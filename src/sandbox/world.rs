@@ -141,6 +141,8 @@ pub enum Fault {
     SlackError(String),
     /// Never answer (the client times out or is dropped); the call has no effect.
     Hang,
+    /// Do what was asked, then never answer: the client cannot know the call worked.
+    AcceptThenHang,
 }
 
 /// The whole sandbox state, behind one lock.

@@ -57,6 +57,10 @@ const TRANSIENT_CODES: &[&str] = &[
     "team_added_to_org",
 ];
 
+/// How long `views.open` may take: Slack's trigger lives 3 s, and the person who pressed
+/// or typed must still get an answer in words inside that window when Slack is slow.
+const TRIGGER_DEADLINE: Duration = Duration::from_millis(2_000);
+
 /// Without a Retry-After header, wait this long after a 429.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
 
@@ -70,6 +74,8 @@ pub struct SlackApi {
     /// nor logged, since the moment of the call would be the moment someone wrote.
     metered: bool,
     clock: Arc<dyn Clock>,
+    /// The longest any one call may take; past it, the call counts as failed and retryable.
+    timeout: Duration,
     /// After a 429, calls of that method (per channel for chat.postMessage) are held
     /// until Retry-After has passed, instead of each queued job asking Slack again.
     cooldowns: Arc<Mutex<HashMap<String, Timestamp>>>,
@@ -98,6 +104,7 @@ impl SlackApi {
         bot_token: &str,
         metrics: Arc<Metrics>,
         clock: Arc<dyn Clock>,
+        timeout: Duration,
     ) -> anyhow::Result<Self> {
         Ok(Self {
             client: Arc::new(build_client(api_url)?),
@@ -106,6 +113,7 @@ impl SlackApi {
             clock,
             cooldowns: Arc::default(),
             metered: true,
+            timeout,
         })
     }
 
@@ -114,10 +122,23 @@ impl SlackApi {
         self.client.clone()
     }
 
-    /// Makes one call: held back while the method is cooling down after a 429, then
-    /// classified, counted, and a new 429 starts a cooldown.
+    /// Makes one call within the configured timeout; see [`SlackApi::call_within`].
     async fn call<T>(
         &self,
+        method: &'static str,
+        scope: Option<&str>,
+        request: impl Future<Output = ClientResult<T>>,
+    ) -> Result<T, SlackCallError> {
+        self.call_within(self.timeout, method, scope, request).await
+    }
+
+    /// Makes one call: held back while the method is cooling down after a 429, given up
+    /// (as retryable) after `timeout`, then classified, counted, and a new 429 starts a
+    /// cooldown. A call that was given up may still have reached Slack: callers that must
+    /// not repeat a message use `crate::outbox`.
+    async fn call_within<T>(
+        &self,
+        timeout: Duration,
         method: &'static str,
         scope: Option<&str>,
         request: impl Future<Output = ClientResult<T>>,
@@ -141,7 +162,13 @@ impl SlackApi {
                 retry_after: Duration::from_secs(wait.as_secs().max(1)),
             });
         }
-        let classified = request.await.map_err(|err| classify(method, err));
+        let classified = match tokio::time::timeout(timeout, request).await {
+            Ok(answer) => answer.map_err(|err| classify(method, err)),
+            Err(_) => Err(SlackCallError::Unavailable {
+                method,
+                detail: format!("no answer within {} ms", timeout.as_millis()),
+            }),
+        };
         let outcome = match &classified {
             Ok(_) => "ok",
             Err(SlackCallError::RateLimited { retry_after, .. }) => {
@@ -301,45 +328,74 @@ impl SlackApi {
         }
     }
 
-    /// `conversations.replies`, every page: (author, text) of a thread's messages, parent first.
-    pub async fn thread_messages(
+    /// Looks for a message the bot posted with `marker` as its first block's id: in a
+    /// thread (`conversations.replies`) or, without one, in the channel's history after
+    /// `oldest` (`conversations.history`). Returns its ts. At most ten pages are read: a
+    /// retry looks for a message posted moments before, never far back.
+    pub async fn find_marked(
         &self,
         channel: &str,
-        thread_ts: &str,
-    ) -> Result<Vec<(String, String)>, SlackCallError> {
+        thread_ts: Option<&str>,
+        marker: &str,
+        oldest: Option<i64>,
+    ) -> Result<Option<String>, SlackCallError> {
         let session = self.client.open_session(&self.token);
-        let mut messages = Vec::new();
         let mut cursor: Option<SlackCursorId> = None;
-        loop {
-            let request =
-                SlackApiConversationsRepliesRequest::new(channel.into(), thread_ts.into())
-                    .with_limit(200)
-                    .opt_cursor(cursor.clone());
-            let page = self
-                .call(
-                    "conversations.replies",
-                    None,
-                    session.conversations_replies(&request),
-                )
-                .await?;
-            messages.extend(page.messages.iter().map(|m| {
-                (
-                    m.sender
-                        .user
-                        .as_ref()
-                        .map(|u| u.to_string())
-                        .unwrap_or_default(),
-                    m.content.text.clone().unwrap_or_default(),
-                )
-            }));
-            cursor = page
-                .response_metadata
-                .and_then(|meta| meta.next_cursor)
-                .filter(|c| !c.value().is_empty());
+        for _ in 0..10 {
+            let (messages, next) = match thread_ts {
+                Some(thread) => {
+                    let request =
+                        SlackApiConversationsRepliesRequest::new(channel.into(), thread.into())
+                            .with_limit(200)
+                            .opt_cursor(cursor.clone());
+                    let page = self
+                        .call(
+                            "conversations.replies",
+                            None,
+                            session.conversations_replies(&request),
+                        )
+                        .await?;
+                    (
+                        page.messages,
+                        page.response_metadata.and_then(|m| m.next_cursor),
+                    )
+                }
+                None => {
+                    let request = SlackApiConversationsHistoryRequest::new()
+                        .with_channel(channel.into())
+                        .with_limit(200)
+                        .opt_oldest(oldest.map(|s| SlackTs::new(format!("{s}.000000"))))
+                        .opt_cursor(cursor.clone());
+                    let page = self
+                        .call(
+                            "conversations.history",
+                            None,
+                            session.conversations_history(&request),
+                        )
+                        .await?;
+                    (
+                        page.messages,
+                        page.response_metadata.and_then(|m| m.next_cursor),
+                    )
+                }
+            };
+            let found = messages.iter().find(|m| {
+                m.content
+                    .blocks
+                    .as_ref()
+                    .and_then(|blocks| blocks.first())
+                    .and_then(|block| serde_json::to_value(block).ok())
+                    .is_some_and(|block| block["block_id"] == marker)
+            });
+            if let Some(message) = found {
+                return Ok(Some(message.origin.ts.to_string()));
+            }
+            cursor = next.filter(|c| !c.value().is_empty());
             if cursor.is_none() {
-                return Ok(messages);
+                return Ok(None);
             }
         }
+        Ok(None)
     }
 
     /// `users.info`.
@@ -370,7 +426,8 @@ impl SlackApi {
         })
     }
 
-    /// `views.open`. Must be called within 3 s of receiving `trigger_id`, so never from a job.
+    /// `views.open`. Must be called within 3 s of receiving `trigger_id`, so never from a
+    /// job, and given up early enough that the request can still be answered in words.
     pub async fn open_view(
         &self,
         trigger_id: &str,
@@ -379,7 +436,12 @@ impl SlackApi {
         let session = self.client.open_session(&self.token);
         let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
         let response = self
-            .call("views.open", None, session.views_open(&request))
+            .call_within(
+                TRIGGER_DEADLINE.min(self.timeout),
+                "views.open",
+                None,
+                session.views_open(&request),
+            )
             .await?;
         Ok(response.view.state_params.id.to_string())
     }

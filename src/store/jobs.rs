@@ -100,6 +100,30 @@ impl Store {
             .await?))
     }
 
+    /// Extends a running job's lease; false when this worker no longer holds it.
+    pub async fn renew_lease(&self, id: i64, worker: &str, until: i64) -> anyhow::Result<bool> {
+        const SQL: &str = "UPDATE jobs SET locked_until = $3
+                            WHERE id = $1 AND locked_by = $2 AND done_at IS NULL AND failed_at IS NULL";
+        on_db!(self, "renew a job's lease", |pool| Ok(sqlx::query(SQL)
+            .bind(id)
+            .bind(worker)
+            .bind(until)
+            .execute(pool)
+            .await?
+            .rows_affected()
+            == 1))
+    }
+
+    /// Releases every lease. Only for SQLite, where one process is the only worker: any
+    /// lease found at start-up belongs to a process that has died.
+    pub async fn release_all_leases(&self) -> anyhow::Result<u64> {
+        const SQL: &str = "UPDATE jobs SET locked_by = NULL, locked_until = NULL
+                            WHERE locked_by IS NOT NULL AND done_at IS NULL AND failed_at IS NULL";
+        on_db!(self, "release the leases of a dead process", |pool| Ok(
+            sqlx::query(SQL).execute(pool).await?.rows_affected()
+        ))
+    }
+
     /// Marks a job done. Returns false if this worker no longer held the lease.
     pub async fn complete_job(
         &self,

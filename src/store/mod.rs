@@ -20,6 +20,7 @@ pub mod checkins;
 pub mod events;
 pub mod jobs;
 pub mod observations;
+pub mod outbox;
 pub mod reviews;
 pub mod surveys;
 pub mod users;

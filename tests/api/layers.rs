@@ -21,6 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["grammar", "ids", "request"],
     &["app"],
     &["queue"],
+    &["outbox"],
     // One module per feature.
     &["features"],
     // Dispatch: the only code that names every feature.

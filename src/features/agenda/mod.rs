@@ -152,6 +152,7 @@ pub async fn inputs(state: &AppState, review: &Review) -> anyhow::Result<synth::
 /// regenerating never leaves two agendas.
 pub async fn post(
     state: &AppState,
+    ctx: &JobContext,
     review_id: ReviewId,
     scheduled_for: Option<i64>,
 ) -> Result<(), JobError> {
@@ -175,7 +176,7 @@ pub async fn post(
             "the agenda of this review is being posted by another worker"
         )));
     }
-    let result = post_leased(state, &review).await;
+    let result = post_leased(state, ctx, &review).await;
     state
         .store
         .release_agenda_lease(review_id, lease_until)
@@ -183,10 +184,11 @@ pub async fn post(
     result
 }
 
-/// How long one agenda post may hold the review's lease (a crashed worker's lease expires).
-const AGENDA_LEASE_SECONDS: i64 = 120;
+/// How long one agenda post may hold the review's lease (a crashed worker's lease expires
+/// and another worker takes over within this time).
+const AGENDA_LEASE_SECONDS: i64 = 30;
 
-async fn post_leased(state: &AppState, review: &Review) -> Result<(), JobError> {
+async fn post_leased(state: &AppState, ctx: &JobContext, review: &Review) -> Result<(), JobError> {
     let review_id = review.id;
     let agenda = synth::synthesize(&inputs(state, review).await?);
     let messages = synth::to_messages(&agenda);
@@ -208,7 +210,9 @@ async fn post_leased(state: &AppState, review: &Review) -> Result<(), JobError> 
                 Err(other) => return Err(other.into()),
             }
         }
-        let ts = state.slack.post_message(&dm, content.clone(), None).await?;
+        // Keyed by this job: a rerun finds the part it posted instead of posting it twice.
+        let key = format!("agenda:{}:{part}", ctx.id);
+        let ts = crate::outbox::post_once(state, &key, &dm, None, content.clone()).await?;
         state
             .store
             .save_agenda_message(review_id, part as i64, &dm, &ts)
@@ -280,14 +284,15 @@ pub async fn post_markdown(
     let chunks = blocks::split_text(&escaped, limits::SECTION_TEXT - 10);
     for (part, chunk) in chunks.iter().enumerate().skip(progress.next_part) {
         let text = format!("```\n{chunk}\n```");
-        state
-            .slack
-            .post_message(
-                &dm,
-                blocks::message("Agenda (Markdown)", vec![blocks::section(text)]),
-                None,
-            )
-            .await?;
+        let key = format!("agenda-markdown:{}:{part}", ctx.id);
+        crate::outbox::post_once(
+            state,
+            &key,
+            &dm,
+            None,
+            blocks::message("Agenda (Markdown)", vec![blocks::section(text)]),
+        )
+        .await?;
         let done = Job::AgendaMarkdown {
             review_id,
             to_user: progress.to_user.to_string(),

@@ -1,5 +1,6 @@
 //! Purpose: the round-robin check-in as a pure state machine:
-//! `next(state, event, now) -> (state, actions)`. No I/O, no clock, no randomness:
+//! `next(state, event) -> (state, actions)`. No I/O, no clock, no randomness (the one time
+//! it needs, when a call was posted, comes in its event):
 //! the speaking order is fixed when the round starts (from a stored seed), so replaying
 //! the same events always gives the same round.
 
@@ -22,6 +23,9 @@ pub enum Outcome {
     TimedOut,
     /// The facilitator skipped them.
     Skipped,
+    /// Their turn ended (skipped, or the round ended) before the message calling them was
+    /// posted: they were never asked, so they did not pass.
+    NotReached,
 }
 
 /// The whole round, as stored.
@@ -35,6 +39,10 @@ pub struct CheckinState {
     /// Turn counter: each call of a speaker is a new turn, so a stale timeout is recognised.
     pub turn: u64,
     pub turn_seconds: i64,
+    /// The turn whose call message is in the thread; its timer runs from that moment.
+    /// Older rows without it read as "not called yet".
+    #[serde(default)]
+    pub called: Option<u64>,
     pub outcomes: BTreeMap<String, Outcome>,
     pub started: bool,
     pub ended: bool,
@@ -62,6 +70,11 @@ pub enum Event {
     },
     End {
         by: String,
+    },
+    /// The message calling the speaker of `turn` is in the thread, posted at `at`.
+    Called {
+        turn: u64,
+        at: i64,
     },
     /// A turn's timer fired.
     Timeout {
@@ -133,6 +146,7 @@ impl CheckinState {
             position: 0,
             turn: 0,
             turn_seconds,
+            called: None,
             outcomes: BTreeMap::new(),
             started: false,
             ended: false,
@@ -154,11 +168,17 @@ impl CheckinState {
             .count()
     }
 
+    /// People who were called and did not share. Someone never called did not pass.
     pub fn passed(&self) -> usize {
         self.outcomes
             .values()
-            .filter(|o| **o != Outcome::Shared)
+            .filter(|o| !matches!(o, Outcome::Shared | Outcome::NotReached))
             .count()
+    }
+
+    /// Whether the speaker of the current turn has been called (their call is posted).
+    fn current_called(&self) -> bool {
+        self.called == Some(self.turn)
     }
 
     fn summary(&self) -> Action {
@@ -171,7 +191,7 @@ impl CheckinState {
 }
 
 /// Applies one event. Unknown or stale events change nothing.
-pub fn next(mut state: CheckinState, event: Event, now: i64) -> (CheckinState, Vec<Action>) {
+pub fn next(mut state: CheckinState, event: Event) -> (CheckinState, Vec<Action>) {
     let mut actions = Vec::new();
     if state.ended {
         if let Event::Pass { user }
@@ -190,7 +210,7 @@ pub fn next(mut state: CheckinState, event: Event, now: i64) -> (CheckinState, V
         Event::Start if !state.started => {
             state.started = true;
             state.position = 0;
-            call_next_from(&mut state, &mut actions, now);
+            call_next_from(&mut state, &mut actions);
         }
         Event::Start => {}
         Event::Reply { user } => {
@@ -201,7 +221,7 @@ pub fn next(mut state: CheckinState, event: Event, now: i64) -> (CheckinState, V
             state.outcomes.insert(user.clone(), Outcome::Shared);
             // Out of turn: recorded, and they will not be called later; the order stands.
             if state.current() == Some(user.as_str()) {
-                advance(&mut state, &mut actions, now);
+                advance(&mut state, &mut actions);
             }
         }
         Event::Share { user } => {
@@ -218,7 +238,7 @@ pub fn next(mut state: CheckinState, event: Event, now: i64) -> (CheckinState, V
             Some(current) if current == user => {
                 state.outcomes.insert(user, Outcome::Passed);
                 actions.push(Action::MoveOn { turn: state.turn });
-                advance(&mut state, &mut actions, now);
+                advance(&mut state, &mut actions);
             }
             Some(current) => actions.push(Action::Tell {
                 user,
@@ -239,9 +259,14 @@ pub fn next(mut state: CheckinState, event: Event, now: i64) -> (CheckinState, V
                 // A Skip on an earlier call (or a double click): that turn is already over,
                 // and whoever speaks now is not the person the facilitator meant to skip.
             } else if let Some(current) = state.current().map(str::to_string) {
-                state.outcomes.insert(current, Outcome::Skipped);
+                let outcome = if state.current_called() {
+                    Outcome::Skipped
+                } else {
+                    Outcome::NotReached
+                };
+                state.outcomes.insert(current, outcome);
                 actions.push(Action::MoveOn { turn: state.turn });
-                advance(&mut state, &mut actions, now);
+                advance(&mut state, &mut actions);
             }
         }
         Event::End { by } => {
@@ -255,38 +280,48 @@ pub fn next(mut state: CheckinState, event: Event, now: i64) -> (CheckinState, V
                 actions.push(state.summary());
             }
         }
+        Event::Called { turn, at } => {
+            // The turn's time starts now, when the person can see they are up: a call
+            // delayed by a Slack outage or a restart costs them nothing.
+            if turn == state.turn && state.started && !state.current_called() {
+                state.called = Some(turn);
+                actions.push(Action::ScheduleTimeout {
+                    turn,
+                    at: at + state.turn_seconds,
+                });
+            }
+        }
         Event::Timeout { turn } => {
-            // A timer from an earlier turn is stale: that turn already ended.
+            // A timer from an earlier turn is stale: that turn already ended. One for a
+            // turn whose call was never posted cannot happen, and would not count.
             if turn == state.turn
                 && state.started
+                && state.current_called()
                 && let Some(current) = state.current().map(str::to_string)
             {
                 state.outcomes.insert(current, Outcome::TimedOut);
                 actions.push(Action::MoveOn { turn });
-                advance(&mut state, &mut actions, now);
+                advance(&mut state, &mut actions);
             }
         }
     }
     (state, actions)
 }
 
-fn advance(state: &mut CheckinState, actions: &mut Vec<Action>, now: i64) {
+fn advance(state: &mut CheckinState, actions: &mut Vec<Action>) {
     state.position += 1;
-    call_next_from(state, actions, now);
+    call_next_from(state, actions);
 }
 
 /// Calls the first person at or after `position` who has no outcome yet, or ends the round.
-fn call_next_from(state: &mut CheckinState, actions: &mut Vec<Action>, now: i64) {
+fn call_next_from(state: &mut CheckinState, actions: &mut Vec<Action>) {
     while let Some(user) = state.order.get(state.position) {
         if !state.outcomes.contains_key(user) {
             state.turn += 1;
+            // The timer is scheduled once the call is posted (`Event::Called`).
             actions.push(Action::Call {
                 user: user.clone(),
                 turn: state.turn,
-            });
-            actions.push(Action::ScheduleTimeout {
-                turn: state.turn,
-                at: now + state.turn_seconds,
             });
             return;
         }
@@ -305,20 +340,67 @@ mod tests {
     }
 
     fn started(order: &[&str]) -> CheckinState {
-        let (state, actions) = next(
-            CheckinState::new("F", people(order), 180),
-            Event::Start,
-            1000,
-        );
+        let (state, actions) = next(CheckinState::new("F", people(order), 180), Event::Start);
         assert_eq!(
-            actions[0],
-            Action::Call {
+            actions,
+            vec![Action::Call {
                 user: order[0].into(),
                 turn: 1
-            }
+            }],
+            "no timer before the call is posted"
         );
-        assert_eq!(actions[1], Action::ScheduleTimeout { turn: 1, at: 1180 });
+        called(state, 1000)
+    }
+
+    /// The current turn's call is posted at `at`: its timer starts then.
+    fn called(state: CheckinState, at: i64) -> CheckinState {
+        let turn = state.turn;
+        let (state, actions) = next(state, Event::Called { turn, at });
+        assert_eq!(
+            actions,
+            vec![Action::ScheduleTimeout { turn, at: at + 180 }]
+        );
         state
+    }
+
+    #[test]
+    fn a_turn_starts_when_its_call_is_posted_and_an_unposted_call_never_times_out() {
+        let (state, _) = next(
+            CheckinState::new("F", people(&["a", "b"]), 180),
+            Event::Start,
+        );
+        // The call is late (Slack was rate-limiting): a timeout meanwhile counts for nothing.
+        let (late, actions) = next(state.clone(), Event::Timeout { turn: 1 });
+        assert_eq!(late, state);
+        assert!(actions.is_empty());
+        let state = called(state, 5000);
+        let (state, _) = next(state.clone(), Event::Called { turn: 1, at: 9000 });
+        assert_eq!(
+            state.called,
+            Some(1),
+            "a repeated confirmation changes nothing"
+        );
+        let (state, actions) = next(state, Event::Timeout { turn: 1 });
+        assert_eq!(state.outcomes["a"], Outcome::TimedOut);
+        assert_eq!(calls(&actions), vec!["b"]);
+        // The facilitator skips b before b's call is posted: b was never reached.
+        let (state, actions) = next(
+            state,
+            Event::Skip {
+                by: "F".into(),
+                turn: 2,
+            },
+        );
+        assert_eq!(state.outcomes["b"], Outcome::NotReached);
+        assert_eq!(
+            actions.last(),
+            Some(&Action::Summary {
+                shared: 0,
+                passed: 1,
+                total: 2
+            }),
+            "not reached is not passed"
+        );
     }
 
     fn calls(actions: &[Action]) -> Vec<String> {
@@ -354,7 +436,7 @@ mod tests {
     #[test]
     fn a_reply_from_the_speaker_completes_the_turn_and_calls_the_next() {
         let state = started(&["a", "b", "c"]);
-        let (state, actions) = next(state, Event::Reply { user: "a".into() }, 1010);
+        let (state, actions) = next(state, Event::Reply { user: "a".into() });
         assert_eq!(calls(&actions), vec!["b"]);
         assert_eq!(state.outcomes["a"], Outcome::Shared);
         assert_eq!(state.current(), Some("b"));
@@ -363,22 +445,23 @@ mod tests {
     #[test]
     fn pass_timeout_and_skip_move_on_without_naming_anyone() {
         let state = started(&["a", "b", "c", "d"]);
-        let (state, actions) = next(state, Event::Pass { user: "a".into() }, 1010);
+        let (state, actions) = next(state, Event::Pass { user: "a".into() });
         assert_eq!(actions[0], Action::MoveOn { turn: 1 });
-        let (state, actions) = next(state, Event::Timeout { turn: 2 }, 1200);
+        let state = called(state, 1100);
+        let (state, actions) = next(state, Event::Timeout { turn: 2 });
         assert_eq!(actions[0], Action::MoveOn { turn: 2 });
         assert_eq!(state.outcomes["b"], Outcome::TimedOut);
+        let state = called(state, 1300);
         let (state, actions) = next(
             state,
             Event::Skip {
                 by: "F".into(),
                 turn: 3,
             },
-            1210,
         );
         assert_eq!(actions[0], Action::MoveOn { turn: 3 });
         assert_eq!(calls(&actions), vec!["d"]);
-        let (state, actions) = next(state, Event::Reply { user: "d".into() }, 1220);
+        let (state, actions) = next(state, Event::Reply { user: "d".into() });
         assert!(state.ended);
         assert_eq!(
             actions,
@@ -393,7 +476,7 @@ mod tests {
     #[test]
     fn a_skip_from_an_earlier_call_skips_nobody() {
         let state = started(&["a", "b", "c"]);
-        let (state, _) = next(state, Event::Reply { user: "a".into() }, 1010);
+        let (state, _) = next(state, Event::Reply { user: "a".into() });
         assert_eq!(state.current(), Some("b"));
         // The facilitator presses Skip on a's call message, or clicks twice.
         let (after, actions) = next(
@@ -402,7 +485,6 @@ mod tests {
                 by: "F".into(),
                 turn: 1,
             },
-            1020,
         );
         assert!(actions.is_empty(), "{actions:?}");
         assert_eq!(after, state);
@@ -411,8 +493,8 @@ mod tests {
     #[test]
     fn a_stale_timeout_changes_nothing() {
         let state = started(&["a", "b"]);
-        let (state, _) = next(state, Event::Reply { user: "a".into() }, 1010);
-        let (after, actions) = next(state.clone(), Event::Timeout { turn: 1 }, 1180);
+        let (state, _) = next(state, Event::Reply { user: "a".into() });
+        let (after, actions) = next(state.clone(), Event::Timeout { turn: 1 });
         assert_eq!(after, state);
         assert!(actions.is_empty());
     }
@@ -420,11 +502,11 @@ mod tests {
     #[test]
     fn an_out_of_turn_reply_counts_keeps_the_order_and_is_not_called_again() {
         let state = started(&["a", "b", "c"]);
-        let (state, actions) = next(state, Event::Reply { user: "c".into() }, 1005);
+        let (state, actions) = next(state, Event::Reply { user: "c".into() });
         assert!(actions.is_empty(), "the order is not broken");
         assert_eq!(state.current(), Some("a"));
-        let (state, _) = next(state, Event::Reply { user: "a".into() }, 1010);
-        let (state, actions) = next(state, Event::Pass { user: "b".into() }, 1020);
+        let (state, _) = next(state, Event::Reply { user: "a".into() });
+        let (state, actions) = next(state, Event::Pass { user: "b".into() });
         assert!(
             !calls(&actions).contains(&"c".to_string()),
             "c already spoke"
@@ -443,11 +525,11 @@ mod tests {
     #[test]
     fn a_second_reply_or_a_non_participant_is_not_a_turn() {
         let state = started(&["a", "b"]);
-        let (state, _) = next(state, Event::Reply { user: "a".into() }, 1010);
-        let (again, actions) = next(state.clone(), Event::Reply { user: "a".into() }, 1011);
+        let (state, _) = next(state, Event::Reply { user: "a".into() });
+        let (again, actions) = next(state.clone(), Event::Reply { user: "a".into() });
         assert_eq!(again, state);
         assert!(actions.is_empty());
-        let (outsider, actions) = next(state.clone(), Event::Reply { user: "zed".into() }, 1012);
+        let (outsider, actions) = next(state.clone(), Event::Reply { user: "zed".into() });
         assert_eq!(outsider, state);
         assert!(actions.is_empty());
     }
@@ -455,7 +537,7 @@ mod tests {
     #[test]
     fn the_wrong_person_pressing_buttons_changes_nothing() {
         let state = started(&["a", "b"]);
-        let (after, actions) = next(state.clone(), Event::Pass { user: "b".into() }, 1010);
+        let (after, actions) = next(state.clone(), Event::Pass { user: "b".into() });
         assert_eq!(after, state);
         assert_eq!(
             actions,
@@ -472,7 +554,6 @@ mod tests {
                 by: "a".into(),
                 turn: state.turn,
             },
-            1010,
         );
         assert_eq!(after, state);
         assert_eq!(
@@ -482,7 +563,7 @@ mod tests {
                 message: Notice::FacilitatorOnly
             }]
         );
-        let (after, actions) = next(state.clone(), Event::End { by: "b".into() }, 1010);
+        let (after, actions) = next(state.clone(), Event::End { by: "b".into() });
         assert_eq!(after, state);
         assert_eq!(
             actions[0],
@@ -496,8 +577,8 @@ mod tests {
     #[test]
     fn the_facilitator_can_end_the_round_early() {
         let state = started(&["a", "b", "c"]);
-        let (state, _) = next(state, Event::Reply { user: "a".into() }, 1010);
-        let (state, actions) = next(state, Event::End { by: "F".into() }, 1020);
+        let (state, _) = next(state, Event::Reply { user: "a".into() });
+        let (state, actions) = next(state, Event::End { by: "F".into() });
         assert!(state.ended);
         assert_eq!(
             actions,
@@ -507,7 +588,7 @@ mod tests {
                 total: 3
             }]
         );
-        let (_, actions) = next(state, Event::Pass { user: "b".into() }, 1030);
+        let (_, actions) = next(state, Event::Pass { user: "b".into() });
         assert_eq!(
             actions,
             vec![Action::Tell {
@@ -522,6 +603,7 @@ mod tests {
         let events = [
             Event::Reply { user: "b".into() },
             Event::Pass { user: "a".into() },
+            Event::Called { turn: 2, at: 1100 },
             Event::Timeout { turn: 2 },
             Event::Reply { user: "d".into() },
         ];
@@ -529,7 +611,7 @@ mod tests {
             let mut state = started(&["a", "c", "b", "d"]);
             let mut all = Vec::new();
             for event in events.clone() {
-                let (s, actions) = next(state, event, 1100);
+                let (s, actions) = next(state, event);
                 state = s;
                 all.extend(actions);
             }
@@ -541,7 +623,7 @@ mod tests {
     #[test]
     fn share_focuses_the_speaker_and_redirects_others() {
         let state = started(&["a", "b"]);
-        let (_, actions) = next(state.clone(), Event::Share { user: "a".into() }, 1001);
+        let (_, actions) = next(state.clone(), Event::Share { user: "a".into() });
         assert_eq!(
             actions,
             vec![Action::Tell {
@@ -549,7 +631,7 @@ mod tests {
                 message: Notice::ReplyInThread
             }]
         );
-        let (_, actions) = next(state, Event::Share { user: "b".into() }, 1001);
+        let (_, actions) = next(state, Event::Share { user: "b".into() });
         assert_eq!(
             actions,
             vec![Action::Tell {

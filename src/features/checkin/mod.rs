@@ -124,10 +124,8 @@ pub async fn start(state: &AppState, checkin_id: i64, now: Timestamp) -> Result<
                 ),
             ],
         );
-        let ts = state
-            .slack
-            .post_message(&checkin.channel_id, content, None)
-            .await?;
+        let key = format!("checkin:{checkin_id}:parent");
+        let ts = crate::outbox::post_once(state, &key, &checkin.channel_id, None, content).await?;
         state.store.set_checkin_thread(checkin_id, &ts).await?;
     }
     apply(state, checkin_id, Event::Start, now).await
@@ -147,7 +145,7 @@ pub async fn apply(
         };
         let before: CheckinState =
             serde_json::from_str(&checkin.state).map_err(anyhow::Error::from)?;
-        let (after, actions) = machine::next(before.clone(), event.clone(), now.as_second());
+        let (after, actions) = machine::next(before.clone(), event.clone());
         if after == before && actions.is_empty() {
             return Ok(());
         }
@@ -277,20 +275,6 @@ pub async fn call(
     let Some(thread) = checkin.thread_ts.as_deref() else {
         return Err(JobError::Permanent("the check-in has no thread".into()));
     };
-    // Jobs run at least once: after a crash between Slack accepting the call and the job
-    // being marked done, the job runs again. Each person is called once per round, so a
-    // call already in the thread means this one was made.
-    let bot = state.bot_user_id().await?.to_string();
-    let call_prefix = format!("<@{user}>, your turn");
-    if state
-        .slack
-        .thread_messages(&checkin.channel_id, thread)
-        .await?
-        .iter()
-        .any(|(author, text)| *author == bot && text.starts_with(&call_prefix))
-    {
-        return Ok(());
-    }
     let value = format!("{checkin_id}:{turn}");
     // Share opens the round's thread; without a link it still works as a button that
     // says where to reply.
@@ -342,25 +326,44 @@ pub async fn call(
             ),
         ],
     );
-    state
-        .slack
-        .post_message(&checkin.channel_id, content, Some(thread))
-        .await?;
-    Ok(())
+    // Jobs run at least once; the outbox makes a second run find this call instead of
+    // posting it again.
+    let key = format!("checkin:{checkin_id}:call:{turn}");
+    crate::outbox::post_once(state, &key, &checkin.channel_id, Some(thread), content).await?;
+    // The turn's time starts now that the person can see they are up.
+    apply(
+        state,
+        checkin_id,
+        Event::Called {
+            turn,
+            at: state.clock.now().as_second(),
+        },
+        state.clock.now(),
+    )
+    .await
 }
 
-/// Job: post a line in the round's thread ("moving on", the summary).
-pub async fn post(state: &AppState, checkin_id: i64, text: &str) -> Result<(), JobError> {
+/// Job: post a line in the round's thread ("moving on", the summary), once per `key`.
+pub async fn post(
+    state: &AppState,
+    checkin_id: i64,
+    key: &str,
+    text: &str,
+) -> Result<(), JobError> {
     let Some(checkin) = state.store.checkin(checkin_id).await? else {
         return Ok(());
     };
     let Some(thread) = checkin.thread_ts.as_deref() else {
         return Ok(());
     };
-    state
-        .slack
-        .post_message(&checkin.channel_id, blocks::text(text), Some(thread))
-        .await?;
+    crate::outbox::post_once(
+        state,
+        key,
+        &checkin.channel_id,
+        Some(thread),
+        blocks::text(text),
+    )
+    .await?;
     Ok(())
 }
 

@@ -83,6 +83,7 @@ pub async fn send(
             review_id: review.id,
             pass: pass as i64 + 1,
             next: 0,
+            in_flight: false,
         };
         rows.push(job.to_row(ts(at)));
     }

@@ -48,15 +48,16 @@ pub async fn send_invite(
         },
     };
     let content = invite_message(&incident, &review, InviteState::Open);
-    match state.slack.post_message(&dm, content, None).await {
+    let key = format!("invite:{review_id}:{user_id}");
+    match crate::outbox::post_once(state, &key, &dm, None, content).await {
         Ok(ts) => {
             state.store.set_invite_sent(review_id, user_id, &ts).await?;
             Ok(())
         }
-        Err(SlackCallError::Rejected { code, .. }) => {
+        Err(JobError::Slack(SlackCallError::Rejected { code, .. })) => {
             unreachable(state, &review, &participant.display_name, user_id, &code).await
         }
-        Err(other) => Err(other.into()),
+        Err(other) => Err(other),
     }
 }
 
@@ -97,12 +98,16 @@ async fn unreachable(
 /// fixed order, and DMs those who have not answered yet (worked out with the key at that
 /// moment, never stored). Progress is recorded after every participant, reminded or not,
 /// so neither the stored progress nor any row per person says who had not answered.
+///
+/// Each reminder is sent once even if the job runs twice: progress is written before and
+/// after each participant (for everyone alike), and a run that resumes in the middle of
+/// one looks for that reminder in their DM before sending it.
 pub async fn remind(
     state: &AppState,
     ctx: &JobContext,
     review_id: ReviewId,
     pass: i64,
-    next: usize,
+    (next, in_flight): (usize, bool),
     now: Timestamp,
 ) -> Result<(), JobError> {
     let Some(review) = state.store.review(review_id).await? else {
@@ -120,22 +125,28 @@ pub async fn remind(
         .collect();
     reached.sort_by(|a, b| a.user_id.cmp(&b.user_id));
     let incident = load_incident(state, &review).await?;
+    let sent_at = Timestamp::from_second(review.survey_sent_at.unwrap_or(0)).unwrap_or(now);
     for (index, p) in reached.iter().enumerate().skip(next) {
+        let progress = |next, in_flight| Job::RemindSurvey {
+            review_id,
+            pass,
+            next,
+            in_flight,
+        };
+        ctx.checkpoint(state, &progress(index, true)).await?;
         if p.wants_reminders
             && !super::responses::has_answered(state, review_id, &p.user_id).await?
             && let Some(dm) = &p.dm_channel
         {
-            state
-                .slack
-                .post_message(dm, reminder_message(&incident, &review), None)
-                .await?;
+            // The key only marks the DM (hashed); no row keeps it.
+            let key = format!("remind:{review_id}:{pass}:{}", p.user_id);
+            let resumed_here = index == next && in_flight;
+            if !(resumed_here && crate::outbox::already_posted(state, &key, dm, sent_at).await?) {
+                crate::outbox::post_marked(state, &key, dm, reminder_message(&incident, &review))
+                    .await?;
+            }
         }
-        let progress = Job::RemindSurvey {
-            review_id,
-            pass,
-            next: index + 1,
-        };
-        ctx.checkpoint(state, &progress).await?;
+        ctx.checkpoint(state, &progress(index + 1, false)).await?;
     }
     Ok(())
 }
@@ -271,7 +282,8 @@ pub async fn deliver_answers(
     let parts = super::render::answer_messages(&incident, &review, &visible, seed);
     let dm = state.slack.open_dm(to_user).await?;
     for (index, part) in parts.into_iter().enumerate().skip(next_part) {
-        state.slack.post_message(&dm, part, None).await?;
+        let key = format!("answers:{}:{index}", ctx.id);
+        crate::outbox::post_once(state, &key, &dm, None, part).await?;
         let progress = Job::DeliverAnswers {
             review_id,
             to_user: to_user.to_string(),
