@@ -111,6 +111,10 @@ pub enum Job {
         review_id: ReviewId,
         explicit: Option<Vec<String>>,
         requester: Requester,
+        /// How far paging through the channel got, so a retry after Slack asked us to
+        /// slow down resumes there instead of starting over.
+        #[serde(default)]
+        gathered: Gathered,
     },
     /// DM one participant the survey invitation.
     SendSurveyInvite {
@@ -229,6 +233,18 @@ impl Job {
             dedupe_key: self.dedupe_key(),
         }
     }
+}
+
+/// Channel members gathered so far by a [`Job::ResolveParticipants`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gathered {
+    pub members: Vec<String>,
+    /// The next page's cursor; `None` before the first page and after the last.
+    pub cursor: Option<String>,
+    /// Every page was read.
+    pub complete: bool,
+    /// The requester was told that gathering is taking a while.
+    pub told_slow: bool,
 }
 
 /// Which line of a check-in a [`Job::CheckinPost`] is, so that a retried transition
@@ -412,6 +428,12 @@ mod tests {
                 review_id,
                 explicit: Some(vec!["U1".into()]),
                 requester: requester(),
+                gathered: Gathered {
+                    members: vec!["U2".into()],
+                    cursor: Some("c".into()),
+                    complete: false,
+                    told_slow: true,
+                },
             },
             Job::SendSurveyInvite {
                 review_id,

@@ -51,9 +51,15 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
             review_id,
             explicit,
             requester,
+            gathered,
         } => {
-            review::resolve_participants(state, *review_id, explicit.as_deref(), requester, now)
-                .await
+            let job = review::Gathering {
+                review_id: *review_id,
+                explicit: explicit.as_deref(),
+                requester,
+                gathered: gathered.clone(),
+            };
+            review::resolve_participants(state, ctx, job, now).await
         }
         Job::SendSurveyInvite { review_id, user_id } => {
             survey::jobs::send_invite(state, *review_id, user_id).await

@@ -14,7 +14,7 @@ use crate::domain::{
 };
 use crate::error::{Error, UserError};
 use crate::grammar::{Invocation, format_duration};
-use crate::queue::{Job, JobError, Requester};
+use crate::queue::{Gathered, Job, JobContext, JobError, Requester};
 use crate::request::{CommandRequest, Reply};
 use crate::slack::{SlackCallError, blocks};
 use crate::store::reviews::{Incident, Participant, Review, ReviewSettings};
@@ -194,6 +194,7 @@ pub async fn command(
                         review_id,
                         explicit: explicit.clone(),
                         requester: requester.clone(),
+                        gathered: Gathered::default(),
                     };
                     jobs.push(job.to_row(now));
                 }
@@ -455,30 +456,79 @@ pub async fn user_info(
 }
 
 /// Job: gather the participant list (the channel's people, or the ones named) and tell the facilitator.
+/// A [`Job::ResolveParticipants`] as it runs.
+pub struct Gathering<'a> {
+    pub review_id: ReviewId,
+    pub explicit: Option<&'a [String]>,
+    pub requester: &'a Requester,
+    pub gathered: Gathered,
+}
+
+/// Gathering that takes longer than this (Slack slowing us down) is worth a word to the
+/// facilitator, who is otherwise left wondering why `/debrief survey` waits.
+const SLOW_GATHERING_SECONDS: i64 = 60;
+
 pub async fn resolve_participants(
     state: &AppState,
-    review_id: ReviewId,
-    explicit: Option<&[String]>,
-    requester: &Requester,
+    ctx: &JobContext,
+    job: Gathering<'_>,
     now: Timestamp,
 ) -> Result<(), JobError> {
+    let Gathering {
+        review_id,
+        explicit,
+        requester,
+        mut gathered,
+    } = job;
     let Some(review) = state.store.review(review_id).await? else {
         return Err(JobError::Permanent("the review no longer exists".into()));
     };
     let bot = state.bot_user_id().await?.to_string();
     let candidates = match explicit {
         Some(list) => list.to_vec(),
-        None => match state.slack.channel_members(&review.channel_id).await {
-            Ok(members) => members,
-            Err(SlackCallError::Rejected { code, .. })
-                if code == "channel_not_found" || code == "not_in_channel" =>
-            {
-                return Err(JobError::Permanent(
-                    "I can't see this channel's members. Invite me with `/invite @debrief`, or name people with participants=".into(),
-                ));
+        None => {
+            while !gathered.complete {
+                let progress = |gathered: &Gathered| Job::ResolveParticipants {
+                    review_id,
+                    explicit: None,
+                    requester: requester.clone(),
+                    gathered: gathered.clone(),
+                };
+                if !gathered.told_slow
+                    && now.as_second() - requester.asked_at > SLOW_GATHERING_SECONDS
+                {
+                    gathered.told_slow = true;
+                    ctx.checkpoint(state, &progress(&gathered)).await?;
+                    let text = "I'm still gathering this channel's participants: Slack is asking me to slow down. I'll tell you when they are ready; `/debrief survey` works from then.".to_string();
+                    let tell = Job::TellRequester {
+                        requester: requester.clone(),
+                        text,
+                    };
+                    crate::queue::enqueue(state, &tell, now).await?;
+                }
+                let page = state
+                    .slack
+                    .channel_members_page(&review.channel_id, gathered.cursor.as_deref())
+                    .await;
+                match page {
+                    Ok((members, next)) => {
+                        gathered.members.extend(members);
+                        gathered.complete = next.is_none();
+                        gathered.cursor = next;
+                        ctx.checkpoint(state, &progress(&gathered)).await?;
+                    }
+                    Err(SlackCallError::Rejected { code, .. })
+                        if code == "channel_not_found" || code == "not_in_channel" =>
+                    {
+                        return Err(JobError::Permanent(
+                            "I can't see this channel's members. Invite me with `/invite @debrief`, or name people with participants=".into(),
+                        ));
+                    }
+                    Err(other) => return Err(other.into()),
+                }
             }
-            Err(other) => return Err(other.into()),
-        },
+            gathered.members.clone()
+        }
     };
     let mut people = Vec::new();
     let mut left_out = Vec::new();

@@ -10,13 +10,38 @@ use crate::app::AppState;
 /// few seconds needs a prompt "no" more than a slow "yes".
 const HEALTH_DEADLINE: std::time::Duration = std::time::Duration::from_millis(800);
 
-/// 200 only when the database answers promptly; load balancers take the instance out otherwise.
+/// A due job waiting longer than this means the workers are stuck or gone.
+const BACKLOG_LIMIT_SECONDS: i64 = 300;
+
+/// 200 only when the database answers promptly, due jobs are being run, and Slack calls
+/// are not failing in a row; otherwise 503 with the reason, one per line. Load balancers
+/// take the instance out, and a person reading it knows where to look.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    let answered = tokio::time::timeout(HEALTH_DEADLINE, state.store.ping()).await;
-    if answered.unwrap_or(false) {
-        (StatusCode::OK, "ok\n").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+    let check = async {
+        if !state.store.ping().await {
+            return vec!["database unavailable".to_string()];
+        }
+        let mut problems = Vec::new();
+        if let Ok(Some(wait)) = state.store.oldest_due_wait(state.clock.now()).await
+            && wait > BACKLOG_LIMIT_SECONDS
+        {
+            problems.push(format!(
+                "degraded: a due job has waited {wait} s for a worker"
+            ));
+        }
+        if state.slack.failing() {
+            problems.push("degraded: Slack calls are failing".to_string());
+        }
+        problems
+    };
+    match tokio::time::timeout(HEALTH_DEADLINE, check).await {
+        Ok(problems) if problems.is_empty() => (StatusCode::OK, "ok\n").into_response(),
+        Ok(problems) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{}\n", problems.join("\n")),
+        )
+            .into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
     }
 }
 

@@ -61,6 +61,9 @@ const TRANSIENT_CODES: &[&str] = &[
 /// or typed must still get an answer in words inside that window when Slack is slow.
 const TRIGGER_DEADLINE: Duration = Duration::from_millis(2_000);
 
+/// Unavailable answers in a row after which the client counts as failing.
+const FAILING_AFTER: u32 = 5;
+
 /// Without a Retry-After header, wait this long after a 429.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
 
@@ -76,6 +79,9 @@ pub struct SlackApi {
     clock: Arc<dyn Clock>,
     /// The longest any one call may take; past it, the call counts as failed and retryable.
     timeout: Duration,
+    /// Calls in a row that found Slack unavailable (5xx, network, timeout); `/healthz`
+    /// reports the service degraded past a handful.
+    unavailable_in_a_row: Arc<std::sync::atomic::AtomicU32>,
     /// After a 429, calls of that method (per channel for chat.postMessage) are held
     /// until Retry-After has passed, instead of each queued job asking Slack again.
     cooldowns: Arc<Mutex<HashMap<String, Timestamp>>>,
@@ -114,6 +120,7 @@ impl SlackApi {
             cooldowns: Arc::default(),
             metered: true,
             timeout,
+            unavailable_in_a_row: Arc::default(),
         })
     }
 
@@ -169,6 +176,13 @@ impl SlackApi {
                 detail: format!("no answer within {} ms", timeout.as_millis()),
             }),
         };
+        use std::sync::atomic::Ordering::Relaxed;
+        match &classified {
+            Err(SlackCallError::Unavailable { .. }) => {
+                self.unavailable_in_a_row.fetch_add(1, Relaxed);
+            }
+            _ => self.unavailable_in_a_row.store(0, Relaxed),
+        }
         let outcome = match &classified {
             Ok(_) => "ok",
             Err(SlackCallError::RateLimited { retry_after, .. }) => {
@@ -189,6 +203,13 @@ impl SlackApi {
             tracing::warn!(%err, "slack call failed");
         }
         classified
+    }
+
+    /// Whether Slack has been unavailable for the last several calls in a row.
+    pub fn failing(&self) -> bool {
+        self.unavailable_in_a_row
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= FAILING_AFTER
     }
 
     /// The same client for calls made on behalf of an anonymous action (the survey form
@@ -300,32 +321,31 @@ impl SlackApi {
         Ok(response.channel.id.to_string())
     }
 
-    /// `conversations.members`, every page, following `next_cursor`.
-    pub async fn channel_members(&self, channel: &str) -> Result<Vec<String>, SlackCallError> {
+    /// One page of `conversations.members`: the members and the next page's cursor, if
+    /// any. Paging callers keep the cursor, so a rate limit costs one page, not all.
+    pub async fn channel_members_page(
+        &self,
+        channel: &str,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), SlackCallError> {
         let session = self.client.open_session(&self.token);
-        let mut members = Vec::new();
-        let mut cursor: Option<SlackCursorId> = None;
-        loop {
-            let request = SlackApiConversationsMembersRequest::new()
-                .with_channel(channel.into())
-                .with_limit(200)
-                .opt_cursor(cursor.clone());
-            let page = self
-                .call(
-                    "conversations.members",
-                    None,
-                    session.conversations_members(&request),
-                )
-                .await?;
-            members.extend(page.members.iter().map(|m| m.to_string()));
-            cursor = page
-                .response_metadata
-                .and_then(|meta| meta.next_cursor)
-                .filter(|c| !c.value().is_empty());
-            if cursor.is_none() {
-                return Ok(members);
-            }
-        }
+        let request = SlackApiConversationsMembersRequest::new()
+            .with_channel(channel.into())
+            .with_limit(200)
+            .opt_cursor(cursor.map(|c| SlackCursorId::new(c.into())));
+        let page = self
+            .call(
+                "conversations.members",
+                None,
+                session.conversations_members(&request),
+            )
+            .await?;
+        let next = page
+            .response_metadata
+            .and_then(|meta| meta.next_cursor)
+            .map(|c| c.to_string())
+            .filter(|c| !c.is_empty());
+        Ok((page.members.iter().map(|m| m.to_string()).collect(), next))
     }
 
     /// Looks for a message the bot posted with `marker` as its first block's id: in a

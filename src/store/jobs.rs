@@ -259,6 +259,20 @@ impl Store {
         Ok(at.and_then(|s| Timestamp::from_second(s).ok()))
     }
 
+    /// How long the longest-waiting due job has waited for a worker (none held or
+    /// rescheduled into the future counts), in seconds.
+    pub async fn oldest_due_wait(&self, now: Timestamp) -> anyhow::Result<Option<i64>> {
+        const SQL: &str = "SELECT $1 - MIN(run_at) FROM jobs
+                            WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $1
+                              AND (locked_until IS NULL OR locked_until < $1)";
+        on_db!(self, "measure the job backlog", |pool| Ok(
+            sqlx::query_scalar(SQL)
+                .bind(now.as_second())
+                .fetch_one(pool)
+                .await?
+        ))
+    }
+
     /// Pending jobs that were due at `now` and that no worker holds: work a test (or an
     /// idle runner) left undone.
     pub async fn overdue_jobs(&self, now: Timestamp) -> anyhow::Result<Vec<(i64, String)>> {
