@@ -306,7 +306,7 @@ async fn show_form(
     } else {
         state.slack.open_view(trigger_id, view).await
     };
-    opened.map_err(|e| anyhow::anyhow!("could not open the counterfactual form: {e}"))?;
+    opened.map_err(|e| super::form_did_not_open("the counterfactual form", e))?;
     Ok(())
 }
 
@@ -317,7 +317,7 @@ pub async fn command(state: &AppState, request: &CommandRequest) -> Result<Reply
         .slack
         .open_view(&request.trigger_id, modal(review.id))
         .await
-        .map_err(|e| anyhow::anyhow!("could not open the counterfactual form: {e}"))?;
+        .map_err(|e| super::form_did_not_open("the counterfactual form", e))?;
     Ok(Reply::ephemeral(""))
 }
 

@@ -173,7 +173,7 @@ pub async fn command(
             .slack
             .open_view(&request.trigger_id, incident_modal(&prefill, &metadata))
             .await
-            .map_err(|e| Error::User(UserError(format!("I couldn't open the incident form ({e}). Try again, or give the fields inline: `/debrief incident title=\"…\"`."))))?;
+            .map_err(|e| super::form_did_not_open("the incident form", e))?;
         return Ok(Reply::ephemeral(""));
     }
     let values =

@@ -111,3 +111,20 @@ pub async fn status_extras(
     }
     Ok(lines)
 }
+
+/// A form that Slack did not open, in words for the person who asked: Slack's trigger
+/// lives 3 s, so after a slow or failed `views.open` the only thing left to do is say so.
+pub fn form_did_not_open(what: &str, err: crate::slack::SlackCallError) -> Error {
+    let why = match &err {
+        crate::slack::SlackCallError::Rejected { code, .. } if code.contains("trigger") => {
+            "it took too long to open".to_string()
+        }
+        crate::slack::SlackCallError::Rejected { code, .. } => format!("Slack answered `{code}`"),
+        _ => "Slack did not answer in time".to_string(),
+    };
+    tracing::warn!(%err, "a form did not open");
+    Error::User(crate::error::UserError(format!(
+        "I couldn't open {what}: {why}. Nothing was changed; please try again."
+    )))
+}
+

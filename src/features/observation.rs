@@ -458,7 +458,7 @@ pub async fn on_shortcut(
         .unmetered()
         .open_view(trigger_id, view)
         .await
-        .map_err(|e| anyhow::anyhow!("could not open the observation form: {e}"))?;
+        .map_err(|e| super::form_did_not_open("the observation form", e))?;
     Ok(())
 }
 

@@ -454,7 +454,7 @@ async fn web_api(
                         false,
                     )
                 }
-                None => match world.check_rate(&method, &params, now) {
+                None | Some(Fault::Answer) => match world.check_rate(&method, &params, now) {
                     Err(retry_after) => {
                         record(&mut world, "429");
                         (rate_limited(retry_after), false)

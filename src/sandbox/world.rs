@@ -143,6 +143,8 @@ pub enum Fault {
     Hang,
     /// Do what was asked, then never answer: the client cannot know the call worked.
     AcceptThenHang,
+    /// Answer normally: lets a queue of faults pass over a call.
+    Answer,
 }
 
 /// The whole sandbox state, behind one lock.

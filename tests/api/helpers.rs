@@ -579,3 +579,34 @@ pub async fn query_bytes(db: &TestDb, sql: &str) -> Vec<Vec<u8>> {
     let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
     sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
 }
+
+/// Holds another connection's write lock (SQLite) or an exclusive lock on `table`
+/// (PostgreSQL) until dropped: the database, as far as debrief can tell, is stuck.
+pub struct WriteHold {
+    /// The connection holding the lock; dropping it closes the connection and frees it.
+    _connection: Box<dyn std::any::Any + Send>,
+}
+
+pub async fn hold_writes(db: &TestDb, table: &str) -> WriteHold {
+    if db.is_postgres() {
+        let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+        let lock = format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE");
+        sqlx::query(sqlx::AssertSqlSafe(lock))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        WriteHold {
+            _connection: Box::new(conn),
+        }
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(db.url()).await.unwrap();
+        sqlx::query("BEGIN EXCLUSIVE")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        WriteHold {
+            _connection: Box::new(conn),
+        }
+    }
+}

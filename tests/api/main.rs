@@ -7,6 +7,7 @@ mod anonymity;
 mod checkins;
 mod cli;
 mod demo;
+mod faults;
 mod foundation;
 mod framing;
 mod layers;

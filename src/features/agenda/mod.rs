@@ -408,6 +408,6 @@ pub async fn open_from_home(
         .slack
         .open_view(trigger_id, view)
         .await
-        .map_err(|e| anyhow::anyhow!("could not open the agenda: {e}"))?;
+        .map_err(|e| super::form_did_not_open("the agenda", e))?;
     Ok(())
 }

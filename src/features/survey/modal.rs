@@ -30,7 +30,7 @@ pub async fn open_modal(
         .unmetered()
         .open_view(trigger_id, view)
         .await
-        .map_err(|e| anyhow::anyhow!("could not open the survey modal: {e}"))?;
+        .map_err(|e| crate::features::form_did_not_open("the survey", e))?;
     Ok(())
 }
 
