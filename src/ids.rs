@@ -24,6 +24,21 @@ pub const OBSERVE_SUBMIT: &str = "observe_submit";
 /// "Record it as written" after a blame nudge, and "For <review>" choices.
 pub const OBSERVE_RECORD: &str = "observe_record";
 
+/// One of the "For <review>" choices after a DM observation. Slack refuses buttons that
+/// share an action id in one block, so each choice carries its number.
+pub fn observe_record_choice(n: usize) -> String {
+    format!("{OBSERVE_RECORD}_{n}")
+}
+
+/// Whether `action_id` records an observation: the single button, or one of the choices.
+pub fn is_observe_record(action_id: &str) -> bool {
+    action_id == OBSERVE_RECORD
+        || action_id
+            .strip_prefix(OBSERVE_RECORD)
+            .and_then(|rest| rest.strip_prefix('_'))
+            .is_some_and(|n| n.parse::<usize>().is_ok())
+}
+
 /// App Home: "Open the latest agenda".
 pub const AGENDA_OPEN_FROM_HOME: &str = "home_open_agenda";
 

@@ -25,7 +25,7 @@ impl From<SlackCommandEvent> for CommandRequest {
             channel_id: ev.channel_id.to_string(),
             user_id: ev.user_id.to_string(),
             command: ev.command.to_string(),
-            text: ev.text.unwrap_or_default(),
+            text: blocks::storable(&ev.text.unwrap_or_default()),
             response_url: ev.response_url.value().to_string(),
             trigger_id: ev.trigger_id.to_string(),
         }

@@ -18,7 +18,8 @@ pub fn is_anonymous_command(text: &str) -> bool {
 pub fn is_anonymous_interaction(event: &SlackInteractionEvent) -> bool {
     match event {
         SlackInteractionEvent::BlockActions(ev) => ev.actions.iter().flatten().any(|a| {
-            [ids::SURVEY_OPEN, ids::OBSERVE_RECORD].contains(&a.action_id.value().as_str())
+            let id = a.action_id.value();
+            id == ids::SURVEY_OPEN || ids::is_observe_record(id)
         }),
         SlackInteractionEvent::ViewSubmission(ev) => match &ev.view.view {
             SlackView::Modal(modal) => modal.callback_id.as_ref().is_some_and(|id| {

@@ -113,7 +113,8 @@ async fn on_message(
     let text = message
         .content
         .as_ref()
-        .and_then(|c| c.text.clone())
+        .and_then(|c| c.text.as_deref())
+        .map(crate::slack::blocks::storable)
         .unwrap_or_default();
     let is_dm = message
         .origin

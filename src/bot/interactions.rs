@@ -158,7 +158,7 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
                 )
                 .await
             }
-            crate::ids::OBSERVE_RECORD => {
+            id if crate::ids::is_observe_record(id) => {
                 match observation::on_record_button(state, &value).await {
                     Ok(text) => {
                         if let Some(url) = &response_url {

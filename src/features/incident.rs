@@ -48,6 +48,9 @@ impl IncidentChanges {
     }
 }
 
+/// A vendor is a name: it is quoted inside survey questions and form labels.
+const MAX_VENDOR: usize = 80;
+
 /// The trigger is one event, told in a line; the conditions have their own form.
 const MAX_TRIGGER: usize = 300;
 
@@ -89,6 +92,18 @@ pub fn merge(
         return Err(Invalid {
             field: "title",
             message: "Keep the title under 150 characters; details belong in the review.".into(),
+        });
+    }
+    if let Some(vendor) = &changes.vendor
+        && vendor.trim().chars().count() > MAX_VENDOR
+    {
+        // The vendor's name goes into survey questions and form labels, whose size Slack
+        // limits; a paragraph here would break the survey for everyone.
+        return Err(Invalid {
+            field: "vendor",
+            message: format!(
+                "Give the vendor's name in at most {MAX_VENDOR} characters, e.g. vendor=Stripe."
+            ),
         });
     }
     let base = base.unwrap_or_default();
@@ -294,7 +309,7 @@ fn incident_modal(values: &IncidentValues, private_metadata: &str) -> SlackView 
             values.vendor.as_deref(),
             false,
             true,
-            100,
+            MAX_VENDOR,
         ),
         forms::text_input(
             "trigger",

@@ -405,7 +405,7 @@ async fn direct_message_reply(
         several => {
             let token = new_token();
             let mut buttons = Vec::new();
-            for review in several.iter().take(5) {
+            for (n, review) in several.iter().take(5).enumerate() {
                 let title = match state.store.incident(review.incident_id).await? {
                     Some(incident) => incident.title,
                     None => continue,
@@ -413,7 +413,8 @@ async fn direct_message_reply(
                 let Some(value) = record_value(review.id, text.as_str(), &token) else {
                     return Ok(DmReply::Text("You're in several open reviews and this is too long to carry on a button: use `/debrief observe` in the incident's channel instead.".into()));
                 };
-                buttons.push(blocks::button(&format!("For “{title}”"), crate::ids::OBSERVE_RECORD, &value, Style::Default));
+                let action = crate::ids::observe_record_choice(n + 1);
+                buttons.push(blocks::button(&format!("For “{title}”"), &action, &value, Style::Default));
             }
             let mut content = Vec::new();
             let nudges = framing::detect(text.as_str());

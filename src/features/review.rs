@@ -172,6 +172,13 @@ pub async fn command(
     }
     let args = ReviewArgs::from_invocation(inv);
     let settings = plan(existing.as_ref(), &args, &request.user_id, now).map_err(UserError)?;
+    if let Some(facilitator) = args
+        .facilitator
+        .as_deref()
+        .filter(|f| *f != request.user_id)
+    {
+        require_a_person(state, facilitator, now).await?;
+    }
     let gather = existing.is_none() || args.participants.is_some();
     let requester = Requester::of_command(request, now);
     let explicit = args.participants.clone();
@@ -441,6 +448,37 @@ pub fn classify(user: &crate::domain::UserInfo, bot_user_id: &str) -> Candidate 
 }
 
 /// Looks a user up, from the cache when it is fresh.
+/// Only a person with an active account can facilitate: a bot, a deactivated account or
+/// debrief itself would leave the review with nobody able to run it.
+async fn require_a_person(state: &AppState, user_id: &str, now: Timestamp) -> Result<(), Error> {
+    let unchecked = || {
+        Error::User(UserError(format!(
+            "I couldn't check <@{user_id}> with Slack just now, so nothing was changed. Please try again in a minute."
+        )))
+    };
+    let bot = state.bot_user_id().await.map_err(|_| unchecked())?.to_string();
+    let user = match user_info(state, user_id, now).await {
+        Ok(user) => user,
+        Err(JobError::Slack(SlackCallError::Rejected { code, .. })) if code == "user_not_found" => {
+            user_error!("Slack doesn't know <@{user_id}>. Mention the facilitator with @, e.g. `facilitator=@maria`.")
+        }
+        Err(JobError::Slack(_)) => return Err(unchecked()),
+        Err(other) => return Err(other.into()),
+    };
+    match classify(&user, &bot) {
+        Candidate::Person { .. } => Ok(()),
+        Candidate::Bot { .. } => {
+            user_error!("<@{user_id}> is a bot and can't facilitate. Pick a person with `facilitator=@…`.")
+        }
+        Candidate::Deactivated { .. } => {
+            user_error!("<@{user_id}>'s account is deactivated. Pick someone else with `facilitator=@…`.")
+        }
+        Candidate::Itself => {
+            user_error!("I can't facilitate a review myself. Pick a person with `facilitator=@…`.")
+        }
+    }
+}
+
 pub async fn user_info(
     state: &AppState,
     user_id: &str,
@@ -455,7 +493,6 @@ pub async fn user_info(
     Ok(user)
 }
 
-/// Job: gather the participant list (the channel's people, or the ones named) and tell the facilitator.
 /// A [`Job::ResolveParticipants`] as it runs.
 pub struct Gathering<'a> {
     pub review_id: ReviewId,
@@ -468,6 +505,7 @@ pub struct Gathering<'a> {
 /// facilitator, who is otherwise left wondering why `/debrief survey` waits.
 const SLOW_GATHERING_SECONDS: i64 = 60;
 
+/// Job: gather the participant list (the channel's people, or the ones named) and tell the facilitator.
 pub async fn resolve_participants(
     state: &AppState,
     ctx: &JobContext,

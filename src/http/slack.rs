@@ -26,7 +26,10 @@ pub async fn command(
         return StatusCode::OK.into_response();
     }
     let request = match serde_urlencoded::from_str::<CommandRequest>(&body) {
-        Ok(request) => request,
+        Ok(request) => CommandRequest {
+            text: crate::slack::blocks::storable(&request.text),
+            ..request
+        },
         Err(err) => {
             state.metrics.count_request("commands", "malformed");
             tracing::warn!(error = %err, "slash command payload did not parse");

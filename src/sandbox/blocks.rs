@@ -74,7 +74,14 @@ pub fn validate_blocks(blocks: &[Value], max_blocks: usize) -> Result<(), String
         if block["block_id"].as_str().is_some_and(|id| id.len() > 255) {
             return Err("invalid_blocks".into());
         }
+        // Slack refuses a block whose interactive elements share an action id.
+        let mut action_ids = std::collections::HashSet::new();
         for element in block["elements"].as_array().into_iter().flatten() {
+            if let Some(id) = element["action_id"].as_str()
+                && !action_ids.insert(id)
+            {
+                return Err("invalid_blocks".into());
+            }
             if element["type"] == "button" {
                 let label = element["text"]["text"]
                     .as_str()

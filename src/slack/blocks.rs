@@ -25,6 +25,16 @@ pub mod limits {
     pub const BUTTON_VALUE: usize = 2000;
 }
 
+/// Text as it can be stored and shown: NUL and the other control characters that no
+/// person types (PostgreSQL refuses NUL in text, so keeping one would fail forever) are
+/// dropped; line breaks and tabs stay. Direction marks are kept: they are how people
+/// write right-to-left languages, and Slack shows them as written.
+pub fn storable(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
 /// Cuts `text` to at most `max` characters at a word boundary, adding "…" when cut.
 pub fn truncate_words(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

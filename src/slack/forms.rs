@@ -152,9 +152,9 @@ impl FormValues {
         self.0
             .get(block_id)
             .and_then(|v| v.value.as_deref())
-            .map(str::trim)
+            .map(super::blocks::storable)
+            .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
-            .map(str::to_string)
     }
 
     /// The chosen option's value of a radio or select input.

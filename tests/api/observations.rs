@@ -18,6 +18,7 @@ on_both_databases!(
     a_dump_cannot_link_observations_to_their_authors,
     concurrent_observations_are_all_kept,
     a_review_stops_taking_observations_a_week_after_its_meeting,
+    a_dm_from_someone_in_two_reviews_asks_which_and_records_it_there,
 );
 
 /// Runs on a single-threaded runtime, so the test's log capture (a thread-local default
@@ -540,3 +541,68 @@ async fn a_review_stops_taking_observations_a_week_after_its_meeting(db: TestDb)
     );
     app.stop().await;
 }
+
+async fn a_dm_from_someone_in_two_reviews_asks_which_and_records_it_there(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    // A second incident channel with its own review; Carol takes part in both.
+    {
+        let mut world = app.sandbox.world();
+        world.channels.insert(
+            "C0SECOND".into(),
+            debrief::sandbox::SandboxChannel {
+                id: "C0SECOND".into(),
+                name: "inc-search".into(),
+                members: ["U0DEBRIEF", "U0ALICE", "U0CAROL"]
+                    .map(String::from)
+                    .to_vec(),
+                is_im: false,
+                is_archived: false,
+            },
+        );
+    }
+    app.slack
+        .command("U0ALICE", "C0SECOND", r#"incident title="Search timeouts""#)
+        .await;
+    app.slack
+        .command("U0ALICE", "C0SECOND", "review participants=<@U0CAROL>,<@U0ALICE> min=2")
+        .await;
+    app.run_due_jobs().await;
+    let (_, response) = app
+        .slack
+        .say("U0CAROL", "D0CAROL", "observe the search index was rebuilding", None)
+        .await;
+    assert_eq!(response.status, 200);
+    // Slack accepted the choice (its buttons have distinct action ids) and it reached Carol.
+    let choice = app
+        .sandbox
+        .dms_to("U0CAROL")
+        .into_iter()
+        .rfind(|m| m.text.contains("Which review"))
+        .expect("the choice message was delivered");
+    let second = debrief::ids::observe_record_choice(2);
+    let first = debrief::ids::observe_record_choice(1);
+    let blocks = choice.blocks.to_string();
+    assert!(blocks.contains(&first) && blocks.contains(&second), "{blocks}");
+    // Carol picks the search review (listed newest first).
+    app.slack
+        .click_button("U0CAROL", "D0CAROL", &choice.ts, &first)
+        .await;
+    let search = app
+        .state
+        .store
+        .review_for_channel("T0SANDBOX", "C0SECOND")
+        .await
+        .unwrap()
+        .unwrap();
+    let in_search = app.state.store.observations(search.id).await.unwrap();
+    assert_eq!(in_search.len(), 1);
+    assert_eq!(
+        debrief::features::observation::open(&app.state, search.id, &in_search[0]).unwrap(),
+        "the search index was rebuilding"
+    );
+    assert!(stored(&app).await.is_empty(), "nothing in the checkout review");
+    app.run_due_jobs().await;
+    app.stop().await;
+}
+

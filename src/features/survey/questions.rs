@@ -146,9 +146,12 @@ pub fn questions_for(vendor: Option<&str>) -> Vec<Question> {
 
 /// The question's prompt with the vendor named.
 pub fn prompt(question: &Question, vendor: Option<&str>) -> String {
+    // Cut, in case a longer name was stored before names were limited: a label Slack
+    // refuses would leave every participant with a survey that does not open.
+    let vendor = vendor.map(|v| crate::slack::blocks::truncate_words(v, 80));
     question
         .prompt
-        .replace("{vendor}", vendor.unwrap_or("the vendor"))
+        .replace("{vendor}", vendor.as_deref().unwrap_or("the vendor"))
 }
 
 /// A respondent's answers: question id → text (or chosen option's value).
