@@ -127,4 +127,3 @@ pub fn form_did_not_open(what: &str, err: crate::slack::SlackCallError) -> Error
         "I couldn't open {what}: {why}. Nothing was changed; please try again."
     )))
 }
-

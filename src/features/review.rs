@@ -456,11 +456,17 @@ async fn require_a_person(state: &AppState, user_id: &str, now: Timestamp) -> Re
             "I couldn't check <@{user_id}> with Slack just now, so nothing was changed. Please try again in a minute."
         )))
     };
-    let bot = state.bot_user_id().await.map_err(|_| unchecked())?.to_string();
+    let bot = state
+        .bot_user_id()
+        .await
+        .map_err(|_| unchecked())?
+        .to_string();
     let user = match user_info(state, user_id, now).await {
         Ok(user) => user,
         Err(JobError::Slack(SlackCallError::Rejected { code, .. })) if code == "user_not_found" => {
-            user_error!("Slack doesn't know <@{user_id}>. Mention the facilitator with @, e.g. `facilitator=@maria`.")
+            user_error!(
+                "Slack doesn't know <@{user_id}>. Mention the facilitator with @, e.g. `facilitator=@maria`."
+            )
         }
         Err(JobError::Slack(_)) => return Err(unchecked()),
         Err(other) => return Err(other.into()),
@@ -468,10 +474,14 @@ async fn require_a_person(state: &AppState, user_id: &str, now: Timestamp) -> Re
     match classify(&user, &bot) {
         Candidate::Person { .. } => Ok(()),
         Candidate::Bot { .. } => {
-            user_error!("<@{user_id}> is a bot and can't facilitate. Pick a person with `facilitator=@…`.")
+            user_error!(
+                "<@{user_id}> is a bot and can't facilitate. Pick a person with `facilitator=@…`."
+            )
         }
         Candidate::Deactivated { .. } => {
-            user_error!("<@{user_id}>'s account is deactivated. Pick someone else with `facilitator=@…`.")
+            user_error!(
+                "<@{user_id}>'s account is deactivated. Pick someone else with `facilitator=@…`."
+            )
         }
         Candidate::Itself => {
             user_error!("I can't facilitate a review myself. Pick a person with `facilitator=@…`.")

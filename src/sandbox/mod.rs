@@ -31,6 +31,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
+pub use blocks::{validate_blocks, validate_view};
 pub use rate::{RateLimiter, Tier};
 pub use socket::{SANDBOX_APP_TOKEN, SocketHub};
 pub use world::{

@@ -124,7 +124,8 @@ async fn a_reminder_pass_interrupted_after_a_send_reminds_nobody_twice(db: TestD
     // The first reminder reaches its reader, but Slack's answer is lost.
     app.sandbox
         .fail_next("chat.postMessage", Fault::AcceptThenHang, 1);
-    app.run_jobs_until_idle(Duration::from_secs(3 * 86_400)).await;
+    app.run_jobs_until_idle(Duration::from_secs(3 * 86_400))
+        .await;
     let reminders = |user: &str| {
         app.sandbox
             .dms_to(user)

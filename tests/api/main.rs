@@ -10,6 +10,7 @@ mod demo;
 mod faults;
 mod foundation;
 mod framing;
+mod generated;
 mod layers;
 mod manifest;
 mod observations;

@@ -565,12 +565,21 @@ async fn a_dm_from_someone_in_two_reviews_asks_which_and_records_it_there(db: Te
         .command("U0ALICE", "C0SECOND", r#"incident title="Search timeouts""#)
         .await;
     app.slack
-        .command("U0ALICE", "C0SECOND", "review participants=<@U0CAROL>,<@U0ALICE> min=2")
+        .command(
+            "U0ALICE",
+            "C0SECOND",
+            "review participants=<@U0CAROL>,<@U0ALICE> min=2",
+        )
         .await;
     app.run_due_jobs().await;
     let (_, response) = app
         .slack
-        .say("U0CAROL", "D0CAROL", "observe the search index was rebuilding", None)
+        .say(
+            "U0CAROL",
+            "D0CAROL",
+            "observe the search index was rebuilding",
+            None,
+        )
         .await;
     assert_eq!(response.status, 200);
     // Slack accepted the choice (its buttons have distinct action ids) and it reached Carol.
@@ -583,7 +592,10 @@ async fn a_dm_from_someone_in_two_reviews_asks_which_and_records_it_there(db: Te
     let second = debrief::ids::observe_record_choice(2);
     let first = debrief::ids::observe_record_choice(1);
     let blocks = choice.blocks.to_string();
-    assert!(blocks.contains(&first) && blocks.contains(&second), "{blocks}");
+    assert!(
+        blocks.contains(&first) && blocks.contains(&second),
+        "{blocks}"
+    );
     // Carol picks the search review (listed newest first).
     app.slack
         .click_button("U0CAROL", "D0CAROL", &choice.ts, &first)
@@ -601,8 +613,10 @@ async fn a_dm_from_someone_in_two_reviews_asks_which_and_records_it_there(db: Te
         debrief::features::observation::open(&app.state, search.id, &in_search[0]).unwrap(),
         "the search index was rebuilding"
     );
-    assert!(stored(&app).await.is_empty(), "nothing in the checkout review");
+    assert!(
+        stored(&app).await.is_empty(),
+        "nothing in the checkout review"
+    );
     app.run_due_jobs().await;
     app.stop().await;
 }
-
