@@ -176,8 +176,8 @@ proptest! {
     }
 }
 
-/// Whole requests through the real router: a command with any text, and interaction
-/// payloads with fields replaced by awkward values. Every answer is 200 or 400.
+// Whole requests through the real router: a command with any text, and interaction
+// payloads with fields replaced by awkward values. Every answer is 200 or 400.
 crate::on_both_databases!(awkward_requests_never_get_a_server_error);
 
 async fn awkward_requests_never_get_a_server_error(db: TestDb) {
