@@ -42,7 +42,7 @@ pub const COMMAND_DEADLINE: std::time::Duration = std::time::Duration::from_mill
 /// Handles a slash command. Always answers, within [`COMMAND_DEADLINE`]: a user mistake
 /// is an ephemeral sentence, and a failure says honestly that the command may not have
 /// been carried out, with what was typed so it can be sent again.
-#[tracing::instrument(name = "command", skip_all)]
+#[tracing::instrument(level = "debug", name = "command", skip_all)]
 pub async fn on_command(state: &AppState, request: CommandRequest) -> Reply {
     let now = state.clock.now();
     let outcome =
@@ -79,7 +79,7 @@ fn with_what_was_typed(mut reply: Reply, request: &CommandRequest) -> Reply {
 }
 
 /// Handles an interaction (button, modal submission, shortcut).
-#[tracing::instrument(name = "interaction", skip_all)]
+#[tracing::instrument(level = "debug", name = "interaction", skip_all)]
 pub async fn on_interaction(
     state: &AppState,
     event: SlackInteractionEvent,

@@ -63,6 +63,26 @@ pub async fn require_review(
     }
 }
 
+/// The channel's review alone, in one query when it exists (the hot path of commands
+/// that need no incident, such as `observe`); the same sentences as [`require_review`]
+/// when it does not.
+pub async fn require_review_only(
+    state: &AppState,
+    request: &CommandRequest,
+) -> Result<Review, Error> {
+    require_channel(request, "review")?;
+    if let Some(review) = state
+        .store
+        .review_for_channel(&request.team_id, &request.channel_id)
+        .await?
+    {
+        return Ok(review);
+    }
+    require_review(state, request)
+        .await
+        .map(|(_, review)| review)
+}
+
 /// Only the facilitator may do `what`.
 pub fn require_facilitator(review: &Review, user_id: &str, what: &str) -> Result<(), Error> {
     if review.facilitator_id != user_id {

@@ -137,13 +137,15 @@ pub async fn record(state: &AppState, observation: Observation) -> Result<(), Er
     let Some(review) = state.store.review(observation.review_id).await? else {
         user_error!("That review no longer exists.");
     };
-    require_taking_observations(&review, state.clock.now())?;
+    record_in(state, &review, &observation.text).await
+}
+
+/// [`record`] for a review already loaded.
+async fn record_in(state: &AppState, review: &Review, text: &ObservationText) -> Result<(), Error> {
+    require_taking_observations(review, state.clock.now())?;
     state
         .store
-        .add_observation(
-            observation.review_id,
-            &seal(state, observation.review_id, &observation.text),
-        )
+        .add_observation(review.id, &seal(state, review.id, text))
         .await?;
     Ok(())
 }
@@ -236,7 +238,7 @@ pub async fn command(
     request: &CommandRequest,
     rest: Option<&str>,
 ) -> Result<Reply, Error> {
-    let (_, review) = super::require_review(state, request).await?;
+    let review = super::require_review_only(state, request).await?;
     // From here on only the text matters; `request.user_id` is not read on this path.
     let text = ObservationText::parse(rest.unwrap_or("")).map_err(crate::error::UserError)?;
     let nudges = framing::detect(text.as_str());
@@ -246,14 +248,7 @@ pub async fn command(
             nudge_blocks(review.id, text.as_str(), &nudges),
         ));
     }
-    record(
-        state,
-        Observation {
-            review_id: review.id,
-            text,
-        },
-    )
-    .await?;
+    record_in(state, &review, &text).await?;
     Ok(Reply::ephemeral(recorded_text(&review)))
 }
 

@@ -16,6 +16,7 @@ use sqlx::sqlite::{
 };
 
 pub mod agenda;
+mod batch;
 pub mod checkins;
 pub mod events;
 pub mod jobs;
@@ -163,6 +164,9 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// SQLite's one writer for observations (group commit); `None` on PostgreSQL, which
+    /// takes concurrent writers as they come.
+    observation_writer: Option<tokio::sync::mpsc::Sender<batch::ObservationWrite>>,
 }
 
 impl Store {
@@ -206,7 +210,14 @@ impl Store {
                 .with_context(|| "could not migrate the PostgreSQL database")?;
             Db::Postgres(pool)
         };
-        Ok(Self { db })
+        let observation_writer = match &db {
+            Db::Sqlite(pool) => Some(batch::spawn(pool.clone())),
+            Db::Postgres(_) => None,
+        };
+        Ok(Self {
+            db,
+            observation_writer,
+        })
     }
 
     pub fn backend(&self) -> Backend {

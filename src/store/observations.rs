@@ -33,6 +33,25 @@ impl Store {
             "INSERT INTO observation_tokens (token) VALUES ($1) ON CONFLICT (token) DO NOTHING";
         const INSERT: &str =
             "INSERT INTO observations (id, review_id, sealed, released) VALUES ($1, $2, $3, FALSE)";
+        if let Some(writer) = &self.observation_writer {
+            let (done, written) = tokio::sync::oneshot::channel();
+            let request = super::batch::ObservationWrite {
+                review_id,
+                sealed: sealed.to_vec(),
+                token: token.map(str::to_string),
+                done,
+            };
+            writer
+                .send(request)
+                .await
+                .map_err(|_| anyhow::anyhow!("the observation writer has stopped"))?;
+            return written
+                .await
+                .map_err(|_| anyhow::anyhow!("the observation writer has stopped"))?
+                .map_err(|e| {
+                    anyhow::anyhow!("database operation `add an observation` failed: {e}")
+                });
+        }
         on_db!(self, "add an observation", |pool| {
             let mut tx = pool.begin_write().await?;
             if let Some(token) = token {
