@@ -17,6 +17,7 @@
 //! - [`grammar`]: the pure `/debrief` parser; [`ids`]: every action, callback and shortcut id.
 //! - [`request`]: what a command brings in and what the person sees back.
 //! - [`queue`]: the vocabulary of background work (`Job`, `enqueue`).
+//! - [`outbox`]: posting a message that must reach Slack once, whatever happens.
 //! - [`app`]: `AppState`, what every handler and job is given.
 //!
 //! **Features**: [`features`], one module per feature; each imports only what lies above in this list.
