@@ -110,6 +110,8 @@ fn inputs(answers: usize, observations: usize) -> Inputs {
         answers,
         observations,
         counterfactuals: Vec::new(),
+        links: Vec::new(),
+        done: false,
     }
 }
 

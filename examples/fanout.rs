@@ -60,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
         run_worker: true,
         worker_poll: Duration::from_secs(1),
         slack_timeout: Duration::from_secs(10),
+        learning: Default::default(),
     };
     let app = Application::build(config, Arc::new(SystemClock)).await?;
     let state = app.state().clone();

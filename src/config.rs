@@ -77,6 +77,108 @@ pub struct ServeArgs {
     /// Log format: `text` for people, `json` for log pipelines.
     #[arg(long, env = "DEBRIEF_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+    #[command(flatten)]
+    pub learning: LearningArgs,
+}
+
+/// Settings of the quarterly learning review, shared by `serve` and the offline commands.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LearningArgs {
+    /// The team's time zone (IANA name such as Europe/Berlin): quarters, hours of day and
+    /// due dates are read on its clock.
+    #[arg(long, env = "DEBRIEF_TIMEZONE", default_value = "UTC")]
+    pub timezone: String,
+    /// An incident started within this many hours after a deploy counts as deploy-related.
+    #[arg(long, env = "DEBRIEF_DEPLOY_WINDOW_HOURS", default_value = "24")]
+    pub deploy_window_hours: String,
+    /// Channel id (C…) where the learning review is posted on the first weekday of each quarter.
+    #[arg(long, env = "DEBRIEF_LEARNING_REVIEW_CHANNEL")]
+    pub learning_review_channel: Option<String>,
+    /// Who facilitates the automatic learning review (shown in its header).
+    #[arg(long, env = "DEBRIEF_LEARNING_REVIEW_FACILITATOR")]
+    pub learning_review_facilitator: Option<String>,
+    /// The participants line of the learning review's header.
+    #[arg(
+        long,
+        env = "DEBRIEF_LEARNING_REVIEW_PARTICIPANTS",
+        default_value = "SRE leads, Engineering managers, On-call representatives"
+    )]
+    pub learning_review_participants: String,
+}
+
+/// The validated settings of the learning review.
+#[derive(Debug, Clone)]
+pub struct LearningConfig {
+    pub timezone: jiff::tz::TimeZone,
+    pub deploy_window_hours: u32,
+    pub review_channel: Option<String>,
+    pub facilitator: Option<String>,
+    pub participants: String,
+}
+
+impl Default for LearningConfig {
+    fn default() -> Self {
+        Self {
+            timezone: jiff::tz::TimeZone::UTC,
+            deploy_window_hours: 24,
+            review_channel: None,
+            facilitator: None,
+            participants: "SRE leads, Engineering managers, On-call representatives".into(),
+        }
+    }
+}
+
+impl LearningArgs {
+    /// Validates every value; the first problem found is returned.
+    pub fn into_config(self) -> Result<LearningConfig, ConfigError> {
+        let name = self.timezone.trim();
+        let timezone = if name.eq_ignore_ascii_case("utc") {
+            jiff::tz::TimeZone::UTC
+        } else {
+            jiff::tz::TimeZone::get(name).map_err(|_| {
+                problem(
+                    "DEBRIEF_TIMEZONE",
+                    format!("`{name}` is not a time zone name such as Europe/Berlin or UTC"),
+                )
+            })?
+        };
+        let deploy_window_hours = match self.deploy_window_hours.trim().parse::<u32>() {
+            Ok(n) if (1..=720).contains(&n) => n,
+            _ => {
+                return Err(problem(
+                    "DEBRIEF_DEPLOY_WINDOW_HOURS",
+                    format!(
+                        "`{}` is not a whole number of hours from 1 to 720",
+                        self.deploy_window_hours
+                    ),
+                ));
+            }
+        };
+        let review_channel = match self.learning_review_channel.map(|c| c.trim().to_string()) {
+            Some(c) if c.is_empty() => None,
+            Some(c)
+                if !c.starts_with(['C', 'G']) || !c.chars().all(|x| x.is_ascii_alphanumeric()) =>
+            {
+                return Err(problem(
+                    "DEBRIEF_LEARNING_REVIEW_CHANNEL",
+                    format!(
+                        "`{c}` is not a channel id such as C0123ABCD (copy it from the channel's details)"
+                    ),
+                ));
+            }
+            other => other,
+        };
+        Ok(LearningConfig {
+            timezone,
+            deploy_window_hours,
+            review_channel,
+            facilitator: self
+                .learning_review_facilitator
+                .map(|f| f.trim().to_string())
+                .filter(|f| !f.is_empty()),
+            participants: self.learning_review_participants.trim().to_string(),
+        })
+    }
 }
 
 /// Log line format.
@@ -117,6 +219,8 @@ pub struct Config {
     /// How long one Slack Web API call may take before it counts as failed (and is
     /// retried): a hung connection must not hold a worker or a request forever.
     pub slack_timeout: std::time::Duration,
+    /// The quarterly learning review and the owner digests.
+    pub learning: LearningConfig,
 }
 
 /// A configuration problem, reported as one line that names the variable.
@@ -259,6 +363,7 @@ impl ServeArgs {
                 ));
             }
         };
+        let learning = self.learning.into_config()?;
         let log_format = match self.log_format.as_str() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -282,6 +387,7 @@ impl ServeArgs {
             run_worker: true,
             worker_poll: std::time::Duration::from_secs(1),
             slack_timeout,
+            learning,
         })
     }
 }
@@ -347,6 +453,12 @@ mod tests {
             workers: "4".into(),
             slack_timeout: "10".into(),
             log_format: "text".into(),
+            learning: LearningArgs {
+                timezone: "UTC".into(),
+                deploy_window_hours: "24".into(),
+                learning_review_participants: "SRE leads".into(),
+                ..LearningArgs::default()
+            },
         }
     }
 
@@ -401,6 +513,18 @@ mod tests {
             (
                 "DEBRIEF_LOG_FORMAT",
                 Box::new(|a| a.log_format = "xml".into()),
+            ),
+            (
+                "DEBRIEF_TIMEZONE",
+                Box::new(|a| a.learning.timezone = "Mars/Olympus".into()),
+            ),
+            (
+                "DEBRIEF_DEPLOY_WINDOW_HOURS",
+                Box::new(|a| a.learning.deploy_window_hours = "0".into()),
+            ),
+            (
+                "DEBRIEF_LEARNING_REVIEW_CHANNEL",
+                Box::new(|a| a.learning.learning_review_channel = Some("#general".into())),
             ),
         ];
         for (variable, mutate) in cases {

@@ -96,7 +96,10 @@ impl TryFrom<String> for SurveyStatus {
 }
 
 /// Whether a condition is within our control.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Control {
     Yes,
     Partly,
@@ -104,7 +107,9 @@ pub enum Control {
 }
 
 /// A rough cost to make the condition true.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Cost {
     S,
     M,
@@ -112,10 +117,15 @@ pub enum Cost {
 }
 
 /// How far making it true would help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Reach {
+    #[serde(rename = "incident")]
     ThisIncident,
+    #[serde(rename = "class")]
     ThisClass,
+    #[serde(rename = "many")]
     ManyClasses,
 }
 
@@ -209,4 +219,99 @@ pub struct UserInfo {
     pub name: String,
     pub is_bot: bool,
     pub deleted: bool,
+}
+
+/// What kind of work an action item is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionKind {
+    Fix,
+    Mitigation,
+    Detection,
+    Process,
+    TechDebt,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 5] = [
+        ActionKind::Fix,
+        ActionKind::Mitigation,
+        ActionKind::Detection,
+        ActionKind::Process,
+        ActionKind::TechDebt,
+    ];
+
+    /// The stored and typed value (`kind=tech-debt`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ActionKind::Fix => "fix",
+            ActionKind::Mitigation => "mitigation",
+            ActionKind::Detection => "detection",
+            ActionKind::Process => "process",
+            ActionKind::TechDebt => "tech-debt",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// Where an action item stands. Every change is a history row.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Open,
+    InProgress,
+    Done,
+    Deprioritized,
+}
+
+impl ItemStatus {
+    pub const ALL: [ItemStatus; 4] = [
+        ItemStatus::Open,
+        ItemStatus::InProgress,
+        ItemStatus::Done,
+        ItemStatus::Deprioritized,
+    ];
+
+    /// Still accountable work: open or in progress. Deprioritized work is not open.
+    pub fn is_open(self) -> bool {
+        matches!(self, ItemStatus::Open | ItemStatus::InProgress)
+    }
+
+    /// The stored and typed value (`status=in_progress`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemStatus::Open => "open",
+            ItemStatus::InProgress => "in_progress",
+            ItemStatus::Done => "done",
+            ItemStatus::Deprioritized => "deprioritized",
+        }
+    }
+
+    /// In the words a person would use.
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemStatus::Open => "open",
+            ItemStatus::InProgress => "in progress",
+            ItemStatus::Done => "done",
+            ItemStatus::Deprioritized => "deprioritized",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+impl TryFrom<String> for ItemStatus {
+    type Error = String;
+    fn try_from(stored: String) -> Result<Self, String> {
+        Self::parse(&stored).ok_or_else(|| format!("unknown action item status {stored:?}"))
+    }
 }

@@ -42,6 +42,17 @@ pub fn is_observe_record(action_id: &str) -> bool {
 /// App Home: "Open the latest agenda".
 pub const AGENDA_OPEN_FROM_HOME: &str = "home_open_agenda";
 
+/// Status buttons on an action item's message, in listings and in the App Home.
+pub const ACTION_STATUS: &str = "action_status";
+/// "Make this an action item" on a ranked counterfactual in the agenda.
+pub const COUNTERFACTUAL_TO_ACTION: &str = "counterfactual_to_action";
+/// The action item form (opened from a counterfactual).
+pub const ACTION_SUBMIT: &str = "action_submit";
+/// "Use <existing mode>" on a failure-mode suggestion.
+pub const MODE_USE: &str = "mode_use";
+/// "Mark the review done" on the agenda.
+pub const REVIEW_DONE: &str = "review_done";
+
 /// The counterfactual modal.
 pub const COUNTERFACTUAL_SUBMIT: &str = "counterfactual_submit";
 /// "Open the counterfactual form" under a root-cause nudge.
@@ -63,6 +74,10 @@ pub const ACTIONS: &[&str] = &[
     AGENDA_OPEN_FROM_HOME,
     COUNTERFACTUAL_OPEN,
     COUNTERFACTUAL_RANK,
+    ACTION_STATUS,
+    COUNTERFACTUAL_TO_ACTION,
+    MODE_USE,
+    REVIEW_DONE,
 ];
 /// Every modal callback id, for the registry test.
 pub const CALLBACKS: &[&str] = &[
@@ -70,6 +85,7 @@ pub const CALLBACKS: &[&str] = &[
     INCIDENT_SUBMIT,
     OBSERVE_SUBMIT,
     COUNTERFACTUAL_SUBMIT,
+    ACTION_SUBMIT,
 ];
 /// Every shortcut callback id (declared in manifest.yaml).
 pub const SHORTCUTS: &[&str] = &[OBSERVE_SHORTCUT];

@@ -27,7 +27,8 @@
 //!
 //! **The edge**: [`http`] and [`socket_mode`] (transports into [`bot`]), [`jobs`] (the engine
 //! that claims, runs and retries jobs through `bot::on_job`), [`startup`] (the only place
-//! that starts them), and [`demo`].
+//! that starts them), [`demo`], and [`cli`] (import, export and the learning review
+//! without Slack).
 
 pub mod clock;
 pub mod config;
@@ -51,6 +52,7 @@ pub mod features;
 
 pub mod bot;
 
+pub mod cli;
 pub mod demo;
 pub mod http;
 pub mod jobs;

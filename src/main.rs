@@ -1,11 +1,15 @@
 //! The `debrief` binary: parse the command line, then run the chosen subcommand.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use debrief::cli::{self, ImportError, ImportKind};
 use debrief::clock::SystemClock;
-use debrief::config::ServeArgs;
+use debrief::config::{LearningArgs, ServeArgs};
+use debrief::features::learning::import::{ACTION_COLUMNS, INCIDENT_COLUMNS};
+use debrief::features::learning::quarter::Quarter;
 use debrief::startup::Application;
 
 #[derive(Parser)]
@@ -30,6 +34,74 @@ enum Command {
         #[arg(long)]
         keep: bool,
     },
+    /// Backfill history from a file, so that a team's first learning review is not empty.
+    /// All or nothing: a file with any bad row writes nothing and names each problem.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write a quarter's learning review as Markdown, and every raw figure as JSON.
+    Export {
+        /// The quarter, e.g. 2026-Q3.
+        #[arg(long)]
+        quarter: String,
+        /// The folder to write into (created if needed).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        learning: LearningArgs,
+    },
+    /// Print a quarter's learning review as Markdown to stdout, without Slack.
+    LearningReview {
+        /// The quarter, e.g. 2026-Q3.
+        #[arg(long)]
+        quarter: String,
+        /// Also print how long loading, computing and rendering took (to stderr).
+        #[arg(long)]
+        timings: bool,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        learning: LearningArgs,
+    },
+}
+
+/// Which database and workspace an offline command works on.
+#[derive(Args)]
+struct Target {
+    /// sqlite://path or postgres://…
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://debrief.db",
+        hide_env_values = true
+    )]
+    database_url: String,
+    /// The Slack workspace id (T…); by default the one the database holds.
+    #[arg(long)]
+    team: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import incidents from a CSV or JSON file. Rows are matched by `id`: importing the
+    /// same file again adds nothing, and changed rows are updated.
+    #[command(after_help = INCIDENT_COLUMNS)]
+    Incidents {
+        /// file.csv (with a header row) or file.json (an array of objects).
+        file: PathBuf,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Import action items (with their status) from a CSV or JSON file; import the
+    /// incidents they belong to first.
+    #[command(after_help = ACTION_COLUMNS)]
+    Actions {
+        /// file.csv (with a header row) or file.json (an array of objects).
+        file: PathBuf,
+        #[command(flatten)]
+        target: Target,
+    },
 }
 
 fn main() -> ExitCode {
@@ -41,6 +113,137 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve(*args)),
         Command::Demo { keep } => runtime.block_on(demo(keep)),
+        Command::Import(ImportCommand::Incidents { file, target }) => {
+            runtime.block_on(import(ImportKind::Incidents, file, target))
+        }
+        Command::Import(ImportCommand::Actions { file, target }) => {
+            runtime.block_on(import(ImportKind::Actions, file, target))
+        }
+        Command::Export {
+            quarter,
+            out,
+            target,
+            learning,
+        } => runtime.block_on(export(quarter, out, target, learning)),
+        Command::LearningReview {
+            quarter,
+            timings,
+            target,
+            learning,
+        } => runtime.block_on(learning_review(quarter, timings, target, learning)),
+    }
+}
+
+/// Prints an offline command's failure in one line; the URL it names has no password.
+fn failed(err: anyhow::Error) -> ExitCode {
+    eprintln!("debrief: {err:#}");
+    ExitCode::FAILURE
+}
+
+async fn import(kind: ImportKind, file: PathBuf, target: Target) -> ExitCode {
+    let store = match cli::open(&target.database_url).await {
+        Ok(store) => store,
+        Err(err) => return failed(err),
+    };
+    let team = match cli::team(&store, target.team.as_deref()).await {
+        Ok(team) => team,
+        Err(err) => return failed(err),
+    };
+    let now = jiff::Timestamp::now();
+    match cli::import(&store, &team, kind, &file, now).await {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(ImportError::Rows(rows)) => {
+            for row in &rows {
+                eprintln!("{}: {row}", file.display());
+            }
+            eprintln!("debrief: {} problem(s); nothing was imported.", rows.len());
+            ExitCode::FAILURE
+        }
+        Err(ImportError::Other(err)) => failed(err),
+    }
+}
+
+/// The parts every report command needs: the quarter, settings, store and workspace.
+async fn report_inputs(
+    quarter: &str,
+    target: &Target,
+    learning: LearningArgs,
+) -> Result<
+    (
+        Quarter,
+        debrief::config::LearningConfig,
+        debrief::store::Store,
+        String,
+    ),
+    ExitCode,
+> {
+    let quarter: Quarter = quarter.parse().map_err(|err| {
+        eprintln!("debrief: --quarter: {err}");
+        ExitCode::from(2)
+    })?;
+    let config = learning.into_config().map_err(|err| {
+        eprintln!("debrief: {err}");
+        ExitCode::from(2)
+    })?;
+    let store = cli::open(&target.database_url).await.map_err(failed)?;
+    let team = cli::team(&store, target.team.as_deref())
+        .await
+        .map_err(failed)?;
+    Ok((quarter, config, store, team))
+}
+
+async fn export(quarter: String, out: PathBuf, target: Target, learning: LearningArgs) -> ExitCode {
+    let (quarter, config, store, team) = match report_inputs(&quarter, &target, learning).await {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
+    };
+    match cli::export(
+        &store,
+        &config,
+        &team,
+        quarter,
+        &out,
+        jiff::Timestamp::now(),
+    )
+    .await
+    {
+        Ok(paths) => {
+            for path in paths {
+                println!("wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => failed(err),
+    }
+}
+
+async fn learning_review(
+    quarter: String,
+    timings: bool,
+    target: Target,
+    learning: LearningArgs,
+) -> ExitCode {
+    let (quarter, config, store, team) = match report_inputs(&quarter, &target, learning).await {
+        Ok(inputs) => inputs,
+        Err(code) => return code,
+    };
+    match cli::learning_review(&store, &config, &team, quarter, jiff::Timestamp::now()).await {
+        Ok((markdown, spent)) => {
+            print!("{markdown}");
+            if timings {
+                eprintln!(
+                    "timings: load {:.1} ms, compute {:.1} ms, render {:.1} ms",
+                    spent.load.as_secs_f64() * 1e3,
+                    spent.compute.as_secs_f64() * 1e3,
+                    spent.render.as_secs_f64() * 1e3
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => failed(err),
     }
 }
 

@@ -147,6 +147,28 @@ pub enum Job {
         seed: u64,
         next_part: usize,
     },
+    /// Post an action item's message, with its status buttons, where it was added.
+    PostActionItem { item_id: i64, channel: String },
+    /// Show an action item's current status on its message.
+    RefreshActionItem { item_id: i64 },
+    /// Queue this week's owner digests (at the instant `at`), then next week's run.
+    ScheduleDigests { at: i64 },
+    /// DM one owner their open action items.
+    OwnerDigest { owner: String, week: String },
+    /// Post a quarter's learning review in a channel (or upload it as Markdown).
+    PostLearningReview {
+        team_id: String,
+        quarter: String,
+        channel: String,
+        markdown: bool,
+        facilitator: Option<String>,
+        requester: Option<Requester>,
+        /// The first message not yet posted (a retry resumes there).
+        #[serde(default)]
+        next_part: usize,
+    },
+    /// The automatic post of the quarter before `quarter`, on its first weekday.
+    LearningReviewAuto { quarter: String },
 }
 
 impl Job {
@@ -200,6 +222,12 @@ impl Job {
                 review_version,
                 ..
             } => format!("agenda:{review_id}:{at}:{review_version}"),
+            Job::PostActionItem { item_id, .. } => format!("action-item:{item_id}:post"),
+            Job::ScheduleDigests { at } => format!("digests:{at}"),
+            // One digest per owner and week, however often the scheduler runs.
+            Job::OwnerDigest { owner, week } => format!("digest:{owner}:{week}"),
+            // One automatic post per quarter, whichever replica queued it.
+            Job::LearningReviewAuto { quarter } => format!("learning-review:{quarter}"),
             _ => return None,
         })
     }
@@ -215,9 +243,9 @@ impl Job {
         match self {
             Job::PostMessage { requester, .. } => requester.as_ref(),
             Job::ResolveParticipants { requester, .. } => Some(requester),
-            Job::PostAgenda { requester, .. } | Job::AgendaMarkdown { requester, .. } => {
-                requester.as_ref()
-            }
+            Job::PostAgenda { requester, .. }
+            | Job::AgendaMarkdown { requester, .. }
+            | Job::PostLearningReview { requester, .. } => requester.as_ref(),
             // Never report a failed report: that could loop. The rest explain themselves.
             _ => None,
         }
@@ -459,6 +487,28 @@ mod tests {
                 seed: 9,
                 next_part: 0,
             },
+            Job::PostActionItem {
+                item_id: 4,
+                channel: "C1".into(),
+            },
+            Job::RefreshActionItem { item_id: 4 },
+            Job::ScheduleDigests { at: 100 },
+            Job::OwnerDigest {
+                owner: "U1".into(),
+                week: "2026-W49".into(),
+            },
+            Job::PostLearningReview {
+                team_id: "T1".into(),
+                quarter: "2026-Q3".into(),
+                channel: "C1".into(),
+                markdown: false,
+                facilitator: None,
+                requester: None,
+                next_part: 1,
+            },
+            Job::LearningReviewAuto {
+                quarter: "2026-Q4".into(),
+            },
         ];
         for job in &jobs {
             match job {
@@ -478,7 +528,13 @@ mod tests {
                 | Job::RemindSurvey { .. }
                 | Job::CloseSurvey { .. }
                 | Job::MarkInviteClosed { .. }
-                | Job::DeliverAnswers { .. } => {}
+                | Job::DeliverAnswers { .. }
+                | Job::PostActionItem { .. }
+                | Job::RefreshActionItem { .. }
+                | Job::ScheduleDigests { .. }
+                | Job::OwnerDigest { .. }
+                | Job::PostLearningReview { .. }
+                | Job::LearningReviewAuto { .. } => {}
             }
         }
         jobs

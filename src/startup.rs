@@ -85,6 +85,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
+        if self.state.config.run_worker {
+            // A process that runs jobs keeps the recurring ones queued.
+            crate::bot::jobs::schedule_recurring(&self.state, self.state.clock.now()).await?;
+        }
         let worker = self.state.config.run_worker.then(|| {
             tokio::spawn(crate::jobs::runner::run(
                 self.state.clone(),

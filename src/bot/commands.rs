@@ -188,10 +188,198 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
         rest: None,
     },
     CommandSpec {
+        name: "review done",
+        summary: "Mark this review's postmortem completed, once its meeting has happened (facilitator only).",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
+        name: "action add",
+        summary: "Add an action item to this channel's incident. kind= is fix, mitigation, detection, process or tech-debt; url= a Jira, Linear or GitHub link.",
+        args: &[
+            ArgSpec {
+                key: "title",
+                kind: ArgKind::Text,
+                required: true,
+            },
+            ArgSpec {
+                key: "owner",
+                kind: ArgKind::User,
+                required: false,
+            },
+            ArgSpec {
+                key: "due",
+                kind: ArgKind::Text,
+                required: false,
+            },
+            ArgSpec {
+                key: "services",
+                kind: ArgKind::Tags,
+                required: false,
+            },
+            ArgSpec {
+                key: "mode",
+                kind: ArgKind::Tag,
+                required: false,
+            },
+            ArgSpec {
+                key: "kind",
+                kind: ArgKind::Choice(features::actions::KINDS),
+                required: false,
+            },
+            ArgSpec {
+                key: "url",
+                kind: ArgKind::Text,
+                required: false,
+            },
+        ],
+        rest: None,
+    },
+    CommandSpec {
+        name: "action",
+        summary: "Change an action item: `/debrief action 12 status=done`, status= open, in_progress, done or deprioritized, with an optional reason=\"…\". Every change is kept with who made it.",
+        args: &[],
+        rest: Some(RestSpec {
+            name: "id status=… [reason=\"…\"]",
+            required: true,
+        }),
+    },
+    CommandSpec {
+        name: "actions",
+        summary: "List open action items with their buttons; also `actions mine`, `actions overdue`, `actions all`.",
+        args: LIST_ARGS,
+        rest: None,
+    },
+    CommandSpec {
+        name: "actions mine",
+        summary: "Your open action items.",
+        args: LIST_ARGS,
+        rest: None,
+    },
+    CommandSpec {
+        name: "actions open",
+        summary: "Open and in-progress action items.",
+        args: LIST_ARGS,
+        rest: None,
+    },
+    CommandSpec {
+        name: "actions overdue",
+        summary: "Open action items past their due date.",
+        args: LIST_ARGS,
+        rest: None,
+    },
+    CommandSpec {
+        name: "actions all",
+        summary: "Every action item, whatever its status.",
+        args: LIST_ARGS,
+        rest: None,
+    },
+    CommandSpec {
+        name: "digest off",
+        summary: "Stop the weekly DM of your open action items.",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
+        name: "digest on",
+        summary: "Get a weekly DM of your open action items, oldest first (the default).",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
+        name: "modes",
+        summary: "List the failure modes with how many incidents and action items use each.",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
+        name: "modes merge",
+        summary: "Merge one failure-mode tag into another, rewriting history and recurrence marks (facilitators only).",
+        args: &[
+            ArgSpec {
+                key: "from",
+                kind: ArgKind::Tag,
+                required: true,
+            },
+            ArgSpec {
+                key: "into",
+                kind: ArgKind::Tag,
+                required: true,
+            },
+        ],
+        rest: None,
+    },
+    CommandSpec {
+        name: "service",
+        summary: "Put a service in a domain: `/debrief service checkout domain=payments owner-team=\"…\"`. Without a name, the catalogue.",
+        args: &[],
+        rest: Some(RestSpec {
+            name: "name domain=… [owner-team=…]",
+            required: false,
+        }),
+    },
+    CommandSpec {
+        name: "trial start",
+        summary: "Name a change in how reviews are run; the learning review compares reviews before and after from= (default today).",
+        args: &[
+            ArgSpec {
+                key: "name",
+                kind: ArgKind::Text,
+                required: true,
+            },
+            ArgSpec {
+                key: "from",
+                kind: ArgKind::Text,
+                required: false,
+            },
+        ],
+        rest: None,
+    },
+    CommandSpec {
+        name: "learning-review",
+        summary: "Post the quarterly learning review in this channel (default: the last complete quarter); format=markdown uploads it as a document.",
+        args: &[
+            ArgSpec {
+                key: "quarter",
+                kind: ArgKind::Text,
+                required: false,
+            },
+            ArgSpec {
+                key: "format",
+                kind: ArgKind::Choice(&["blocks", "markdown"]),
+                required: false,
+            },
+        ],
+        rest: None,
+    },
+    CommandSpec {
+        name: "learnings",
+        summary: "Look up what past reviews learned about a service, a failure mode or some words: incidents, themes, counterfactuals and action items.",
+        args: &[],
+        rest: Some(RestSpec {
+            name: "service, mode or words",
+            required: true,
+        }),
+    },
+    CommandSpec {
         name: "help",
         summary: "List every subcommand with what it does.",
         args: &[],
         rest: None,
+    },
+];
+
+/// The arguments of every `actions` listing.
+const LIST_ARGS: &[ArgSpec] = &[
+    ArgSpec {
+        key: "service",
+        kind: ArgKind::Tag,
+        required: false,
+    },
+    ArgSpec {
+        key: "page",
+        kind: ArgKind::Int { min: 1, max: 1000 },
+        required: false,
     },
 ];
 
@@ -249,6 +437,28 @@ pub async fn dispatch(
         "counterfactual" => features::counterfactual::command(state, request).await,
         "agenda" => features::agenda::command(state, request, &invocation, now).await,
         "answers" => features::survey::command::answers_command(state, request, now).await,
+        "review done" => features::completion::command(state, request, now).await,
+        "action add" => features::actions::add(state, request, &invocation, now).await,
+        "action" => {
+            features::actions::set_status(state, request, invocation.rest.as_deref(), now).await
+        }
+        "actions" | "actions mine" | "actions open" | "actions overdue" | "actions all" => {
+            let which = invocation.name().strip_prefix("actions ").unwrap_or("open");
+            features::actions::list(state, request, which, &invocation, now).await
+        }
+        "digest off" => features::actions::set_digest(state, request, true, now).await,
+        "digest on" => features::actions::set_digest(state, request, false, now).await,
+        "modes" => features::vocabulary::list(state, request).await,
+        "modes merge" => features::vocabulary::merge(state, request, &invocation, now).await,
+        "service" => {
+            features::catalogue::service(state, request, invocation.rest.as_deref(), now).await
+        }
+        "trial start" => features::catalogue::start_trial(state, request, &invocation, now).await,
+        "learning-review" => features::learning::command(state, request, &invocation, now).await,
+        "learnings" => {
+            features::learning::lookup::command(state, request, invocation.rest.as_deref(), now)
+                .await
+        }
         "help" => Ok(Reply::ephemeral(help_text())),
         other => Err(Error::Internal(anyhow::anyhow!(
             "subcommand `{other}` is declared but has no handler"

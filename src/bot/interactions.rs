@@ -7,7 +7,9 @@ use slack_morphism::prelude::*;
 use super::reply_for_error;
 use crate::app::AppState;
 use crate::error::Error;
-use crate::features::{agenda, checkin, counterfactual, incident, observation, survey};
+use crate::features::{
+    actions, agenda, checkin, completion, counterfactual, incident, observation, survey, vocabulary,
+};
 use crate::queue::{self, Job, Requester};
 use crate::slack::forms;
 
@@ -108,6 +110,23 @@ async fn show_error(state: &AppState, presser: &Presser, err: Error, now: Timest
     }
 }
 
+/// Tells the person who pressed a button how it went, privately (a success that their
+/// screen does not already show).
+async fn tell(state: &AppState, presser: &Presser, text: String, now: Timestamp) {
+    let job = Job::TellRequester {
+        requester: Requester {
+            user_id: presser.user.clone(),
+            channel_id: presser.channel.clone(),
+            response_url: presser.response_url.clone(),
+            asked_at: now.as_second(),
+        },
+        text,
+    };
+    if let Err(err) = queue::enqueue(state, &job, now).await {
+        tracing::error!(error = ?err, "could not tell someone what their button did");
+    }
+}
+
 async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEvent, now: Timestamp) {
     let Some(user) = ev.user.as_ref().map(|u| u.id.to_string()) else {
         return;
@@ -158,6 +177,42 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
                 )
                 .await
             }
+            // The item's message and the App Home show the change; only a stale or
+            // unknown button has something to say (as an error).
+            crate::ids::ACTION_STATUS => {
+                actions::on_button(state, ev.team.id.value(), &user, &value, now)
+                    .await
+                    .map(|_| ())
+            }
+            crate::ids::COUNTERFACTUAL_TO_ACTION => {
+                actions::open_from_counterfactual(state, &user, ev.trigger_id.value(), &value).await
+            }
+            crate::ids::MODE_USE => {
+                match vocabulary::on_use(state, ev.team.id.value(), &user, &value, now).await {
+                    Ok(text) => {
+                        match &response_url {
+                            // Replaces the suggestion, so its buttons cannot be pressed again.
+                            Some(url) => {
+                                let _ = state
+                                    .slack
+                                    .respond_replacing(url, crate::slack::blocks::text(text))
+                                    .await;
+                            }
+                            None => tell(state, &presser, text, now).await,
+                        }
+                        Ok(())
+                    }
+                    Err(err) => Err(err),
+                }
+            }
+            crate::ids::REVIEW_DONE => match completion::on_button(state, &user, &value, now).await
+            {
+                Ok(text) => {
+                    tell(state, &presser, text, now).await;
+                    Ok(())
+                }
+                Err(err) => Err(err),
+            },
             id if crate::ids::is_observe_record(id) => {
                 match observation::on_record_button(state, &value).await {
                     Ok(text) => {
@@ -214,6 +269,11 @@ async fn on_view_submission(
             crate::ids::OBSERVE_SUBMIT => observation::on_modal_submit(state, &ev.view, &metadata)
                 .await
                 .map(Some),
+            crate::ids::ACTION_SUBMIT => {
+                actions::submit_from_counterfactual(state, &user, &ev.view, &metadata, now)
+                    .await
+                    .map(Some)
+            }
             crate::ids::COUNTERFACTUAL_SUBMIT => {
                 counterfactual::submit(state, &ev.view, &metadata, now)
                     .await

@@ -2,9 +2,20 @@
 //! that runs it. The engine (`jobs`) claims, retries and records; this decides.
 
 use crate::app::AppState;
-use crate::features::{agenda, checkin, observation, review, survey};
+use crate::features::{actions, agenda, checkin, learning, observation, review, survey};
 use crate::queue::{Job, JobContext, JobError, tell_requester_now};
 use crate::slack::{SlackCallError, blocks};
+
+/// Queues the recurring work (this week's owner digests, the next automatic learning
+/// review). Every replica that runs jobs calls this at start-up; dedupe keys keep one row
+/// of each, and each run queues its successor.
+pub async fn schedule_recurring(state: &AppState, now: jiff::Timestamp) -> anyhow::Result<()> {
+    let (digests, at) = actions::digest::schedule_job(now, &state.config.learning.timezone);
+    state.store.enqueue(&digests.to_row(at), now).await?;
+    learning::post::ensure_automatic(state, now).await?;
+    state.job_wakeup.notify_one();
+    Ok(())
+}
 
 /// Runs one job: the only code that names the feature behind every kind of job.
 #[tracing::instrument(name = "job", skip_all, fields(job = ctx.id, kind = %job.kind()))]
@@ -130,5 +141,34 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
             agenda::post_markdown(state, ctx, resume).await
         }
         Job::PublishHome { user } => agenda::publish_home(state, user).await,
+        Job::PostActionItem { item_id, channel } => {
+            actions::post_message(state, *item_id, channel).await
+        }
+        Job::RefreshActionItem { item_id } => actions::refresh_message(state, *item_id).await,
+        Job::ScheduleDigests { .. } => actions::digest::schedule(state, now).await,
+        Job::OwnerDigest { owner, .. } => actions::digest::send(state, owner).await,
+        Job::PostLearningReview {
+            team_id,
+            quarter,
+            channel,
+            markdown,
+            facilitator,
+            requester,
+            next_part,
+        } => {
+            let post = learning::post::Post {
+                team_id,
+                quarter,
+                channel,
+                markdown: *markdown,
+                facilitator: facilitator.as_deref(),
+                requester,
+                next_part: *next_part,
+            };
+            learning::post::run(state, ctx, post).await
+        }
+        Job::LearningReviewAuto { quarter } => {
+            learning::post::automatic(state, ctx, quarter, now).await
+        }
     }
 }

@@ -193,6 +193,13 @@ pub async fn command(
     }
     let values =
         merge(existing.as_ref(), &changes).map_err(|invalid| UserError(invalid.message))?;
+    // A new tag close to one in use may split a class of failure: suggest the existing ones.
+    let suggestions = match &changes.failure_mode {
+        Some(mode) if existing.as_ref().and_then(|i| i.failure_mode.as_ref()) != Some(mode) => {
+            super::vocabulary::suggestions(state, &request.team_id, mode).await?
+        }
+        _ => Vec::new(),
+    };
     let saved = state
         .store
         .save_incident(
@@ -204,7 +211,17 @@ pub async fn command(
         )
         .await?;
     count_if_new(state, &saved);
-    Ok(Reply::ephemeral(confirmation(&saved)))
+    let text = confirmation(&saved);
+    if suggestions.is_empty() {
+        return Ok(Reply::ephemeral(text));
+    }
+    let mut content = vec![blocks::section(&text)];
+    content.extend(super::vocabulary::suggestion_blocks(
+        &super::vocabulary::Target::Incident(saved.incident.id),
+        saved.incident.failure_mode.as_deref().unwrap_or_default(),
+        &suggestions,
+    ));
+    Ok(Reply::ephemeral_blocks(text, content))
 }
 
 fn count_if_new(state: &AppState, saved: &SavedIncident) {

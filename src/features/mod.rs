@@ -1,15 +1,20 @@
 //! Purpose: one module per feature. Each has the same shape: pure decision logic,
 //! plus thin functions that load state, decide, store, and queue Slack work.
 
+pub mod actions;
 pub mod agenda;
+pub mod catalogue;
 pub mod checkin;
+pub mod completion;
 pub mod counterfactual;
 pub mod framing;
 pub mod incident;
+pub mod learning;
 pub mod observation;
 pub mod participation;
 pub mod review;
 pub mod survey;
+pub mod vocabulary;
 
 use jiff::Timestamp;
 

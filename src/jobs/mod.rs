@@ -270,6 +270,9 @@ fn explain_failure(job: &Job, err: &JobError) -> String {
         Job::ResolveParticipants { .. } => "gather the review's participants".to_string(),
         Job::PostAgenda { .. } => "send you the agenda".to_string(),
         Job::AgendaMarkdown { .. } => "send you the agenda as Markdown".to_string(),
+        Job::PostLearningReview {
+            quarter, channel, ..
+        } => format!("post the learning review of {quarter} in <#{channel}>"),
         _ => "finish what you asked".to_string(),
     };
     let why = match err {

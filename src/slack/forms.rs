@@ -102,6 +102,23 @@ pub fn select_input(
         .into()
 }
 
+/// A person picker; `initial` is a user id.
+pub fn user_input(
+    block_id: &str,
+    label: &str,
+    initial: Option<&str>,
+    optional: bool,
+) -> SlackBlock {
+    let mut element = SlackBlockUsersSelectElement::new().with_action_id(VALUE.into());
+    if let Some(user) = initial {
+        element = element.with_initial_user(user.to_string());
+    }
+    SlackInputBlock::new(pt!(label), element.into())
+        .with_block_id(block_id.into())
+        .with_optional(optional)
+        .into()
+}
+
 /// A modal with a title, submit and close label (each cut to Slack's 24 characters).
 pub fn modal(
     title: &str,
@@ -155,6 +172,14 @@ impl FormValues {
             .map(super::blocks::storable)
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
+    }
+
+    /// The person chosen in a user picker.
+    pub fn user(&self, block_id: &str) -> Option<String> {
+        self.0
+            .get(block_id)
+            .and_then(|v| v.selected_user.as_ref())
+            .map(|u| u.to_string())
     }
 
     /// The chosen option's value of a radio or select input.

@@ -155,3 +155,18 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// A review's counterfactuals with their ids and the action item made from each, if any.
+    pub async fn counterfactual_links(
+        &self,
+        review_id: ReviewId,
+    ) -> anyhow::Result<Vec<(i64, String, Option<i64>)>> {
+        const SQL: &str = "SELECT c.id, c.body, (SELECT MIN(a.id) FROM action_items a WHERE a.counterfactual_id = c.id)
+                             FROM counterfactuals c WHERE c.review_id = $1 ORDER BY c.id";
+        on_db!(self, "counterfactual links", |pool| Ok(sqlx::query_as(SQL)
+            .bind(review_id)
+            .fetch_all(pool)
+            .await?))
+    }
+}

@@ -44,7 +44,12 @@ impl Store {
         jobs_for: impl Fn(i64) -> Vec<NewJob>,
         now: Timestamp,
     ) -> anyhow::Result<Option<i64>> {
-        const INSERT: &str = "INSERT INTO checkins (review_id, channel_id, seed, state, started_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        const INSERT: &str = "INSERT INTO checkins (review_id, channel_id, seed, state, started_at, turn_seconds) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+        // The turn length is kept in a column too, so the learning review can compare
+        // formats without reading every round's state.
+        let turn_seconds = serde_json::from_str::<serde_json::Value>(state_json)
+            .ok()
+            .and_then(|state| state["turn_seconds"].as_i64());
         on_db!(self, "create checkin", |pool| {
             let mut tx = pool.begin_write().await?;
             let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(INSERT)
@@ -53,6 +58,7 @@ impl Store {
                 .bind(seed)
                 .bind(state_json)
                 .bind(now.as_second())
+                .bind(turn_seconds)
                 .fetch_one(&mut *tx)
                 .await;
             let id = match inserted {

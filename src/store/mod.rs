@@ -15,11 +15,15 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub mod actions;
 pub mod agenda;
 mod batch;
+pub mod catalogue;
 pub mod checkins;
 pub mod events;
+pub mod import;
 pub mod jobs;
+pub mod learning;
 pub mod observations;
 pub mod outbox;
 pub mod reviews;

@@ -80,3 +80,13 @@ impl Store {
             .unwrap_or_else(|| value.to_string()))
     }
 }
+
+impl Store {
+    /// Every cached Slack user: (id, name), so reports can name people without a ping.
+    pub async fn user_names(&self) -> anyhow::Result<Vec<(String, String)>> {
+        const SQL: &str = "SELECT user_id, name FROM slack_users";
+        on_db!(self, "user names", |pool| Ok(sqlx::query_as(SQL)
+            .fetch_all(pool)
+            .await?))
+    }
+}

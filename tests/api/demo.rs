@@ -213,6 +213,26 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
             "{name} named in the agenda:\n{agenda}"
         );
     }
+    let epilogue = stage(&out, "11. Epilogue");
+    assert!(epilogue.contains("Added action item #1"), "{epilogue}");
+    assert!(
+        epilogue.contains("incidents: 6 added, 0 updated, 0 unchanged."),
+        "{epilogue}"
+    );
+    assert!(epilogue.contains("action items: 3 added"), "{epilogue}");
+    assert!(
+        epilogue.contains("debrief: Quarterly learning review:"),
+        "posted in the channel: {epilogue}"
+    );
+    for expected in [
+        "# Quarterly learning review: ",
+        "**33%** of this quarter's incidents (2 of 6) had a failure mode seen before.",
+        "## 3. Action-item audit (20 min)",
+        "Version search cache keys",
+        "No pulse run this quarter.",
+    ] {
+        assert!(epilogue.contains(expected), "{expected}: {epilogue}");
+    }
     assert!(out.contains("== Done =="));
     assert_eq!(
         std::fs::read_dir(tmp.path()).unwrap().count(),

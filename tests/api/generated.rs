@@ -169,6 +169,8 @@ proptest! {
             held_back: 0,
             observations,
             counterfactuals: vec![],
+            links: vec![],
+            done: false,
         };
         for message in synth::to_messages(&synth::synthesize(&inputs)) {
             assert_message_fits(&message);

@@ -153,6 +153,7 @@ pub fn test_config(db_url: &str, sandbox: &SlackSandbox) -> Config {
         run_worker: false,
         worker_poll: Duration::from_millis(50),
         slack_timeout: Duration::from_secs(10),
+        learning: Default::default(),
     }
 }
 

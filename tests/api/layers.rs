@@ -29,6 +29,7 @@ const LAYERS: &[&[&str]] = &[
     // The edge: transports, the job engine, start-up and the demo.
     &["jobs", "http", "socket_mode"],
     &["startup"],
+    &["cli"],
     &["demo"],
 ];
 

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod actions;
 mod agenda;
 mod anonymity;
 mod checkins;
@@ -11,7 +12,9 @@ mod faults;
 mod foundation;
 mod framing;
 mod generated;
+mod import;
 mod layers;
+mod learning;
 mod manifest;
 mod observations;
 mod surveys;

@@ -140,6 +140,14 @@ pub async fn inputs(state: &AppState, review: &Review) -> anyhow::Result<synth::
             .map(|o| crate::features::observation::open(state, review.id, o))
             .collect::<anyhow::Result<_>>()?,
         counterfactuals: state.store.counterfactuals(review.id).await?,
+        links: state
+            .store
+            .counterfactual_links(review.id)
+            .await?
+            .into_iter()
+            .map(|(id, text, item)| synth::CounterfactualLink { id, text, item })
+            .collect(),
+        done: state.store.review_done_at(review.id).await?.is_some(),
         incident,
         recurrence_of,
         review: review.clone(),
@@ -366,6 +374,7 @@ pub async fn publish_home(state: &AppState, user_id: &str) -> Result<(), JobErro
             )],
         ));
     }
+    content.extend(crate::features::actions::home_blocks(state, user_id).await?);
     content.truncate(limits::VIEW_BLOCKS);
     state
         .slack

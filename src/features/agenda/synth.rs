@@ -44,6 +44,18 @@ pub struct Inputs {
     pub held_back: usize,
     pub observations: Vec<String>,
     pub counterfactuals: Vec<Condition>,
+    /// Each counterfactual's id and the action item made from it, if any, by text.
+    pub links: Vec<CounterfactualLink>,
+    /// The postmortem was marked done.
+    pub done: bool,
+}
+
+/// Which stored counterfactual a condition is, and whether it became an action item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterfactualLink {
+    pub id: i64,
+    pub text: String,
+    pub item: Option<i64>,
 }
 
 /// A quote in a theme, with where it came from.
@@ -77,6 +89,11 @@ pub struct Agenda {
     /// what people asked to discuss.
     pub questions: Vec<String>,
     pub portfolio: Portfolio,
+    /// Ranked conditions still only proposals: (counterfactual id, text), for the
+    /// "Make an action item" buttons.
+    pub action_proposals: Vec<(i64, String)>,
+    /// The review, for the "Mark the review done" button; `None` once it is done.
+    pub review_to_close: Option<ReviewId>,
     pub vendor: Option<VendorSection>,
     pub unanswered: Vec<String>,
     pub single_voice_themes: Vec<String>,
@@ -312,6 +329,8 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
             section.answers_left_out, section.vendor
         ));
     }
+    let ranked = counterfactual::rank(inputs.counterfactuals.clone());
+    let link_of = |c: &Condition| inputs.links.iter().find(|l| l.text == c.text);
     Agenda {
         review_id: inputs.review.id,
         title: inputs.incident.title.clone(),
@@ -320,6 +339,13 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
         themes,
         questions,
         portfolio,
+        action_proposals: ranked
+            .iter()
+            .filter_map(link_of)
+            .filter(|l| l.item.is_none())
+            .map(|l| (l.id, l.text.clone()))
+            .collect(),
+        review_to_close: (!inputs.done).then_some(inputs.review.id),
         vendor: vendor_section,
         unanswered: if k_met {
             unanswered(vendor, &answers)
@@ -514,7 +540,24 @@ fn portfolio(inputs: &Inputs, answers: &[&SurveyAnswer]) -> (Portfolio, usize) {
     proposals.truncate(MAX_PROPOSALS);
     let portfolio = Portfolio {
         trigger: inputs.incident.trigger.clone(),
-        ranked: ranked.iter().map(counterfactual::describe).collect(),
+        ranked: ranked
+            .iter()
+            .map(|c| {
+                let described = counterfactual::describe(c);
+                // A condition already turned into an action item says which one.
+                match inputs
+                    .links
+                    .iter()
+                    .find(|l| l.text == c.text)
+                    .and_then(|l| l.item)
+                {
+                    Some(item) => {
+                        described.replace("(proposal)", &format!("(action item #{item})"))
+                    }
+                    None => described,
+                }
+            })
+            .collect(),
         proposals,
         all_outside_our_control,
     };
@@ -585,6 +628,22 @@ pub fn to_messages(agenda: &Agenda) -> Vec<SlackMessageContent> {
     push_list(&mut content, &agenda.questions, "No questions yet.");
     content.push(blocks::header("What would have had to be true"));
     push_portfolio(&mut content, agenda.review_id, &agenda.portfolio);
+    if !agenda.action_proposals.is_empty() {
+        let buttons = agenda
+            .action_proposals
+            .iter()
+            .take(5)
+            .map(|(id, text)| {
+                blocks::button(
+                    &format!("Make an action item: {text}"),
+                    crate::ids::COUNTERFACTUAL_TO_ACTION,
+                    &id.to_string(),
+                    blocks::Style::Default,
+                )
+            })
+            .collect();
+        content.push(blocks::actions(None, buttons));
+    }
     if let Some(v) = &agenda.vendor {
         content.push(blocks::header(format!(
             "The external dependency: {}",
@@ -601,6 +660,17 @@ pub fn to_messages(agenda: &Agenda) -> Vec<SlackMessageContent> {
     }
     content.push(blocks::header("Open items"));
     push_list(&mut content, &open_items(agenda), "None.");
+    if let Some(review) = agenda.review_to_close {
+        content.push(blocks::actions(
+            None,
+            vec![blocks::button(
+                "Mark the review done",
+                crate::ids::REVIEW_DONE,
+                &review.to_string(),
+                blocks::Style::Default,
+            )],
+        ));
+    }
     let pages = blocks::paginate(content, limits::MESSAGE_BLOCKS);
     let total = pages.len();
     pages
@@ -825,6 +895,8 @@ mod tests {
             held_back: 0,
             observations: vec!["the cache ttl was 24h and nobody knew".into()],
             counterfactuals: vec![],
+            links: vec![],
+            done: false,
         }
     }
 

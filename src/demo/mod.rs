@@ -6,6 +6,8 @@
 //! [`ManualClock`] moved from one due job to the next, so a day of review fits in a second
 //! or two. What each person would have seen is printed as it happens, then the agenda.
 
+mod epilogue;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -102,7 +104,7 @@ async fn run_in(folder: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
             .chain([(BOT.to_string(), "debrief".to_string())])
             .collect(),
     };
-    let result = demo.script().await;
+    let result = demo.script(folder).await;
     let _ = stop.send(());
     server.await??;
     result
@@ -123,6 +125,7 @@ fn demo_config(folder: &Path, sandbox: &SlackSandbox) -> Config {
         run_worker: false,
         worker_poll: Duration::from_millis(50),
         slack_timeout: Duration::from_secs(10),
+        learning: Default::default(),
     }
 }
 
@@ -173,7 +176,7 @@ struct Demo<'a> {
 }
 
 impl Demo<'_> {
-    async fn script(&mut self) -> anyhow::Result<()> {
+    async fn script(&mut self, folder: &Path) -> anyhow::Result<()> {
         self.heading(
             "debrief demo: a scripted incident review against a local Slack sandbox.\n\
              Six people (alice facilitates; bob, carol, dan, erin and frank took part).\n\
@@ -437,6 +440,7 @@ impl Demo<'_> {
         let inputs = crate::features::agenda::inputs(&self.state, &review).await?;
         let markdown = synth::to_markdown(&synth::synthesize(&inputs));
         writeln!(self.out, "{markdown}")?;
+        self.epilogue(folder).await?;
         self.stage("Done")?;
         writeln!(
             self.out,

@@ -1,0 +1,182 @@
+//! Purpose: the demo's epilogue: what happens after the review. An action item with its
+//! buttons, last quarter backfilled from files (`debrief import`), and the quarterly
+//! learning review of that quarter, posted in the channel and printed as Markdown.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use super::{CHANNEL, Demo, FACILITATOR};
+use crate::cli::{self, ImportKind};
+use crate::features::learning::quarter::Quarter;
+
+/// Days into the quarter, hour (UTC), id, title, severity, services, failure mode, vendor.
+type Row = (
+    i64,
+    i64,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const INCIDENTS: [Row; 6] = [
+    (
+        4,
+        9,
+        "old-101",
+        "Search results stale after reindex",
+        "P2",
+        "search",
+        "cache invalidation",
+        "",
+    ),
+    (
+        17,
+        14,
+        "old-102",
+        "Card payments declined",
+        "P1",
+        "payments",
+        "vendor outage",
+        "Stripe",
+    ),
+    (
+        29,
+        3,
+        "old-103",
+        "Checkout 500s after config push",
+        "P1",
+        "checkout",
+        "config drift",
+        "",
+    ),
+    (
+        44,
+        10,
+        "old-104",
+        "Cart totals wrong after cache flush",
+        "P2",
+        "checkout;cart",
+        "cache invalidation",
+        "",
+    ),
+    (
+        61,
+        23,
+        "old-105",
+        "Login slow for EU users",
+        "P3",
+        "auth",
+        "capacity",
+        "",
+    ),
+    (
+        78,
+        16,
+        "old-106",
+        "Prices stale on product pages",
+        "P2",
+        "catalog",
+        "cache invalidation",
+        "",
+    ),
+];
+
+fn incidents_csv(first_day: Timestamp) -> String {
+    let mut csv = String::from("id,title,started_at,severity,services,failure_mode,vendor\n");
+    for (day, hour, id, title, sev, services, mode, vendor) in INCIDENTS {
+        let at = Timestamp::from_second(first_day.as_second() + day * 86_400 + hour * 3600)
+            .unwrap_or(first_day);
+        csv.push_str(&format!(
+            "{id},{title},{at},{sev},\"{services}\",{mode},{vendor}\n"
+        ));
+    }
+    csv
+}
+
+/// Items of the backfilled quarter: one deprioritized before the incidents that then hit it.
+fn actions_json(first_day: Timestamp) -> String {
+    let at = |days: i64| {
+        Timestamp::from_second(first_day.as_second() + days * 86_400)
+            .unwrap_or(first_day)
+            .to_string()
+    };
+    format!(
+        r#"[
+  {{"id": "T-1", "incident_id": "old-101", "title": "Version search cache keys", "kind": "tech-debt",
+    "owner": "dan", "created_at": "{}", "status": "deprioritized", "status_changed_at": "{}",
+    "reason": "no capacity this quarter"}},
+  {{"id": "T-2", "incident_id": "old-102", "title": "Circuit breaker on the Stripe client", "kind": "mitigation",
+    "owner": "erin", "created_at": "{}", "status": "done", "status_changed_at": "{}"}},
+  {{"id": "T-3", "incident_id": "old-103", "title": "Validate config before push", "kind": "fix",
+    "owner": "frank", "created_at": "{}", "status": "in_progress", "status_changed_at": "{}"}}
+]"#,
+        at(5),
+        at(12),
+        at(18),
+        at(40),
+        at(30),
+        at(35)
+    )
+}
+
+impl Demo<'_> {
+    pub(super) async fn epilogue(&mut self, folder: &Path) -> anyhow::Result<()> {
+        self.stage("11. Epilogue: action items, a backfilled quarter and its learning review")?;
+        self.command(
+            FACILITATOR,
+            CHANNEL,
+            r#"action add title="Canary stage for CDN purges" owner=<@U0FRANK> kind=mitigation"#,
+        )
+        .await?;
+        self.run_due().await?;
+
+        let quarter = Quarter::containing(self.now(), &TimeZone::UTC).previous();
+        let first_day = quarter.start(&TimeZone::UTC);
+        let team = self.sandbox.world().team_id.clone();
+        let incidents = folder.join("incidents.csv");
+        let actions = folder.join("actions.json");
+        std::fs::write(&incidents, incidents_csv(first_day))?;
+        std::fs::write(&actions, actions_json(first_day))?;
+        for (kind, path, shown) in [
+            (ImportKind::Incidents, &incidents, "incidents.csv"),
+            (ImportKind::Actions, &actions, "actions.json"),
+        ] {
+            let what = match kind {
+                ImportKind::Incidents => "incidents",
+                ImportKind::Actions => "actions",
+            };
+            self.line(&format!(
+                "An SRE backfills {quarter}: debrief import {what} {shown}"
+            ))?;
+            let summary = cli::import(&self.state.store, &team, kind, path, self.now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            self.line(&format!("  {}", summary.replace('\n', "\n  ")))?;
+        }
+        self.command(
+            FACILITATOR,
+            CHANNEL,
+            &format!("learning-review quarter={quarter}"),
+        )
+        .await?;
+        self.run_due().await?;
+        self.line(&format!(
+            "The same report as Markdown (`debrief learning-review --quarter {quarter}`):"
+        ))?;
+        let (markdown, _) = cli::learning_review(
+            &self.state.store,
+            &self.state.config.learning,
+            &team,
+            quarter,
+            self.now(),
+        )
+        .await?;
+        writeln!(self.out, "{markdown}")?;
+        Ok(())
+    }
+}

@@ -1,0 +1,254 @@
+//! Purpose: the learning review in Slack: `/debrief learning-review` and the automatic post
+//! on the first weekday of each quarter. The report is computed from the store in a job
+//! (it can take a moment on a long history), posted as messages within Slack's limits, or
+//! uploaded as a Markdown document. The automatic post is claimed once per quarter, so
+//! several workers or replicas post it once.
+
+use jiff::civil::{Time, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use slack_morphism::prelude::*;
+
+use super::quarter::Quarter;
+use super::{
+    LearningReport, ReportRequest, Settings, compute, load, to_markdown, to_slack_sections,
+};
+use crate::app::AppState;
+use crate::config::LearningConfig;
+use crate::queue::{Job, JobContext, JobError, Requester};
+use crate::slack::blocks::{self, limits};
+use crate::store::Store;
+
+/// The automatic post goes out at this hour of the quarter's first weekday, team clock.
+const POST_HOUR: i8 = 9;
+/// A claim on the automatic post that has not finished after this long is taken over.
+const CLAIM_STALE_SECONDS: i64 = 3600;
+
+/// The report's request for a quarter, with the configured knobs.
+pub fn request(
+    config: &LearningConfig,
+    quarter: Quarter,
+    facilitator: Option<String>,
+    now: Timestamp,
+) -> ReportRequest {
+    ReportRequest {
+        quarter,
+        tz: config.timezone.clone(),
+        now,
+        settings: Settings {
+            facilitator: facilitator.or_else(|| config.facilitator.clone()),
+            participants: config.participants.clone(),
+            deploy_window_hours: config.deploy_window_hours,
+            ..Settings::default()
+        },
+    }
+}
+
+/// Loads one workspace's facts and computes a quarter's report.
+pub async fn report(
+    store: &Store,
+    config: &LearningConfig,
+    team_id: &str,
+    quarter: Quarter,
+    facilitator: Option<String>,
+    now: Timestamp,
+) -> anyhow::Result<LearningReport> {
+    let facts = load::facts_for(store, team_id, quarter, &config.timezone).await?;
+    Ok(compute(&facts, &request(config, quarter, facilitator, now)))
+}
+
+/// Blocks shown after a section of the report. Charts (issue 13) are uploaded next to the
+/// section they illustrate: this is where their blocks go. Nothing yet.
+fn section_attachments(_section: usize, _report: &LearningReport) -> Vec<SlackBlock> {
+    Vec::new()
+}
+
+/// The report as Slack messages: a header and a section per part of the template, each
+/// section under 3,000 characters, at most 50 blocks a message.
+pub fn messages(report: &LearningReport) -> Vec<SlackMessageContent> {
+    let mut content = Vec::new();
+    for (n, section) in to_slack_sections(report).into_iter().enumerate() {
+        content.push(blocks::header(&section.title));
+        content.extend(blocks::long_section(&section.body));
+        content.extend(section_attachments(n, report));
+    }
+    let title = format!("Quarterly learning review: {}", report.header.quarter);
+    let pages = blocks::paginate(content, limits::MESSAGE_BLOCKS);
+    let total = pages.len();
+    pages
+        .into_iter()
+        .enumerate()
+        .map(|(n, page)| blocks::message(format!("{title} ({} of {total})", n + 1), page))
+        .collect()
+}
+
+/// Where a [`Job::PostLearningReview`] stands.
+pub struct Post<'a> {
+    pub team_id: &'a str,
+    pub quarter: &'a str,
+    pub channel: &'a str,
+    pub markdown: bool,
+    pub facilitator: Option<&'a str>,
+    pub requester: &'a Option<Requester>,
+    pub next_part: usize,
+}
+
+/// Job: compute the report and post it (or upload it), resuming after the parts already
+/// posted when retried.
+pub async fn run(state: &AppState, ctx: &JobContext, post: Post<'_>) -> Result<(), JobError> {
+    let quarter: Quarter = post
+        .quarter
+        .parse()
+        .map_err(|e| JobError::Permanent(format!("{e}")))?;
+    let now = state.clock.now();
+    let config = &state.config.learning;
+    let facilitator = post.facilitator.map(str::to_string);
+    let report = report(
+        &state.store,
+        config,
+        post.team_id,
+        quarter,
+        facilitator,
+        now,
+    )
+    .await?;
+    if post.markdown {
+        let filename = format!("learning-review-{quarter}.md");
+        let title = format!("Quarterly learning review: {quarter}");
+        state
+            .slack
+            .upload_text_file(post.channel, &filename, &title, &to_markdown(&report))
+            .await?;
+        return Ok(());
+    }
+    for (part, content) in messages(&report)
+        .into_iter()
+        .enumerate()
+        .skip(post.next_part)
+    {
+        state
+            .slack
+            .post_message(post.channel, content, None)
+            .await?;
+        let progress = Job::PostLearningReview {
+            team_id: post.team_id.to_string(),
+            quarter: post.quarter.to_string(),
+            channel: post.channel.to_string(),
+            markdown: false,
+            facilitator: post.facilitator.map(str::to_string),
+            requester: post.requester.clone(),
+            next_part: part + 1,
+        };
+        ctx.checkpoint(state, &progress).await?;
+    }
+    Ok(())
+}
+
+/// 09:00 on the first weekday (Monday to Friday) of `quarter`, on the team's clock.
+pub fn first_weekday_post(quarter: Quarter, tz: &TimeZone) -> Timestamp {
+    let mut day = quarter.first_day();
+    while matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+        day = day.checked_add(1.day()).unwrap_or(day);
+    }
+    day.to_datetime(Time::constant(POST_HOUR, 0, 0, 0))
+        .to_zoned(tz.clone())
+        .map(|z| z.timestamp())
+        .unwrap_or_else(|_| quarter.start(tz))
+}
+
+/// The next automatic post after `now`: (the quarter it opens, when).
+pub fn next_automatic(now: Timestamp, tz: &TimeZone) -> (Quarter, Timestamp) {
+    let current = Quarter::containing(now, tz);
+    let this = first_weekday_post(current, tz);
+    if this > now {
+        (current, this)
+    } else {
+        (current.next(), first_weekday_post(current.next(), tz))
+    }
+}
+
+/// Queues the next automatic post, when a channel is configured. Every replica may call
+/// this: the job's dedupe key keeps one row per quarter.
+pub async fn ensure_automatic(state: &AppState, now: Timestamp) -> anyhow::Result<()> {
+    if state.config.learning.review_channel.is_none() {
+        return Ok(());
+    }
+    let (quarter, at) = next_automatic(now, &state.config.learning.timezone);
+    let job = Job::LearningReviewAuto {
+        quarter: quarter.to_string(),
+    };
+    state.store.enqueue(&job.to_row(at), now).await?;
+    Ok(())
+}
+
+/// Job: on the first weekday of `opening`, post the review of the quarter before it in the
+/// configured channel, once: the first worker to claim the quarter posts, any other finds
+/// it claimed and does nothing. Then queue the next quarter's.
+pub async fn automatic(
+    state: &AppState,
+    ctx: &JobContext,
+    opening: &str,
+    now: Timestamp,
+) -> Result<(), JobError> {
+    let Some(channel) = state.config.learning.review_channel.clone() else {
+        return Ok(());
+    };
+    let quarter: Quarter = opening
+        .parse()
+        .map_err(|e| JobError::Permanent(format!("{e}")))?;
+    let stale = Timestamp::from_second(now.as_second() - CLAIM_STALE_SECONDS).unwrap_or(now);
+    let reviewed = quarter.previous().to_string();
+    if state
+        .store
+        .claim_learning_review_post(&reviewed, &ctx.worker, now, stale)
+        .await?
+        && let Some(team_id) = state.store.busiest_team().await?
+    {
+        let job = Job::PostLearningReview {
+            team_id,
+            quarter: reviewed.clone(),
+            channel,
+            markdown: false,
+            facilitator: None,
+            requester: None,
+            next_part: 0,
+        };
+        state.store.enqueue(&job.to_row(now), now).await?;
+        state
+            .store
+            .finish_learning_review_post(&reviewed, now)
+            .await?;
+    }
+    ensure_automatic(state, now).await?;
+    state.job_wakeup.notify_one();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_automatic_post_waits_for_the_first_weekday() {
+        let utc = TimeZone::UTC;
+        // 1 August 2026 is a Saturday: Q3's first weekday is... 1 July, a Wednesday.
+        let q3: Quarter = "2026-Q3".parse().unwrap();
+        assert_eq!(
+            first_weekday_post(q3, &utc).to_string(),
+            "2026-07-01T09:00:00Z"
+        );
+        // 2027-Q3 starts on Thursday 1 July; 2028-Q4 starts on Sunday 1 October → Monday 2nd.
+        let q4_2028: Quarter = "2028-Q4".parse().unwrap();
+        assert_eq!(
+            first_weekday_post(q4_2028, &utc).to_string(),
+            "2028-10-02T09:00:00Z"
+        );
+        let (quarter, at) = next_automatic("2026-07-01T08:00:00Z".parse().unwrap(), &utc);
+        assert_eq!(
+            (quarter.to_string(), at.to_string()),
+            ("2026-Q3".into(), "2026-07-01T09:00:00Z".into())
+        );
+        let (quarter, _) = next_automatic("2026-07-01T09:00:00Z".parse().unwrap(), &utc);
+        assert_eq!(quarter.to_string(), "2026-Q4");
+    }
+}

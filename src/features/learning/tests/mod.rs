@@ -1,0 +1,11 @@
+//! Purpose: tests of the learning review against a fixed data set whose figures were
+//! computed by hand (the computation is written next to each assert).
+
+mod audit;
+mod culture_risks;
+mod figures;
+mod fixture;
+mod fixture_reviews;
+mod perf;
+mod render;
+mod zones;

@@ -1,0 +1,233 @@
+//! The quarterly learning review through the sandbox on both databases: posted in the
+//! channel within Slack's limits, uploaded as Markdown, posted automatically exactly once by
+//! two apps sharing one database, and `learnings` lookups that never return what is below
+//! the k-floor.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use debrief::clock::{Clock, ManualClock};
+use debrief::features::learning::post;
+use debrief::queue::JobContext;
+use debrief::sandbox::SlackSandbox;
+use jiff::Timestamp;
+
+use crate::helpers::{CHANNEL, TestApp, TestDb};
+use crate::on_both_databases;
+
+on_both_databases!(
+    the_report_is_posted_in_the_channel_within_slacks_limits,
+    the_automatic_post_goes_out_once_with_two_apps_on_one_database,
+    learnings_return_what_was_learned_and_nothing_below_the_k_floor,
+);
+
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+/// The report's messages in a channel.
+fn report_messages(app: &TestApp, quarter: &str) -> Vec<debrief::sandbox::SandboxMessage> {
+    app.sandbox
+        .messages_in(CHANNEL)
+        .into_iter()
+        .filter(|m| {
+            m.text
+                .starts_with(&format!("Quarterly learning review: {quarter}"))
+        })
+        .collect()
+}
+
+/// Every section's text in a message, to check Slack's 3,000-character limit.
+fn section_texts(blocks: &serde_json::Value) -> Vec<String> {
+    blocks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["type"] == "section")
+        .map(|b| b["text"]["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+async fn app_at(db: &TestDb, start: &str, channel: Option<&str>) -> TestApp {
+    let sandbox = SlackSandbox::start(SlackSandbox::small_workspace)
+        .await
+        .expect("sandbox starts");
+    app_with(db, sandbox, Arc::new(ManualClock::new(at(start))), channel).await
+}
+
+async fn app_with(
+    db: &TestDb,
+    sandbox: SlackSandbox,
+    clock: Arc<ManualClock>,
+    channel: Option<&str>,
+) -> TestApp {
+    let channel = channel.map(str::to_string);
+    TestApp::spawn_with(db, sandbox, clock, |config| {
+        config.learning.review_channel = channel;
+    })
+    .await
+}
+
+async fn the_report_is_posted_in_the_channel_within_slacks_limits(db: TestDb) {
+    let app = app_at(&db, "2026-08-03T10:00:00Z", None).await;
+    app.open_review("").await;
+    for n in 0..40 {
+        app.cmd(
+            "U0ALICE",
+            &format!(r#"action add title="Remove the manual step number {n} from deploys" kind=tech-debt"#),
+        )
+        .await;
+    }
+    app.run_due_jobs().await;
+    let reply = app.cmd("U0ALICE", "learning-review quarter=2026-Q5").await;
+    assert!(reply.contains("write it like 2026-Q3"), "{reply}");
+    let reply = app.cmd("U0ALICE", "learning-review quarter=2026-Q3").await;
+    assert!(
+        reply.contains("Posting the learning review of 2026-Q3"),
+        "{reply}"
+    );
+    app.run_due_jobs().await;
+    let posted = report_messages(&app, "2026-Q3");
+    assert!(!posted.is_empty(), "posted in the channel");
+    let all: String = posted.iter().map(|m| m.blocks.to_string()).collect();
+    for expected in [
+        "Incident inventory (15 min)",
+        "Pattern analysis (20 min)",
+        "Action-item audit (20 min)",
+        "Psychological-safety pulse (15 min)",
+        "No pulse run this quarter.",
+        "Forward-looking risks (20 min)",
+        "Facilitator:* alice",
+        "SRE leads, Engineering managers, On-call representatives",
+    ] {
+        assert!(all.contains(expected), "missing {expected:?} in {all}");
+    }
+    for message in &posted {
+        let blocks = message.blocks.as_array().unwrap();
+        assert!(blocks.len() <= 50, "{} blocks", blocks.len());
+        for text in section_texts(&message.blocks) {
+            assert!(text.chars().count() <= 3000, "{} characters", text.len());
+        }
+    }
+
+    let reply = app
+        .cmd("U0ALICE", "learning-review quarter=2026-Q3 format=markdown")
+        .await;
+    assert!(reply.contains("Markdown document"), "{reply}");
+    app.run_due_jobs().await;
+    let uploads = app.sandbox.world().uploads.clone();
+    let document = uploads
+        .values()
+        .find(|(name, _)| name == "learning-review-2026-Q3.md")
+        .and_then(|(_, content)| content.clone())
+        .expect("the Markdown document was uploaded");
+    assert!(
+        document.starts_with("# Quarterly learning review: 2026-Q3"),
+        "{document}"
+    );
+    assert!(document.contains("## 3. Action-item audit (20 min)"));
+    app.stop().await;
+}
+
+async fn the_automatic_post_goes_out_once_with_two_apps_on_one_database(db: TestDb) {
+    let first = app_at(&db, "2026-09-28T12:00:00Z", Some(CHANNEL)).await;
+    first.open_review("").await;
+    let second = app_with(
+        &db,
+        first.sandbox.clone(),
+        first.clock.clone(),
+        Some(CHANNEL),
+    )
+    .await;
+    // Both replicas start and queue the recurring work: one row per quarter between them.
+    for app in [&first, &second] {
+        debrief::bot::jobs::schedule_recurring(&app.state, app.clock.now())
+            .await
+            .unwrap();
+    }
+    let opens = post::first_weekday_post("2026-Q4".parse().unwrap(), &jiff::tz::TimeZone::UTC);
+    assert_eq!(opens, at("2026-10-01T09:00:00Z"));
+    first.clock.advance_to(opens);
+    // Both run every due job at the same moment, each with its own worker.
+    let (a, b) = tokio::join!(
+        debrief::jobs::run_due_jobs(&first.state, "replica-a"),
+        debrief::jobs::run_due_jobs(&second.state, "replica-b"),
+    );
+    a.unwrap();
+    b.unwrap();
+    first.run_due_jobs().await;
+    let posted = report_messages(&first, "2026-Q3");
+    assert_eq!(posted.len(), 1, "one report, posted once");
+
+    // The automatic job queued again (a restart that lost its dedupe row, a manual
+    // re-run) finds the quarter claimed and posts nothing.
+    let ctx = JobContext {
+        id: 0,
+        worker: "replica-c".into(),
+    };
+    post::automatic(&second.state, &ctx, "2026-Q4", second.clock.now())
+        .await
+        .unwrap();
+    first.run_due_jobs().await;
+    assert_eq!(report_messages(&first, "2026-Q3").len(), 1);
+
+    // The next quarter's post is queued, for its own first weekday.
+    let next = first.state.store.next_job_run_at().await.unwrap().unwrap();
+    assert!(next > opens);
+    second.stop().await;
+    first.stop().await;
+}
+
+async fn learnings_return_what_was_learned_and_nothing_below_the_k_floor(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("min=3").await;
+    app.send_survey().await;
+    app.answer("U0BOB", "the zebracorn cache ttl surprised me")
+        .await;
+    app.answer("U0CAROL", "zebracorn ttl was on no dashboard")
+        .await;
+    app.cmd("U0DAN", "observe flamingo feathers in the runbook")
+        .await;
+    app.cmd("U0ALICE", r#"action add title="Add a canary stage""#)
+        .await;
+    app.run_due_jobs().await;
+    app.advance(Duration::from_secs(15 * 60));
+    app.run_due_jobs().await;
+
+    let found = app
+        .slack
+        .command("U0ERIN", CHANNEL, "learnings checkout")
+        .await;
+    let body = found.body.clone();
+    assert!(body.contains("Checkout errors"), "{body}");
+    assert!(body.contains("Add a canary stage"), "{body}");
+    assert!(
+        body.contains(&format!("<#{CHANNEL}>")),
+        "linked to its incident: {body}"
+    );
+    for secret in ["zebracorn", "flamingo", "Theme:"] {
+        assert!(
+            !body.contains(secret),
+            "{secret} leaked below the k-floor: {body}"
+        );
+    }
+    let words = app.cmd("U0ERIN", "learnings zebracorn").await;
+    assert!(
+        words.contains("Nothing learned yet"),
+        "answers are not searched: {words}"
+    );
+
+    // At the k-floor the review's themes appear, as labels with counts, never quotes.
+    app.answer("U0DAN", "a zebracorn ttl nobody knew about")
+        .await;
+    let found = app
+        .slack
+        .command("U0ERIN", CHANNEL, "learnings cache-invalidation")
+        .await;
+    assert!(found.body.contains("Theme:"), "{}", found.body);
+    assert!(!found.body.contains("surprised me") && !found.body.contains("flamingo"));
+
+    let counted = app.state.store.lookup_counts("T0SANDBOX").await.unwrap();
+    assert_eq!(counted.iter().map(|(_, n)| n).sum::<i64>(), 3);
+    app.stop().await;
+}
