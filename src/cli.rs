@@ -13,6 +13,7 @@ use crate::config::LearningConfig;
 use crate::features::learning::import::{self, RowError};
 use crate::features::learning::quarter::Quarter;
 use crate::features::learning::{LearningReport, compute, load, post, to_markdown};
+use crate::pseudonym::PseudonymKey;
 use crate::store::Store;
 use crate::store::import::ImportSummary;
 
@@ -37,6 +38,33 @@ pub fn redact_url(url: &str) -> String {
         }
         None => url.to_string(),
     }
+}
+
+/// The anonymity key for reading survey tallies offline: DEBRIEF_PSEUDONYM_KEY, else the
+/// file DEBRIEF_PSEUDONYM_KEY_FILE names, else the default key file if it exists. Never
+/// created here: a new key would open nothing. `None` leaves survey tallies out.
+pub fn existing_key(
+    inline: Option<&str>,
+    file: Option<&Path>,
+    config_home: Option<&Path>,
+) -> anyhow::Result<Option<PseudonymKey>> {
+    if let Some(hex) = inline {
+        return PseudonymKey::from_hex(hex)
+            .map(Some)
+            .context("DEBRIEF_PSEUDONYM_KEY is not 64 hexadecimal characters");
+    }
+    let default = config_home.map(|home| home.join("debrief").join("pseudonym.key"));
+    let Some(path) = file
+        .map(Path::to_path_buf)
+        .or(default.filter(|p| p.exists()))
+    else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("could not read the key file {}", path.display()))?;
+    PseudonymKey::from_hex(text.trim())
+        .map(Some)
+        .with_context(|| format!("the key file {} does not hold a key", path.display()))
 }
 
 /// Opens (and migrates) the database, saying which one failed without its password.
@@ -148,13 +176,14 @@ pub struct Timings {
 /// A quarter's report as Markdown, timed step by step.
 pub async fn learning_review(
     store: &Store,
+    key: Option<&PseudonymKey>,
     config: &LearningConfig,
     team_id: &str,
     quarter: Quarter,
     now: Timestamp,
 ) -> anyhow::Result<(String, Timings)> {
     let started = Instant::now();
-    let facts = load::facts_for(store, team_id, quarter, &config.timezone).await?;
+    let facts = load::facts_for(store, key, team_id, quarter, &config.timezone).await?;
     let loaded = Instant::now();
     let report = compute(&facts, &post::request(config, quarter, None, now));
     let computed = Instant::now();
@@ -173,13 +202,14 @@ pub async fn learning_review(
 /// `debrief export`: the Markdown report and every raw figure as JSON (lists uncapped).
 pub async fn export(
     store: &Store,
+    key: Option<&PseudonymKey>,
     config: &LearningConfig,
     team_id: &str,
     quarter: Quarter,
     out: &Path,
     now: Timestamp,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    let facts = load::facts_for(store, team_id, quarter, &config.timezone).await?;
+    let facts = load::facts_for(store, key, team_id, quarter, &config.timezone).await?;
     let capped = compute(&facts, &post::request(config, quarter, None, now));
     let mut uncapped_request = post::request(config, quarter, None, now);
     uncapped_request.settings.max_listed = usize::MAX;

@@ -24,19 +24,34 @@ pub const OBSERVE_SUBMIT: &str = "observe_submit";
 /// "Record it as written" after a blame nudge, and "For <review>" choices.
 pub const OBSERVE_RECORD: &str = "observe_record";
 
-/// One of the "For <review>" choices after a DM observation. Slack refuses buttons that
-/// share an action id in one block, so each choice carries its number.
+/// One of several buttons of one kind in a block. Slack refuses a block whose buttons
+/// share an action id, so each carries its place after its kind.
+pub fn numbered(kind: &str, n: usize) -> String {
+    format!("{kind}_{n}")
+}
+
+/// The kind of button an action id is, with any place number taken off.
+pub fn kind_of(action_id: &str) -> &str {
+    match action_id.rsplit_once('_') {
+        Some((kind, n))
+            if !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && ACTIONS.contains(&kind) =>
+        {
+            kind
+        }
+        _ => action_id,
+    }
+}
+
+/// One of the "For <review>" choices after a DM observation.
 pub fn observe_record_choice(n: usize) -> String {
-    format!("{OBSERVE_RECORD}_{n}")
+    numbered(OBSERVE_RECORD, n)
 }
 
 /// Whether `action_id` records an observation: the single button, or one of the choices.
 pub fn is_observe_record(action_id: &str) -> bool {
-    action_id == OBSERVE_RECORD
-        || action_id
-            .strip_prefix(OBSERVE_RECORD)
-            .and_then(|rest| rest.strip_prefix('_'))
-            .is_some_and(|n| n.parse::<usize>().is_ok())
+    kind_of(action_id) == OBSERVE_RECORD
 }
 
 /// App Home: "Open the latest agenda".

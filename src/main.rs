@@ -80,6 +80,10 @@ struct Target {
     /// The Slack workspace id (T…); by default the one the database holds.
     #[arg(long)]
     team: Option<String>,
+    /// The anonymity key file, to count vendor survey answers already shown (default: the
+    /// service's default key file, if it exists). DEBRIEF_PSEUDONYM_KEY is read too.
+    #[arg(long, env = "DEBRIEF_PSEUDONYM_KEY_FILE")]
+    pseudonym_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -177,6 +181,7 @@ async fn report_inputs(
         debrief::config::LearningConfig,
         debrief::store::Store,
         String,
+        Option<debrief::pseudonym::PseudonymKey>,
     ),
     ExitCode,
 > {
@@ -188,20 +193,37 @@ async fn report_inputs(
         eprintln!("debrief: {err}");
         ExitCode::from(2)
     })?;
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let config_home = var("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".config")));
+    let key = cli::existing_key(
+        var("DEBRIEF_PSEUDONYM_KEY").as_deref(),
+        target.pseudonym_key_file.as_deref(),
+        config_home.as_deref(),
+    )
+    .map_err(failed)?;
+    if key.is_none() {
+        eprintln!(
+            "debrief: no anonymity key found, so vendor survey tallies are left out (set DEBRIEF_PSEUDONYM_KEY_FILE)"
+        );
+    }
     let store = cli::open(&target.database_url).await.map_err(failed)?;
     let team = cli::team(&store, target.team.as_deref())
         .await
         .map_err(failed)?;
-    Ok((quarter, config, store, team))
+    Ok((quarter, config, store, team, key))
 }
 
 async fn export(quarter: String, out: PathBuf, target: Target, learning: LearningArgs) -> ExitCode {
-    let (quarter, config, store, team) = match report_inputs(&quarter, &target, learning).await {
+    let (quarter, config, store, team, key) = match report_inputs(&quarter, &target, learning).await
+    {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
     match cli::export(
         &store,
+        key.as_ref(),
         &config,
         &team,
         quarter,
@@ -226,11 +248,21 @@ async fn learning_review(
     target: Target,
     learning: LearningArgs,
 ) -> ExitCode {
-    let (quarter, config, store, team) = match report_inputs(&quarter, &target, learning).await {
+    let (quarter, config, store, team, key) = match report_inputs(&quarter, &target, learning).await
+    {
         Ok(inputs) => inputs,
         Err(code) => return code,
     };
-    match cli::learning_review(&store, &config, &team, quarter, jiff::Timestamp::now()).await {
+    match cli::learning_review(
+        &store,
+        key.as_ref(),
+        &config,
+        &team,
+        quarter,
+        jiff::Timestamp::now(),
+    )
+    .await
+    {
         Ok((markdown, spent)) => {
             print!("{markdown}");
             if timings {

@@ -101,7 +101,7 @@ impl PseudonymKey {
     }
 
     /// Parses 64 hexadecimal characters.
-    fn from_hex(hex_text: &str) -> anyhow::Result<Self> {
+    pub fn from_hex(hex_text: &str) -> anyhow::Result<Self> {
         let bytes = hex::decode(hex_text.trim()).context("the key is not hexadecimal")?;
         let bytes: [u8; 32] = bytes
             .try_into()

@@ -146,7 +146,7 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
     let in_modal = matches!(ev.view, Some(SlackView::Modal(_)));
     for action in ev.actions.iter().flatten() {
         let value = action.value.clone().unwrap_or_default();
-        let result: Result<(), Error> = match action.action_id.value().as_str() {
+        let result: Result<(), Error> = match crate::ids::kind_of(action.action_id.value()) {
             crate::ids::SURVEY_OPEN => {
                 survey::modal::open_modal(state, &user, ev.trigger_id.value(), &value).await
             }

@@ -170,6 +170,7 @@ impl Demo<'_> {
         ))?;
         let (markdown, _) = cli::learning_review(
             &self.state.store,
+            Some(&self.state.pseudonym_key),
             &self.state.config.learning,
             &team,
             quarter,

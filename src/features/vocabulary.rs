@@ -155,10 +155,11 @@ pub fn suggestion_blocks(target: &Target, new: &str, suggestions: &[String]) -> 
     }
     let buttons = suggestions
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(n, s)| {
             blocks::button(
                 &format!("Use {s}"),
-                crate::ids::MODE_USE,
+                &crate::ids::numbered(crate::ids::MODE_USE, n),
                 &format!("{}:{s}", target.code()),
                 Style::Default,
             )

@@ -6,6 +6,7 @@ use futures_util::TryStreamExt;
 use jiff::Timestamp;
 
 use super::{Store, on_db};
+use crate::domain::ReviewId;
 
 /// An incident as the report needs it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -83,8 +84,10 @@ pub struct CounterfactualRow {
 /// for reviews whose answers reached their k-floor.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct VendorAnswersRow {
+    pub review_id: ReviewId,
     pub incident_id: i64,
-    pub answers: String,
+    /// The response as shown to the facilitator: sealed, and set only past the k-floor.
+    pub shown: Vec<u8>,
 }
 
 /// Separates the fields of one packed row, and packed rows from each other. Typed text
@@ -352,7 +355,7 @@ impl Store {
         const SQL: &str = "SELECT r.id, r.incident_id, r.meeting_at, r.done_at, r.min_responses, r.observations_live,
                                   r.survey_sent_at,
                                   (SELECT COUNT(*) FROM participants p WHERE p.review_id = r.id) AS invited,
-                                  (SELECT COUNT(*) FROM participants p WHERE p.review_id = r.id AND p.answered) AS answered,
+                                  (SELECT COUNT(*) FROM responses s WHERE s.review_id = r.id) AS answered,
                                   (SELECT COUNT(*) FROM checkins c WHERE c.review_id = r.id) AS checkins,
                                   (SELECT MIN(c.turn_seconds) FROM checkins c WHERE c.review_id = r.id) AS turn_seconds
                              FROM reviews r WHERE r.team_id = $1 ORDER BY r.id";
@@ -402,12 +405,12 @@ impl Store {
     /// Survey answers of vendor incidents whose reviews reached their k-floor. Below it
     /// nothing is read, so no figure can rest on fewer than k people.
     pub async fn vendor_answers(&self, team_id: &str) -> anyhow::Result<Vec<VendorAnswersRow>> {
-        const SQL: &str = "SELECT r.incident_id, s.answers
-                             FROM survey_responses s
+        // Only what the facilitator was already shown: that is set once the k-floor is met.
+        const SQL: &str = "SELECT r.id AS review_id, r.incident_id, s.shown
+                             FROM responses s
                              JOIN reviews r ON r.id = s.review_id
                              JOIN incidents i ON i.id = r.incident_id
-                            WHERE r.team_id = $1 AND i.vendor IS NOT NULL
-                              AND (SELECT COUNT(*) FROM survey_responses x WHERE x.review_id = r.id) >= r.min_responses
+                            WHERE r.team_id = $1 AND i.vendor IS NOT NULL AND s.shown IS NOT NULL
                             ORDER BY r.incident_id, s.id";
         on_db!(self, "learning review: vendor answers", |pool| Ok(
             sqlx::query_as(SQL).bind(team_id).fetch_all(pool).await?

@@ -158,9 +158,13 @@ async fn an_action_item_keeps_every_change_with_who_and_when(db: TestDb) {
     );
 
     // Figures as of any past date come from that history.
-    let facts = debrief::features::learning::load::facts(&app.state.store, "T0SANDBOX")
-        .await
-        .unwrap();
+    let facts = debrief::features::learning::load::facts(
+        &app.state.store,
+        Some(&app.state.pseudonym_key),
+        "T0SANDBOX",
+    )
+    .await
+    .unwrap();
     let item = &facts.action_items[0];
     let at = |t: Timestamp, secs: i64| Timestamp::from_second(t.as_second() + secs).unwrap();
     assert_eq!(item.state_at(at(created_at, -1)), None);
@@ -412,7 +416,7 @@ async fn the_agenda_turns_a_counterfactual_into_an_item_and_closes_the_review(db
             "U0ALICE",
             "D0ALICE",
             &first.ts,
-            debrief::ids::COUNTERFACTUAL_TO_ACTION,
+            &debrief::ids::numbered(debrief::ids::COUNTERFACTUAL_TO_ACTION, 0),
         )
         .await;
     let (form, view) = app

@@ -56,7 +56,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 
 async fn incident_count(db: &TestDb) -> usize {
     let store = Store::connect(db.url()).await.unwrap();
-    let facts = debrief::features::learning::load::facts(&store, TEAM)
+    let facts = debrief::features::learning::load::facts(&store, None, TEAM)
         .await
         .unwrap();
     store.close().await;
@@ -92,7 +92,7 @@ async fn a_bad_row_is_named_by_line_and_nothing_is_written(db: TestDb) {
         "{stderr}"
     );
     let store = Store::connect(db.url()).await.unwrap();
-    let facts = debrief::features::learning::load::facts(&store, TEAM)
+    let facts = debrief::features::learning::load::facts(&store, None, TEAM)
         .await
         .unwrap();
     assert!(
@@ -146,7 +146,7 @@ async fn importing_twice_adds_nothing_and_changed_rows_are_updated(db: TestDb) {
 
     // Recurrence as `/debrief incident` marks it: inc-3 repeats inc-1's failure mode.
     let store = Store::connect(db.url()).await.unwrap();
-    let facts = debrief::features::learning::load::facts(&store, TEAM)
+    let facts = debrief::features::learning::load::facts(&store, None, TEAM)
         .await
         .unwrap();
     let by_title = |t: &str| facts.incidents.iter().find(|i| i.title == t).unwrap();

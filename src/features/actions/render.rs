@@ -110,7 +110,8 @@ pub fn parse_button_value(value: &str) -> Option<(i64, ItemStatus, ItemStatus)> 
 pub fn item_blocks(item: &ActionItem, now: Timestamp, today: Date) -> Vec<SlackBlock> {
     let buttons = transitions(item.status)
         .iter()
-        .map(|&(to, label)| {
+        .enumerate()
+        .map(|(n, &(to, label))| {
             let style = if to == ItemStatus::Done {
                 Style::Primary
             } else {
@@ -118,7 +119,7 @@ pub fn item_blocks(item: &ActionItem, now: Timestamp, today: Date) -> Vec<SlackB
             };
             blocks::button(
                 label,
-                crate::ids::ACTION_STATUS,
+                &crate::ids::numbered(crate::ids::ACTION_STATUS, n),
                 &button_value(item.id, item.status, to),
                 style,
             )

@@ -633,10 +633,11 @@ pub fn to_messages(agenda: &Agenda) -> Vec<SlackMessageContent> {
             .action_proposals
             .iter()
             .take(5)
-            .map(|(id, text)| {
+            .enumerate()
+            .map(|(n, (id, text))| {
                 blocks::button(
                     &format!("Make an action item: {text}"),
-                    crate::ids::COUNTERFACTUAL_TO_ACTION,
+                    &crate::ids::numbered(crate::ids::COUNTERFACTUAL_TO_ACTION, n),
                     &id.to_string(),
                     blocks::Style::Default,
                 )

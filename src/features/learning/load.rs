@@ -18,7 +18,11 @@ use super::facts::{
 use super::quarter::Quarter;
 use crate::domain::{ActionKind, Control, Cost, ItemStatus, Reach};
 use crate::features::participation;
-use crate::features::survey::questions::{self, Kind};
+use crate::features::survey::{
+    self,
+    questions::{self, Kind},
+};
+use crate::pseudonym::PseudonymKey;
 use crate::store::Store;
 use crate::store::checkins::Participation;
 use crate::store::learning::{IncidentRow, ItemRow};
@@ -84,23 +88,34 @@ fn item(row: ItemRow) -> ActionItem {
     }
 }
 
-/// Everything recorded about one workspace.
-pub async fn facts(store: &Store, team_id: &str) -> anyhow::Result<Facts> {
-    facts_since(store, team_id, Timestamp::MIN).await
+/// Everything recorded about one workspace. Survey answers are sealed: without `key`
+/// the vendor reviews carry no survey tallies.
+pub async fn facts(
+    store: &Store,
+    key: Option<&PseudonymKey>,
+    team_id: &str,
+) -> anyhow::Result<Facts> {
+    facts_since(store, key, team_id, Timestamp::MIN).await
 }
 
 /// What a quarter's report reads: everything but the action items already done before its
 /// four-quarter window opened, which no figure of that report looks at.
 pub async fn facts_for(
     store: &Store,
+    key: Option<&PseudonymKey>,
     team_id: &str,
     quarter: Quarter,
     tz: &TimeZone,
 ) -> anyhow::Result<Facts> {
-    facts_since(store, team_id, quarter.shifted(-3).start(tz)).await
+    facts_since(store, key, team_id, quarter.shifted(-3).start(tz)).await
 }
 
-async fn facts_since(store: &Store, team_id: &str, since: Timestamp) -> anyhow::Result<Facts> {
+async fn facts_since(
+    store: &Store,
+    key: Option<&PseudonymKey>,
+    team_id: &str,
+    since: Timestamp,
+) -> anyhow::Result<Facts> {
     let mut facts = Facts::default();
     store
         .each_incident(team_id, |row| facts.incidents.push(incident(row)))
@@ -122,7 +137,7 @@ async fn facts_since(store: &Store, team_id: &str, since: Timestamp) -> anyhow::
         .collect();
     facts.reviews = reviews(store, team_id).await?;
     facts.counterfactuals = counterfactuals(store, team_id).await?;
-    facts.vendor_reviews = vendor_reviews(store, team_id, &facts).await?;
+    facts.vendor_reviews = vendor_reviews(store, key, team_id, &facts).await?;
     facts.trials = store
         .trials(team_id)
         .await?
@@ -300,18 +315,25 @@ fn is_choice(question: &str) -> bool {
 /// counterfactuals, recorded for everyone to read, not survey text.
 async fn vendor_reviews(
     store: &Store,
+    key: Option<&PseudonymKey>,
     team_id: &str,
     facts: &Facts,
 ) -> anyhow::Result<Vec<VendorReview>> {
     let mut by_incident: BTreeMap<i64, (Vec<u32>, VendorReview)> = BTreeMap::new();
-    for row in store.vendor_answers(team_id).await? {
-        let Ok(answers) = serde_json::from_str::<BTreeMap<String, String>>(&row.answers) else {
+    let shown = match key {
+        Some(_) => store.vendor_answers(team_id).await?,
+        None => Vec::new(),
+    };
+    for row in shown {
+        let opened = key.map(|key| survey::responses::open_with(key, row.review_id, &row.shown));
+        let Some(Ok(response)) = opened else {
             tracing::warn!(
                 incident = row.incident_id,
-                "unreadable survey answers skipped"
+                "a survey response that does not open with this key was skipped"
             );
             continue;
         };
+        let answers = response.answers;
         let (minutes, review) = by_incident.entry(row.incident_id).or_insert_with(|| {
             (
                 Vec::new(),

@@ -47,13 +47,14 @@ pub fn request(
 /// Loads one workspace's facts and computes a quarter's report.
 pub async fn report(
     store: &Store,
+    key: Option<&crate::pseudonym::PseudonymKey>,
     config: &LearningConfig,
     team_id: &str,
     quarter: Quarter,
     facilitator: Option<String>,
     now: Timestamp,
 ) -> anyhow::Result<LearningReport> {
-    let facts = load::facts_for(store, team_id, quarter, &config.timezone).await?;
+    let facts = load::facts_for(store, key, team_id, quarter, &config.timezone).await?;
     Ok(compute(&facts, &request(config, quarter, facilitator, now)))
 }
 
@@ -105,6 +106,7 @@ pub async fn run(state: &AppState, ctx: &JobContext, post: Post<'_>) -> Result<(
     let facilitator = post.facilitator.map(str::to_string);
     let report = report(
         &state.store,
+        Some(&state.pseudonym_key),
         config,
         post.team_id,
         quarter,

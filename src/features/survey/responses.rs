@@ -211,6 +211,16 @@ fn seal(state: &AppState, review_id: ReviewId, response: &Response) -> Vec<u8> {
 }
 
 fn open(state: &AppState, review_id: ReviewId, sealed: &[u8]) -> anyhow::Result<Response> {
-    let json = state.pseudonym_key.open(review_id, SEALED_AS, sealed)?;
+    open_with(&state.pseudonym_key, review_id, sealed)
+}
+
+/// Opens a response with the key alone, for readers without the app's state (the
+/// learning review's offline commands). Callers read only what was already shown.
+pub fn open_with(
+    key: &PseudonymKey,
+    review_id: ReviewId,
+    sealed: &[u8],
+) -> anyhow::Result<Response> {
+    let json = key.open(review_id, SEALED_AS, sealed)?;
     Ok(serde_json::from_slice(&json)?)
 }
