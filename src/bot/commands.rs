@@ -383,8 +383,14 @@ const LIST_ARGS: &[ArgSpec] = &[
     },
 ];
 
-/// `/debrief help`, generated from [`SUBCOMMANDS`].
+/// `/debrief help`, generated from [`SUBCOMMANDS`] once: it never changes while the
+/// process runs, and formatting every usage line took half of a help request's time.
 fn help_text() -> String {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(build_help_text).clone()
+}
+
+fn build_help_text() -> String {
     let mut lines = vec![format!(
         "*debrief* runs incident reviews that produce learning. Subcommands:"
     )];

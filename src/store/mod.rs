@@ -185,7 +185,10 @@ impl Store {
                 .create_if_missing(true)
                 // WAL lets the HTTP handlers read while the job runner writes.
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                // FULL: every commit is on disk before anyone is told it was stored, so an
+                // acknowledged answer or observation survives a power cut, not only a
+                // crash. Group commit (store/batch.rs) shares one sync among a burst.
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(5))
                 // Overwrite deleted content, so an edited or removed answer does not
                 // linger in free pages of a copied database file.
