@@ -44,6 +44,21 @@ pub const AGENDA_OPEN_FROM_HOME: &str = "home_open_agenda";
 
 /// Status buttons on an action item's message, in listings and in the App Home.
 pub const ACTION_STATUS: &str = "action_status";
+
+/// One status button of an item (`action_status_done`). Slack refuses buttons that share
+/// an action id in one block, so each carries the status it moves to.
+pub fn action_status_choice(to: &str) -> String {
+    format!("{ACTION_STATUS}_{to}")
+}
+
+/// Whether `action_id` is an item's status button (the plain id, or one with its status).
+pub fn is_action_status(action_id: &str) -> bool {
+    action_id == ACTION_STATUS
+        || action_id
+            .strip_prefix(ACTION_STATUS)
+            .and_then(|rest| rest.strip_prefix('_'))
+            .is_some_and(|to| !to.is_empty())
+}
 /// "Make this an action item" on a ranked counterfactual in the agenda.
 pub const COUNTERFACTUAL_TO_ACTION: &str = "counterfactual_to_action";
 /// The action item form (opened from a counterfactual).

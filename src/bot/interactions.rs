@@ -179,7 +179,7 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
             }
             // The item's message and the App Home show the change; only a stale or
             // unknown button has something to say (as an error).
-            crate::ids::ACTION_STATUS => {
+            id if crate::ids::is_action_status(id) => {
                 actions::on_button(state, ev.team.id.value(), &user, &value, now)
                     .await
                     .map(|_| ())

@@ -118,7 +118,7 @@ pub fn item_blocks(item: &ActionItem, now: Timestamp, today: Date) -> Vec<SlackB
             };
             blocks::button(
                 label,
-                crate::ids::ACTION_STATUS,
+                &crate::ids::action_status_choice(to.code()),
                 &button_value(item.id, item.status, to),
                 style,
             )
