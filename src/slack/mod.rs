@@ -230,11 +230,14 @@ impl SlackApi {
             .slack_api_calls
             .get_or_create(&ApiCallLabels { method, outcome })
             .inc();
+        // A method's error series exists at 0 from its first call, so that `increase()`
+        // sees its first error.
+        let errors = self
+            .metrics
+            .slack_api_errors
+            .get_or_create(&MethodLabels { method });
         if outcome != "ok" {
-            self.metrics
-                .slack_api_errors
-                .get_or_create(&MethodLabels { method })
-                .inc();
+            errors.inc();
         }
     }
 
