@@ -156,6 +156,7 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Registers every metric; `failure_mode_cap` bounds the `failure_mode` label values.
     pub fn new(failure_mode_cap: usize) -> Self {
         let mut registry = Registry::default();
         let stored = StoredSeries::default();

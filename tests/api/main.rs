@@ -7,6 +7,7 @@ mod agenda;
 mod anonymity;
 mod checkins;
 mod cli;
+mod dashboard;
 mod demo;
 mod faults;
 mod foundation;
