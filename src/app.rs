@@ -50,7 +50,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
         pseudonym_key: PseudonymKey,
     ) -> anyhow::Result<Self> {
-        let metrics = Arc::new(Metrics::new());
+        let metrics = Arc::new(Metrics::new(config.metrics_failure_modes));
         let slack = SlackApi::new(
             &config.slack_api_url,
             config.slack_bot_token.expose(),

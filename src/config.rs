@@ -77,6 +77,9 @@ pub struct ServeArgs {
     /// Log format: `text` for people, `json` for log pipelines.
     #[arg(long, env = "DEBRIEF_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+    /// Distinct failure modes `incident_opened_total` labels before folding new ones into `other`.
+    #[arg(long, env = "DEBRIEF_METRICS_FAILURE_MODES", default_value = "50")]
+    pub metrics_failure_modes: String,
     #[command(flatten)]
     pub learning: LearningArgs,
 }
@@ -221,6 +224,8 @@ pub struct Config {
     pub slack_timeout: std::time::Duration,
     /// The quarterly learning review and the owner digests.
     pub learning: LearningConfig,
+    /// The cap on distinct `failure_mode` label values in `/metrics`.
+    pub metrics_failure_modes: usize,
 }
 
 /// A configuration problem, reported as one line that names the variable.
@@ -363,6 +368,18 @@ impl ServeArgs {
                 ));
             }
         };
+        let metrics_failure_modes = match self.metrics_failure_modes.parse::<usize>() {
+            Ok(n) if (1..=1000).contains(&n) => n,
+            _ => {
+                return Err(problem(
+                    "DEBRIEF_METRICS_FAILURE_MODES",
+                    format!(
+                        "`{}` is not a whole number from 1 to 1000",
+                        self.metrics_failure_modes
+                    ),
+                ));
+            }
+        };
         let learning = self.learning.into_config()?;
         let log_format = match self.log_format.as_str() {
             "text" => LogFormat::Text,
@@ -388,6 +405,7 @@ impl ServeArgs {
             worker_poll: std::time::Duration::from_secs(1),
             slack_timeout,
             learning,
+            metrics_failure_modes,
         })
     }
 }
@@ -453,6 +471,7 @@ mod tests {
             workers: "4".into(),
             slack_timeout: "10".into(),
             log_format: "text".into(),
+            metrics_failure_modes: "50".into(),
             learning: LearningArgs {
                 timezone: "UTC".into(),
                 deploy_window_hours: "24".into(),

@@ -118,6 +118,10 @@ impl Application {
         if let Some(worker) = worker {
             let _ = worker.await;
         }
+        // Another replica exports the database-derived metrics from its next scrape.
+        if let Err(err) = self.state.metrics.release_export(&self.state.store).await {
+            tracing::warn!(error = ?err, "could not release the metrics lease");
+        }
         self.state.store.close().await;
         served.context("the HTTP server stopped with an error")
     }

@@ -126,6 +126,7 @@ fn demo_config(folder: &Path, sandbox: &SlackSandbox) -> Config {
         worker_poll: Duration::from_millis(50),
         slack_timeout: Duration::from_secs(10),
         learning: Default::default(),
+        metrics_failure_modes: crate::metrics::DEFAULT_FAILURE_MODE_CAP,
     }
 }
 

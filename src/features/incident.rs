@@ -7,7 +7,6 @@ use slack_morphism::prelude::*;
 use crate::app::AppState;
 use crate::error::{Error, FieldErrors, UserError};
 use crate::grammar::{self, Invocation};
-use crate::metrics::IncidentLabels;
 use crate::queue::{self, Job};
 use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks;
@@ -210,7 +209,6 @@ pub async fn command(
             now,
         )
         .await?;
-    count_if_new(state, &saved);
     let text = confirmation(&saved);
     if suggestions.is_empty() {
         return Ok(Reply::ephemeral(text));
@@ -222,27 +220,6 @@ pub async fn command(
         &suggestions,
     ));
     Ok(Reply::ephemeral_blocks(text, content))
-}
-
-fn count_if_new(state: &AppState, saved: &SavedIncident) {
-    if saved.created {
-        state
-            .metrics
-            .incidents_opened
-            .get_or_create(&IncidentLabels {
-                is_recurrence: if saved.incident.recurrence_of.is_some() {
-                    "true"
-                } else {
-                    "false"
-                },
-                failure_mode: saved
-                    .incident
-                    .failure_mode
-                    .clone()
-                    .unwrap_or_else(|| "unknown".into()),
-            })
-            .inc();
-    }
 }
 
 /// What the person who recorded the incident is told.
@@ -442,7 +419,6 @@ pub async fn submit(
         .store
         .save_incident(&context.team, &context.channel, user_id, &values, now)
         .await?;
-    count_if_new(state, &saved);
     let job = Job::PostEphemeral {
         channel: context.channel,
         user: user_id.to_string(),

@@ -58,6 +58,24 @@ pub async fn count_channel_message(
     Ok(())
 }
 
+/// The speaker ratio of the most recently completed review (`/metrics`), or `None`
+/// before any review is done. A review without recorded participation counts as 0.
+pub async fn latest_completed_ratio(state: &AppState) -> anyhow::Result<Option<f64>> {
+    let Some(review) = state.store.latest_done_review().await? else {
+        return Ok(None);
+    };
+    let review = crate::domain::ReviewId(review);
+    let participants: Vec<String> = state
+        .store
+        .participants(review)
+        .await?
+        .into_iter()
+        .map(|p| p.user_id)
+        .collect();
+    let recorded = state.store.participation(review).await?;
+    Ok(Some(figures(&participants, &recorded).speaker_ratio))
+}
+
 /// Gini coefficient of non-negative counts (0 for an empty or all-zero list).
 fn gini(counts: &[i64]) -> f64 {
     let mut sorted: Vec<f64> = counts.iter().map(|&c| c.max(0) as f64).collect();

@@ -1,7 +1,7 @@
 //! Purpose: operator endpoints: health and Prometheus metrics.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
@@ -45,14 +45,35 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    match state.metrics.render(&state.store).await {
-        Ok(text) => (
+/// `GET /metrics`. The participation figure is a feature's, so it is worked out here
+/// and handed to the metrics layer.
+/// Prometheus asks for OpenMetrics; anything else (`curl`, `promtool`) gets the classic format.
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let rendered = async {
+        let participation = crate::features::participation::latest_completed_ratio(&state).await?;
+        (state.metrics)
+            .render(&state.store, state.clock.now(), participation)
+            .await
+    };
+    let openmetrics = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/openmetrics-text"));
+    match rendered.await {
+        Ok(text) if openmetrics => (
             [(
                 header::CONTENT_TYPE,
                 "application/openmetrics-text; version=1.0.0; charset=utf-8",
             )],
             text,
+        )
+            .into_response(),
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            crate::metrics::classic_text(&text),
         )
             .into_response(),
         Err(err) => {

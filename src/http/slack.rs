@@ -36,15 +36,17 @@ pub async fn command(
             return StatusCode::BAD_REQUEST.into_response();
         }
     };
-    if !bot::anonymous::is_anonymous_command(&request.text) {
+    let anonymous = bot::anonymous::is_anonymous_command(&request.text);
+    if !anonymous {
         state.metrics.count_request("commands", "accepted");
     }
-    Json(
+    let response = Json(
         bot::on_command(&state, request)
             .await
             .into_command_response(),
     )
-    .into_response()
+    .into_response();
+    super::mark_anonymous(response, anonymous)
 }
 
 #[derive(serde::Deserialize)]
@@ -79,13 +81,15 @@ pub async fn interaction(
             return StatusCode::BAD_REQUEST.into_response();
         }
     };
-    if !bot::anonymous::is_anonymous_interaction(&event) {
+    let anonymous = bot::anonymous::is_anonymous_interaction(&event);
+    if !anonymous {
         state.metrics.count_request("interactions", "accepted");
     }
-    match bot::on_interaction(&state, event).await {
+    let response = match bot::on_interaction(&state, event).await {
         SlackInteractionResponse::Empty => StatusCode::OK.into_response(),
         response => Json(response).into_response(),
-    }
+    };
+    super::mark_anonymous(response, anonymous)
 }
 
 /// `POST /slack/events`: JSON envelope (url_verification, event_callback, app_rate_limited).
@@ -141,7 +145,7 @@ pub async fn event(
                 .and_then(|v| v.parse().ok())
                 .map_or(Delivery::First, Delivery::Retry);
             let anonymous = bot::anonymous::is_anonymous_event(&callback);
-            match bot::on_event(&state, callback, delivery).await {
+            let response = match bot::on_event(&state, callback, delivery).await {
                 Ok(EventOutcome::Handled) => {
                     if !anonymous {
                         state.metrics.count_request("events", "accepted");
@@ -157,7 +161,8 @@ pub async fn event(
                     tracing::error!(error = ?err, "event handling failed; Slack will retry");
                     StatusCode::INTERNAL_SERVER_ERROR.into_response()
                 }
-            }
+            };
+            super::mark_anonymous(response, anonymous)
         }
     }
 }

@@ -23,7 +23,7 @@ use slack_morphism::prelude::*;
 
 use crate::clock::Clock;
 use crate::domain::UserInfo;
-use crate::metrics::{ApiCallLabels, Metrics};
+use crate::metrics::{ApiCallLabels, MethodLabels, Metrics};
 
 /// Why a Slack call did not succeed, sorted by what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -230,6 +230,15 @@ impl SlackApi {
             .slack_api_calls
             .get_or_create(&ApiCallLabels { method, outcome })
             .inc();
+        // A method's error series exists at 0 from its first call, so that `increase()`
+        // sees its first error.
+        let errors = self
+            .metrics
+            .slack_api_errors
+            .get_or_create(&MethodLabels { method });
+        if outcome != "ok" {
+            errors.inc();
+        }
     }
 
     /// `auth.test`: the bot's own user id.

@@ -24,6 +24,7 @@ pub mod events;
 pub mod import;
 pub mod jobs;
 pub mod learning;
+pub mod metrics;
 pub mod observations;
 pub mod outbox;
 pub mod reviews;

@@ -548,7 +548,7 @@ async fn health_and_metrics_answer(db: TestDb) {
         metric(&text, "debrief_jobs_pending{kind=\"post_message\"}"),
         1.0
     );
-    assert!(text.contains("# TYPE debrief_commands counter"));
+    assert!(text.contains("# TYPE debrief_commands_total counter"));
     app.run_due_jobs().await;
     // Health reflects the database.
     app.expect_leftover_jobs(); // the closed store can no longer be asked

@@ -154,6 +154,7 @@ pub fn test_config(db_url: &str, sandbox: &SlackSandbox) -> Config {
         worker_poll: Duration::from_millis(50),
         slack_timeout: Duration::from_secs(10),
         learning: Default::default(),
+        metrics_failure_modes: debrief::metrics::DEFAULT_FAILURE_MODE_CAP,
     }
 }
 
@@ -610,4 +611,40 @@ pub async fn hold_writes(db: &TestDb, table: &str) -> WriteHold {
             _connection: Box::new(conn),
         }
     }
+}
+
+/// Runs `promtool args…` with `input` on stdin: `None` when promtool is not installed
+/// (a failure instead when DEBRIEF_REQUIRE_PROMTOOL is set, as CI does), `Some("")` when it
+/// passes, and what it printed when it does not.
+pub fn promtool(args: &[&str], input: &str) -> Option<String> {
+    use std::io::Write;
+    let spawned = std::process::Command::new("promtool")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(_) if std::env::var_os("DEBRIEF_REQUIRE_PROMTOOL").is_none() => {
+            eprintln!("skipped: promtool is not installed");
+            return None;
+        }
+        Err(err) => panic!("DEBRIEF_REQUIRE_PROMTOOL is set but promtool cannot run: {err}"),
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    if output.status.success() {
+        return Some(String::new());
+    }
+    Some(format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    ))
 }
