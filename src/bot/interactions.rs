@@ -146,7 +146,13 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
     let in_modal = matches!(ev.view, Some(SlackView::Modal(_)));
     for action in ev.actions.iter().flatten() {
         let value = action.value.clone().unwrap_or_default();
-        let result: Result<(), Error> = match action.action_id.value().as_str() {
+        // Buttons of one block that share a handler add `:<detail>` to its id
+        // (Slack refuses duplicate action ids in a block); route on the part before it.
+        let action_id = action.action_id.value().as_str();
+        let routed = action_id
+            .split_once(':')
+            .map_or(action_id, |(base, _)| base);
+        let result: Result<(), Error> = match routed {
             crate::ids::SURVEY_OPEN => {
                 survey::modal::open_modal(state, &user, ev.trigger_id.value(), &value).await
             }

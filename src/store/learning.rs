@@ -352,7 +352,7 @@ impl Store {
         const SQL: &str = "SELECT r.id, r.incident_id, r.meeting_at, r.done_at, r.min_responses, r.observations_live,
                                   r.survey_sent_at,
                                   (SELECT COUNT(*) FROM participants p WHERE p.review_id = r.id) AS invited,
-                                  (SELECT COUNT(*) FROM participants p WHERE p.review_id = r.id AND p.answered) AS answered,
+                                  (SELECT COUNT(*) FROM responses s WHERE s.review_id = r.id) AS answered,
                                   (SELECT COUNT(*) FROM checkins c WHERE c.review_id = r.id) AS checkins,
                                   (SELECT MIN(c.turn_seconds) FROM checkins c WHERE c.review_id = r.id) AS turn_seconds
                              FROM reviews r WHERE r.team_id = $1 ORDER BY r.id";

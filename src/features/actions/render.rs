@@ -116,9 +116,11 @@ pub fn item_blocks(item: &ActionItem, now: Timestamp, today: Date) -> Vec<SlackB
             } else {
                 Style::Default
             };
+            // Slack refuses a block whose buttons share an action id, so each carries its
+            // target status after the shared prefix the dispatcher routes on.
             blocks::button(
                 label,
-                crate::ids::ACTION_STATUS,
+                &format!("{}:{}", crate::ids::ACTION_STATUS, to.code()),
                 &button_value(item.id, item.status, to),
                 style,
             )
