@@ -17,28 +17,7 @@ use crate::pseudonym::PseudonymKey;
 use crate::store::Store;
 use crate::store::import::ImportSummary;
 
-/// A database URL fit to print: any password is replaced by `***`.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(at) => rest.split_at(at),
-        None => (rest, ""),
-    };
-    match authority.rsplit_once('@') {
-        Some((credentials, host)) => {
-            let user = credentials.split(':').next().unwrap_or_default();
-            let hidden = if credentials.contains(':') {
-                format!("{user}:***")
-            } else {
-                user.to_string()
-            };
-            format!("{scheme}://{hidden}@{host}{tail}")
-        }
-        None => url.to_string(),
-    }
-}
+pub use crate::config::redact_url;
 
 /// The anonymity key for reading survey tallies offline: DEBRIEF_PSEUDONYM_KEY, else the
 /// file DEBRIEF_PSEUDONYM_KEY_FILE names, else the default key file if it exists. Never

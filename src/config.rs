@@ -35,7 +35,7 @@ impl fmt::Debug for Secret {
 ///
 /// Values stay strings here so that [`ServeArgs::into_config`] can reject a bad one
 /// with a single sentence naming the variable, instead of clap's multi-line usage dump.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Clone, clap::Args)]
 #[command(after_help = SECRETS_HELP)]
 pub struct ServeArgs {
     /// SLACK_BOT_TOKEN: the bot token (xoxb-…) used for every Web API call.
@@ -51,7 +51,12 @@ pub struct ServeArgs {
     #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
     pub slack_api_url: String,
     /// sqlite://path (created and migrated on start) or postgres://…
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://debrief.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://debrief.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// Address the HTTP server listens on.
     #[arg(long, env = "DEBRIEF_LISTEN", default_value = "127.0.0.1:3000")]
@@ -202,7 +207,7 @@ pub enum PseudonymKeySource {
 }
 
 /// The validated configuration the whole service runs on.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub slack_bot_token: Secret,
     /// `None` only when Socket Mode is the sole transport; the HTTP Slack routes then answer 404.
@@ -226,6 +231,42 @@ pub struct Config {
     pub learning: LearningConfig,
     /// The cap on distinct `failure_mode` label values in `/metrics`.
     pub metrics_failure_modes: usize,
+}
+
+// Written by hand so that a debug print never shows a secret or the database password.
+impl fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("slack_api_url", &self.slack_api_url)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("pseudonym_key_file", &self.pseudonym_key_file)
+            .field("workers", &self.workers)
+            .field("slack_timeout", &self.slack_timeout)
+            .field("log_format", &self.log_format)
+            .field("learning", &self.learning)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("slack_bot_token", &self.slack_bot_token)
+            .field("slack_signing_secret", &self.slack_signing_secret)
+            .field("slack_app_token", &self.slack_app_token)
+            .field("slack_api_url", &self.slack_api_url)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("pseudonym_key", &self.pseudonym_key)
+            .field("workers", &self.workers)
+            .field("log_format", &self.log_format)
+            .field("run_worker", &self.run_worker)
+            .field("worker_poll", &self.worker_poll)
+            .field("slack_timeout", &self.slack_timeout)
+            .field("learning", &self.learning)
+            .finish()
+    }
 }
 
 /// A configuration problem, reported as one line that names the variable.
@@ -297,7 +338,7 @@ impl ServeArgs {
             Some(secret) if !secret.chars().all(|c| c.is_ascii_alphanumeric()) => {
                 return Err(problem(
                     "SLACK_SIGNING_SECRET",
-                    "must be the hexadecimal Signing Secret from your Slack app's Basic Information page",
+                    "must be letters and digits only; copy the Signing Secret from your Slack app's Basic Information page",
                 ));
             }
             Some(secret) => Some(Secret::new(secret)),
@@ -311,12 +352,7 @@ impl ServeArgs {
         };
         let slack_api_url = parse_api_url(&self.slack_api_url)?;
         let database_url = parse_database_url(&self.database_url)?;
-        let listen = self.listen.parse::<SocketAddr>().map_err(|_| {
-            problem(
-                "DEBRIEF_LISTEN",
-                format!("`{}` is not an address like 127.0.0.1:3000", self.listen),
-            )
-        })?;
+        let listen = parse_listen(&self.listen)?;
         let pseudonym_key = match (self.pseudonym_key, self.pseudonym_key_file) {
             (Some(key), _) => {
                 if key.len() != 64 || !key.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -410,6 +446,35 @@ impl ServeArgs {
     }
 }
 
+/// An IP address and port, or a host name such as `localhost:3000`, resolved once here.
+fn parse_listen(raw: &str) -> Result<SocketAddr, ConfigError> {
+    use std::net::ToSocketAddrs as _;
+    let raw = raw.trim();
+    let not_an_address = || {
+        problem(
+            "DEBRIEF_LISTEN",
+            format!("`{raw}` is not an address like 127.0.0.1:3000 or localhost:3000"),
+        )
+    };
+    if let Ok(address) = raw.parse::<SocketAddr>() {
+        return Ok(address);
+    }
+    // Resolving without a port would fail anyway; checking first keeps the sentence the same.
+    if !raw
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
+    {
+        return Err(not_an_address());
+    }
+    let mut candidates: Vec<SocketAddr> = raw
+        .to_socket_addrs()
+        .map_err(|_| not_an_address())?
+        .collect();
+    // localhost usually resolves to ::1 and 127.0.0.1; IPv4 is the one every client tries.
+    candidates.sort_by_key(|address| !address.is_ipv4());
+    candidates.into_iter().next().ok_or_else(not_an_address)
+}
+
 fn parse_api_url(raw: &str) -> Result<String, ConfigError> {
     // slack-morphism joins "{base}/{method}", so a trailing slash would produce "//method".
     let trimmed = raw.trim().trim_end_matches('/');
@@ -438,6 +503,29 @@ fn parse_database_url(raw: &str) -> Result<String, ConfigError> {
             "DATABASE_URL",
             format!("`{url}` is not a sqlite://path or postgres://… URL"),
         ))
+    }
+}
+
+/// A database URL fit to print: any password is replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(at) => rest.split_at(at),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            let hidden = if credentials.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_string()
+            };
+            format!("{scheme}://{hidden}@{host}{tail}")
+        }
+        None => url.to_string(),
     }
 }
 
@@ -479,6 +567,25 @@ mod tests {
                 ..LearningArgs::default()
             },
         }
+    }
+
+    #[test]
+    fn a_host_name_is_accepted_as_listen_address() {
+        let mut given = args();
+        given.listen = "localhost:3000".into();
+        let config = given.into_config().unwrap();
+        assert_eq!(config.listen.port(), 3000);
+        assert!(config.listen.ip().is_loopback());
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let mut given = args();
+        given.database_url = "postgres://app:s3cret@db:5432/debrief".into();
+        given.pseudonym_key_file = Some("/etc/debrief/pseudonym.key".into());
+        assert!(!format!("{given:?}").contains("s3cret"));
+        let config = given.into_config().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!format!("{config:?}").contains("s3cret"));
     }
 
     #[test]

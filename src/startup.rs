@@ -40,6 +40,16 @@ impl Application {
     /// Connects and migrates the database, binds the listener (port 0 picks a free one).
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         // The database first: a key file is not created for a database that cannot open.
+        if let Some(folder) = crate::config::sqlite_path(&config.database_url)
+            .as_deref()
+            .and_then(std::path::Path::parent)
+            .filter(|folder| !folder.as_os_str().is_empty() && !folder.is_dir())
+        {
+            anyhow::bail!(
+                "DATABASE_URL: the folder {} does not exist; create it or point DATABASE_URL at an existing folder",
+                folder.display()
+            );
+        }
         let store = Store::connect(&config.database_url).await?;
         let pseudonym_key = crate::pseudonym::load_or_create(&config.pseudonym_key)?;
         check_key_fingerprint(&store, &pseudonym_key).await?;

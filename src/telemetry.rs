@@ -9,13 +9,16 @@ use crate::config::LogFormat;
 /// output can include request bodies, and those may hold survey or observation text.
 pub const DEFAULT_FILTER: &str = "info,sqlx=warn,slack_morphism=warn,tower_http=warn,hyper=warn";
 
-/// Installs the global subscriber; `RUST_LOG` overrides the default level.
+/// Installs the global subscriber; `RUST_LOG` (for example `debug` or
+/// `info,debrief=debug`) replaces [`DEFAULT_FILTER`].
 pub fn init(format: LogFormat) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colour codes are noise in journald, files and log pipelines: only a terminal gets them.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let result = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
