@@ -154,9 +154,9 @@ async fn run_trial(settings: &Settings, trial: usize) -> anyhow::Result<Outcome>
         )
     };
     let mut servers: Vec<Option<Child>> = Vec::new();
-    for n in 0..settings.replicas {
+    for (n, port) in ports.iter().enumerate().take(settings.replicas) {
         servers.push(Some(start(n)?));
-        wait_for_port(ports[n]).await?;
+        wait_for_port(*port).await?;
     }
     let driver = SlackDriver::new(
         format!("http://127.0.0.1:{}", ports[0]),
@@ -219,8 +219,10 @@ async fn run_trial(settings: &Settings, trial: usize) -> anyhow::Result<Outcome>
         }
         let victim = alive[rng.random_range(0..alive.len())];
         let mut child = servers[victim].take().expect("alive");
-        child.kill()?;
+        // Reaped even when the kill fails (it had already exited), so no zombie is left.
+        let killed = child.kill();
         child.wait()?;
+        killed?;
         kills.push((Instant::now(), reached));
         if settings.replicas == 1 {
             servers[victim] = Some(start(victim)?);
