@@ -61,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
         worker_poll: Duration::from_secs(1),
         slack_timeout: Duration::from_secs(10),
         learning: Default::default(),
+        confirm_above: 25,
     };
     let app = Application::build(config, Arc::new(SystemClock)).await?;
     let state = app.state().clone();

@@ -77,6 +77,9 @@ pub struct ServeArgs {
     /// Log format: `text` for people, `json` for log pipelines.
     #[arg(long, env = "DEBRIEF_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+    /// `/debrief survey` warns before messaging more people than this.
+    #[arg(long, env = "DEBRIEF_CONFIRM_ABOVE", default_value = "25")]
+    pub confirm_above: String,
     #[command(flatten)]
     pub learning: LearningArgs,
 }
@@ -221,6 +224,8 @@ pub struct Config {
     pub slack_timeout: std::time::Duration,
     /// The quarterly learning review and the owner digests.
     pub learning: LearningConfig,
+    /// A survey to more people than this gets a warning in its confirmation.
+    pub confirm_above: usize,
 }
 
 /// A configuration problem, reported as one line that names the variable.
@@ -364,6 +369,12 @@ impl ServeArgs {
             }
         };
         let learning = self.learning.into_config()?;
+        let confirm_above = self.confirm_above.parse::<usize>().map_err(|_| {
+            problem(
+                "DEBRIEF_CONFIRM_ABOVE",
+                format!("`{}` is not a whole number of people", self.confirm_above),
+            )
+        })?;
         let log_format = match self.log_format.as_str() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -388,6 +399,7 @@ impl ServeArgs {
             worker_poll: std::time::Duration::from_secs(1),
             slack_timeout,
             learning,
+            confirm_above,
         })
     }
 }
@@ -453,6 +465,7 @@ mod tests {
             workers: "4".into(),
             slack_timeout: "10".into(),
             log_format: "text".into(),
+            confirm_above: "25".into(),
             learning: LearningArgs {
                 timezone: "UTC".into(),
                 deploy_window_hours: "24".into(),

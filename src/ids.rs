@@ -10,6 +10,9 @@ pub const SURVEY_OPEN: &str = "survey_open";
 pub const SURVEY_MUTE: &str = "survey_mute";
 /// The survey modal.
 pub const SURVEY_SUBMIT: &str = "survey_submit";
+/// "Send" and "Edit participants" on the confirmation `/debrief survey` shows first.
+pub const SURVEY_SEND: &str = "survey_send";
+pub const SURVEY_EDIT_PARTICIPANTS: &str = "survey_edit_participants";
 
 /// Check-in turn buttons.
 pub const CHECKIN_SHARE: &str = "checkin_share";
@@ -81,6 +84,8 @@ pub const INCIDENT_SUBMIT: &str = "incident_submit";
 pub const ACTIONS: &[&str] = &[
     SURVEY_OPEN,
     SURVEY_MUTE,
+    SURVEY_SEND,
+    SURVEY_EDIT_PARTICIPANTS,
     CHECKIN_SHARE,
     CHECKIN_PASS,
     CHECKIN_SKIP,

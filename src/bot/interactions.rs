@@ -127,6 +127,21 @@ async fn tell(state: &AppState, presser: &Presser, text: String, now: Timestamp)
     }
 }
 
+/// Replaces the message whose button was pressed with `text`, so its buttons cannot be
+/// pressed again; without a message to replace, tells the presser privately.
+async fn replace_or_tell(state: &AppState, presser: &Presser, text: String, now: Timestamp) {
+    if let Some(url) = &presser.response_url
+        && state
+            .slack
+            .respond_replacing(url, crate::slack::blocks::text(text.clone()))
+            .await
+            .is_ok()
+    {
+        return;
+    }
+    tell(state, presser, text, now).await;
+}
+
 async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEvent, now: Timestamp) {
     let Some(user) = ev.user.as_ref().map(|u| u.id.to_string()) else {
         return;
@@ -200,6 +215,24 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
                             }
                             None => tell(state, &presser, text, now).await,
                         }
+                        Ok(())
+                    }
+                    Err(err) => Err(err),
+                }
+            }
+            crate::ids::SURVEY_SEND => {
+                match survey::command::send_confirmed(state, &user, &value, now).await {
+                    Ok(text) => {
+                        replace_or_tell(state, &presser, text, now).await;
+                        Ok(())
+                    }
+                    Err(err) => Err(err),
+                }
+            }
+            crate::ids::SURVEY_EDIT_PARTICIPANTS => {
+                match survey::command::edit_participants(state, &user, &value).await {
+                    Ok(text) => {
+                        replace_or_tell(state, &presser, text, now).await;
                         Ok(())
                     }
                     Err(err) => Err(err),

@@ -126,6 +126,7 @@ fn demo_config(folder: &Path, sandbox: &SlackSandbox) -> Config {
         worker_poll: Duration::from_millis(50),
         slack_timeout: Duration::from_secs(10),
         learning: Default::default(),
+        confirm_above: 25,
     }
 }
 
@@ -207,7 +208,15 @@ impl Demo<'_> {
         self.run_due().await?;
 
         self.stage("3. Survey fan-out by DM")?;
-        self.command(FACILITATOR, CHANNEL, "survey").await?;
+        let confirmation = self.command(FACILITATOR, CHANNEL, "survey").await?;
+        self.line(&format!("{} presses \"Send\"", self.name(FACILITATOR)))?;
+        self.slack
+            .click_ephemeral(FACILITATOR, CHANNEL, &confirmation, crate::ids::SURVEY_SEND)
+            .await;
+        if let Some(sent) = self.sandbox.ephemerals_for(FACILITATOR).last() {
+            let sent = self.readable(sent);
+            self.private(FACILITATOR, &sent)?;
+        }
         self.run_due().await?;
 
         self.stage("4. Answers, pseudonymous")?;
@@ -534,7 +543,12 @@ impl Demo<'_> {
     }
 
     /// `/debrief <text>` typed by `user` in `channel`; prints it and the private reply.
-    async fn command(&mut self, user: &str, channel: &str, text: &str) -> anyhow::Result<()> {
+    async fn command(
+        &mut self,
+        user: &str,
+        channel: &str,
+        text: &str,
+    ) -> anyhow::Result<serde_json::Value> {
         let where_ = self.channel_name(channel);
         self.line(&format!(
             "{} types in {where_}: /debrief {text}",
@@ -557,7 +571,8 @@ impl Demo<'_> {
             let reply = self.readable(&reply);
             self.private(user, &reply)?;
         }
-        self.flush()
+        self.flush()?;
+        Ok(response.json())
     }
 
     async fn say(&mut self, user: &str, channel: &str, text: &str) -> anyhow::Result<()> {

@@ -267,6 +267,42 @@ impl SlackDriver {
             .await
     }
 
+    /// `user` clicks the button `action_id` on an ephemeral message (a command's private
+    /// reply, `message` as the bot returned it). Slack sends no `message` for these, only
+    /// the container, and a response_url that can replace the ephemeral.
+    pub async fn click_ephemeral(
+        &self,
+        user: &str,
+        channel: &str,
+        message: &Value,
+        action_id: &str,
+    ) -> BotResponse {
+        let value = button_value(&message["blocks"], action_id).unwrap_or_default();
+        let block_id = find_block_of_action(&message["blocks"], action_id).unwrap_or_default();
+        let payload = json!({
+            "type": "block_actions",
+            "user": self.user_object(user),
+            "api_app_id": "A0DEBRIEF",
+            "token": "sandbox-verification-token",
+            "container": { "type": "message", "message_ts": "1700000000.000100", "channel_id": channel, "is_ephemeral": true },
+            "trigger_id": self.sandbox.issue_trigger(user),
+            "team": self.team(),
+            "is_enterprise_install": false,
+            "channel": { "id": channel, "name": "" },
+            "state": { "values": {} },
+            "response_url": self.sandbox.issue_response_url(channel, user),
+            "actions": [{
+                "action_id": action_id,
+                "block_id": block_id,
+                "text": { "type": "plain_text", "text": action_id, "emoji": true },
+                "value": value,
+                "type": "button",
+                "action_ts": "1700000000.000001",
+            }],
+        });
+        self.interaction(&payload).await
+    }
+
     /// `user` clicks a button inside an open view (a modal or their Home tab).
     pub async fn click_in_view(
         &self,

@@ -16,6 +16,7 @@ mod import;
 mod layers;
 mod learning;
 mod manifest;
+mod native;
 mod observations;
 mod surveys;
 mod transports;
