@@ -80,6 +80,11 @@ pub const COUNTERFACTUAL_RANK: &str = "counterfactual_rank";
 /// The incident modal.
 pub const INCIDENT_SUBMIT: &str = "incident_submit";
 
+/// "All commands" under the short help.
+pub const HELP_ALL: &str = "help_all";
+/// App Home: "Start a review".
+pub const START_REVIEW: &str = "home_start_review";
+
 /// Every button action id, for the registry test.
 pub const ACTIONS: &[&str] = &[
     SURVEY_OPEN,
@@ -98,6 +103,8 @@ pub const ACTIONS: &[&str] = &[
     COUNTERFACTUAL_TO_ACTION,
     MODE_USE,
     REVIEW_DONE,
+    HELP_ALL,
+    START_REVIEW,
 ];
 /// Every modal callback id, for the registry test.
 pub const CALLBACKS: &[&str] = &[

@@ -8,7 +8,8 @@ use super::reply_for_error;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::features::{
-    actions, agenda, checkin, completion, counterfactual, incident, observation, survey, vocabulary,
+    actions, agenda, checkin, completion, counterfactual, incident, observation, onboarding,
+    survey, vocabulary,
 };
 use crate::queue::{self, Job, Requester};
 use crate::slack::forms;
@@ -237,6 +238,13 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
                     }
                     Err(err) => Err(err),
                 }
+            }
+            crate::ids::HELP_ALL => {
+                replace_or_tell(state, &presser, super::commands::help_text(), now).await;
+                Ok(())
+            }
+            crate::ids::START_REVIEW => {
+                onboarding::open_start_review(state, ev.trigger_id.value()).await
             }
             crate::ids::REVIEW_DONE => match completion::on_button(state, &user, &value, now).await
             {

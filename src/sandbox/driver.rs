@@ -529,6 +529,28 @@ impl SlackDriver {
         (ts, envelope)
     }
 
+    /// `user` writes `text` mentioning debrief in `channel`: the message lands in the
+    /// sandbox and its `app_mention` event is delivered (Slack also sends the `message`
+    /// event; the mention is what debrief answers).
+    pub async fn mention(&self, user: &str, channel: &str, text: &str) -> BotResponse {
+        let bot = self.sandbox.world().bot_user_id.clone();
+        let text = format!("<@{bot}> {text}");
+        let ts = self.sandbox.add_user_message(channel, user, &text, None);
+        let team = self.sandbox.world().team_id.clone();
+        let event = json!({
+            "client_msg_id": format!("msg-{ts}"),
+            "type": "app_mention",
+            "text": text,
+            "user": user,
+            "ts": ts,
+            "team": team,
+            "channel": channel,
+            "event_ts": ts,
+        });
+        let envelope = self.envelope(&format!("Ev{}m", ts.replace('.', "")), event);
+        self.event(&envelope, None).await
+    }
+
     /// `user` opens the bot's App Home tab.
     pub async fn open_home(&self, user: &str) -> BotResponse {
         let event = json!({

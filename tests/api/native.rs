@@ -1,7 +1,7 @@
 //! Debrief as a Slack app should feel: it asks before messaging many people, and it
 //! speaks to each person as they are.
 
-use debrief::ids::{SURVEY_EDIT_PARTICIPANTS, SURVEY_SEND};
+use debrief::ids::{HELP_ALL, START_REVIEW, SURVEY_EDIT_PARTICIPANTS, SURVEY_SEND};
 
 use crate::helpers::{CHANNEL, TestApp, TestDb, add_people};
 use crate::on_both_databases;
@@ -12,6 +12,10 @@ on_both_databases!(
     a_large_survey_gets_a_warning,
     editing_participants_sends_nothing,
     only_the_facilitator_can_press_send,
+    debrief_alone_answers_with_a_short_help_and_a_button_for_more,
+    full_help_is_grouped_by_task_and_details_one_subcommand,
+    a_mention_or_a_dm_saying_help_gets_the_short_help,
+    the_app_home_welcomes_newcomers_and_shows_what_is_waiting,
 );
 
 const HUMANS: [&str; 4] = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"];
@@ -126,5 +130,115 @@ async fn only_the_facilitator_can_press_send(db: TestDb) {
     assert_eq!(response.status, 200);
     app.run_due_jobs().await;
     assert!(nobody_was_messaged(&app));
+    app.stop().await;
+}
+
+async fn debrief_alone_answers_with_a_short_help_and_a_button_for_more(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let response = app.slack.command("U0BOB", CHANNEL, "").await;
+    assert_eq!(response.status, 200);
+    let help = response.json();
+    let shown = help["blocks"].to_string();
+    assert!(shown.contains("Three steps"), "{shown}");
+    for command in ["/debrief incident", "/debrief review", "/debrief survey"] {
+        assert!(shown.contains(command), "{shown}");
+    }
+    assert!(shown.contains(HELP_ALL), "{shown}");
+    let all = app.press_on_reply("U0BOB", &help, HELP_ALL).await;
+    assert!(
+        all.contains("Before the meeting") && all.contains("After the meeting"),
+        "{all}"
+    );
+    app.stop().await;
+}
+
+async fn full_help_is_grouped_by_task_and_details_one_subcommand(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let help = app.cmd("U0BOB", "help").await;
+    for task in [
+        "Before the meeting",
+        "During the meeting",
+        "After the meeting",
+    ] {
+        assert!(help.contains(task), "{help}");
+    }
+    assert!(help.contains("/debrief help <subcommand>"), "{help}");
+    let survey = app.cmd("U0BOB", "help survey").await;
+    assert!(
+        survey.contains("/debrief survey close") && survey.contains("Send"),
+        "{survey}"
+    );
+    let unknown = app.cmd("U0BOB", "help frobnicate").await;
+    assert!(
+        unknown.contains("There is no `/debrief frobnicate`"),
+        "{unknown}"
+    );
+    app.stop().await;
+}
+
+async fn a_mention_or_a_dm_saying_help_gets_the_short_help(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let response = app
+        .slack
+        .mention("U0CAROL", CHANNEL, "what do you do?")
+        .await;
+    assert_eq!(response.status, 200);
+    app.run_due_jobs().await;
+    let seen = app.last_private_message("U0CAROL");
+    assert!(seen.contains("Three steps"), "{seen}");
+    // Only Carol sees it: the channel is not interrupted.
+    assert!(
+        app.sandbox
+            .messages_in(CHANNEL)
+            .iter()
+            .all(|m| !m.text.contains("Three steps"))
+    );
+
+    app.slack.say("U0DAN", "D0DAN", "help", None).await;
+    app.run_due_jobs().await;
+    let dm: Vec<_> = app
+        .sandbox
+        .dms_to("U0DAN")
+        .into_iter()
+        .filter(|m| m.user == "U0DEBRIEF")
+        .collect();
+    assert_eq!(dm.len(), 1, "{dm:?}");
+    assert!(dm[0].blocks.to_string().contains(HELP_ALL));
+    app.stop().await;
+}
+
+async fn the_app_home_welcomes_newcomers_and_shows_what_is_waiting(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.slack.open_home("U0BOB").await;
+    app.run_due_jobs().await;
+    let home = app.sandbox.home_of("U0BOB").expect("bob's home");
+    let text = home.to_string();
+    assert!(
+        text.contains("Welcome") && text.contains("three steps"),
+        "{text}"
+    );
+    assert!(text.contains(START_REVIEW), "{text}");
+    // "Start a review" explains, where Bob is looking, how a review starts.
+    let view_id = home["id"].as_str().unwrap().to_string();
+    let click = app
+        .slack
+        .click_in_view("U0BOB", &view_id, START_REVIEW, "home")
+        .await;
+    assert_eq!(click.status, 200);
+    let (_, modal) = app.sandbox.open_modal_for("U0BOB").expect("a modal opened");
+    assert!(
+        modal.to_string().contains("/debrief review in=2d"),
+        "{modal}"
+    );
+
+    // A facilitator with a review sees it, its status in words, and no beginner steps.
+    app.open_review("").await;
+    app.slack.open_home("U0ALICE").await;
+    app.run_due_jobs().await;
+    let text = app.sandbox.home_of("U0ALICE").unwrap().to_string();
+    assert!(text.contains("Reviews you facilitate"), "{text}");
+    assert!(text.contains("Survey: not sent yet"), "{text}");
+    assert!(!text.contains("three steps"), "{text}");
+    assert!(!text.contains("draft"), "{text}");
     app.stop().await;
 }
