@@ -275,7 +275,7 @@ fn schedule_line(review: &Review) -> String {
         (Some(at), _) => blocks::date(at),
         (None, None) => format!(
             "{} after the survey is sent",
-            format_duration(Duration::from_secs(
+            crate::grammar::spoken_duration(Duration::from_secs(
                 review
                     .deadline_offset
                     .unwrap_or(DEFAULT_OPEN_WITHOUT_MEETING.as_secs() as i64)

@@ -16,6 +16,7 @@ on_both_databases!(
     full_help_is_grouped_by_task_and_details_one_subcommand,
     a_mention_or_a_dm_saying_help_gets_the_short_help,
     the_app_home_welcomes_newcomers_and_shows_what_is_waiting,
+    every_message_reads_like_a_sentence,
 );
 
 const HUMANS: [&str; 4] = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"];
@@ -240,5 +241,172 @@ async fn the_app_home_welcomes_newcomers_and_shows_what_is_waiting(db: TestDb) {
     assert!(text.contains("Survey: not sent yet"), "{text}");
     assert!(!text.contains("three steps"), "{text}");
     assert!(!text.contains("draft"), "{text}");
+    app.stop().await;
+}
+
+/// Every id-like word outside a mention (`<@U…>`, `<#C…>`): a person would see a code
+/// where a name belongs.
+fn raw_ids(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if starts_word
+            && matches!(bytes[i], b'U' | b'W' | b'C' | b'D')
+            && bytes.get(i + 1) == Some(&b'0')
+        {
+            let end = (i..bytes.len())
+                .find(|&j| !(bytes[j].is_ascii_uppercase() || bytes[j].is_ascii_digit()))
+                .unwrap_or(bytes.len());
+            let mentioned = i >= 2 && matches!(&text[i - 2..i], "<@" | "<#");
+            if end - i >= 4 && !mentioned {
+                found.push(text[i..end].to_string());
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+/// The words a person reads in a message or view: every `text` string, recursively.
+fn readable_texts(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("text", serde_json::Value::String(text)) => out.push(text.clone()),
+                    _ => readable_texts(inner, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| readable_texts(v, out)),
+        _ => {}
+    }
+}
+
+/// Sections and context lines with nothing in them.
+fn empty_sections(blocks: &serde_json::Value) -> usize {
+    blocks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| {
+            (b["type"] == "section"
+                && b["fields"].is_null()
+                && b["text"]["text"]
+                    .as_str()
+                    .is_none_or(|t| t.trim().is_empty()))
+                || (b["type"] == "context"
+                    && b["elements"].as_array().is_none_or(|e| {
+                        e.iter()
+                            .all(|el| el["text"].as_str().is_some_and(|t| t.trim().is_empty()))
+                    }))
+        })
+        .count()
+}
+
+async fn every_message_reads_like_a_sentence(db: TestDb) {
+    // The detector itself: a mention is fine, a bare id is not.
+    assert_eq!(
+        raw_ids("<@U0ALICE> asked U0BOB in <#C0INCIDENT>"),
+        ["U0BOB"]
+    );
+    let app = TestApp::spawn(&db).await;
+    let mut replies = Vec::new();
+    replies.push(app.slack.command("U0BOB", CHANNEL, "").await.json());
+    app.open_review("").await;
+    for text in ["help", "help review", "status"] {
+        replies.push(app.slack.command("U0ALICE", CHANNEL, text).await.json());
+    }
+    replies.push(app.ask_for_survey("U0ALICE").await);
+    app.send_survey().await;
+    for (user, text) in [
+        ("U0BOB", "the cache TTL dashboard was stale"),
+        ("U0CAROL", "nobody knew the purge was global"),
+        ("U0DAN", "the runbook assumed a warm cache"),
+    ] {
+        app.answer(user, text).await;
+    }
+    let thread = app.start_checkin("").await;
+    for _ in 0..4 {
+        let turn = app.current_turn(&thread);
+        let user = turn
+            .trim_start_matches("<@")
+            .split('>')
+            .next()
+            .unwrap()
+            .to_string();
+        app.press(&user, &thread, debrief::ids::CHECKIN_PASS).await;
+    }
+    for text in ["survey close", "answers", "agenda", "status"] {
+        replies.push(app.slack.command("U0ALICE", CHANNEL, text).await.json());
+        app.run_due_jobs().await;
+    }
+    app.slack.mention("U0CAROL", CHANNEL, "hello").await;
+    for user in HUMANS {
+        app.slack.open_home(user).await;
+    }
+    app.run_due_jobs().await;
+
+    let mut shown: Vec<(String, serde_json::Value)> = replies
+        .into_iter()
+        .map(|r| ("a command reply".to_string(), r))
+        .collect();
+    {
+        let world = app.sandbox.world();
+        let bot = world.bot_user_id.clone();
+        for m in world.messages.iter().filter(|m| m.user == bot) {
+            shown.push((
+                format!("a message in {}", m.channel),
+                serde_json::json!({ "text": m.text, "blocks": m.blocks }),
+            ));
+        }
+        for v in world.views.values() {
+            shown.push((format!("view {}", v.id), v.view.clone()));
+        }
+    }
+    for sighting in app.sandbox.sightings() {
+        if let debrief::sandbox::Sighting::Ephemeral { text, .. } = sighting {
+            shown.push(("an ephemeral".into(), serde_json::json!({ "text": text })));
+        }
+    }
+    assert!(
+        shown.len() > 20,
+        "the flow reached {} messages",
+        shown.len()
+    );
+    let mut problems = Vec::new();
+    for (where_, value) in &shown {
+        let mut texts = Vec::new();
+        readable_texts(value, &mut texts);
+        for text in texts {
+            // Slack's own markup (`<!date^…^{date_short_pretty}|…>`) may hold braces.
+            let outside_markup: String = text
+                .split('<')
+                .enumerate()
+                .map(|(n, piece)| {
+                    if n == 0 {
+                        piece
+                    } else {
+                        piece.split_once('>').map_or(piece, |(_, after)| after)
+                    }
+                })
+                .collect();
+            if outside_markup.contains('{') || outside_markup.contains('}') {
+                problems.push(format!("{where_}: a placeholder left in: {text}"));
+            }
+            let ids = raw_ids(&text);
+            if !ids.is_empty() {
+                problems.push(format!("{where_}: raw ids {ids:?} in: {text}"));
+            }
+        }
+        if empty_sections(&value["blocks"]) > 0 {
+            problems.push(format!("{where_}: an empty section in {value}"));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
     app.stop().await;
 }

@@ -123,8 +123,12 @@ fn confirmation(
     ))];
     if count > confirm_above {
         content.push(blocks::section(format!(
-            ":warning: That is more than {confirm_above} people. Each gets a DM and up to {} reminder(s); check the list is the one you mean.",
-            review.reminders
+            ":warning: That is more than {confirm_above} people. Each gets a DM{}; check the list is the one you mean.",
+            match review.reminders {
+                0 => String::new(),
+                1 => " and a reminder".to_string(),
+                n => format!(" and up to {n} reminders"),
+            }
         )));
     }
     let names: Vec<String> = participants
