@@ -62,6 +62,7 @@ async fn main() -> anyhow::Result<()> {
         slack_timeout: Duration::from_secs(10),
         learning: Default::default(),
         metrics_failure_modes: debrief::metrics::DEFAULT_FAILURE_MODE_CAP,
+        confirm_above: 25,
     };
     let app = Application::build(config, Arc::new(SystemClock)).await?;
     let state = app.state().clone();

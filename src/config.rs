@@ -85,6 +85,9 @@ pub struct ServeArgs {
     /// Distinct failure modes `incident_opened_total` labels before folding new ones into `other`.
     #[arg(long, env = "DEBRIEF_METRICS_FAILURE_MODES", default_value = "50")]
     pub metrics_failure_modes: String,
+    /// `/debrief survey` warns before messaging more people than this.
+    #[arg(long, env = "DEBRIEF_CONFIRM_ABOVE", default_value = "25")]
+    pub confirm_above: String,
     #[command(flatten)]
     pub learning: LearningArgs,
 }
@@ -231,6 +234,8 @@ pub struct Config {
     pub learning: LearningConfig,
     /// The cap on distinct `failure_mode` label values in `/metrics`.
     pub metrics_failure_modes: usize,
+    /// A survey to more people than this gets a warning in its confirmation.
+    pub confirm_above: usize,
 }
 
 // Written by hand so that a debug print never shows a secret or the database password.
@@ -417,6 +422,12 @@ impl ServeArgs {
             }
         };
         let learning = self.learning.into_config()?;
+        let confirm_above = self.confirm_above.parse::<usize>().map_err(|_| {
+            problem(
+                "DEBRIEF_CONFIRM_ABOVE",
+                format!("`{}` is not a whole number of people", self.confirm_above),
+            )
+        })?;
         let log_format = match self.log_format.as_str() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -442,6 +453,7 @@ impl ServeArgs {
             slack_timeout,
             learning,
             metrics_failure_modes,
+            confirm_above,
         })
     }
 }
@@ -560,6 +572,7 @@ mod tests {
             slack_timeout: "10".into(),
             log_format: "text".into(),
             metrics_failure_modes: "50".into(),
+            confirm_above: "25".into(),
             learning: LearningArgs {
                 timezone: "UTC".into(),
                 deploy_window_hours: "24".into(),

@@ -569,9 +569,46 @@ pub fn format_duration(d: Duration) -> String {
     out
 }
 
+/// Renders a duration in words, for sentences: `3 minutes`, `1 hour 30 minutes`, `2 days`.
+/// (`format_duration` gives the typed form, for command hints.)
+pub fn spoken_duration(d: Duration) -> String {
+    let mut secs = d.as_secs();
+    if secs == 0 {
+        return "no time".into();
+    }
+    let mut parts = Vec::new();
+    for (unit, size) in [
+        ("day", 86_400),
+        ("hour", 3600),
+        ("minute", 60),
+        ("second", 1),
+    ] {
+        if secs >= size {
+            let n = secs / size;
+            parts.push(format!("{n} {unit}{}", if n == 1 { "" } else { "s" }));
+            secs %= size;
+        }
+    }
+    parts.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_words_in_sentences() {
+        assert_eq!(spoken_duration(Duration::from_secs(120)), "2 minutes");
+        assert_eq!(
+            spoken_duration(Duration::from_secs(90)),
+            "1 minute 30 seconds"
+        );
+        assert_eq!(
+            spoken_duration(Duration::from_secs(5400)),
+            "1 hour 30 minutes"
+        );
+        assert_eq!(spoken_duration(Duration::from_secs(2 * 86_400)), "2 days");
+    }
 
     static TEST_SPECS: &[CommandSpec] = &[
         CommandSpec {

@@ -10,6 +10,9 @@ pub const SURVEY_OPEN: &str = "survey_open";
 pub const SURVEY_MUTE: &str = "survey_mute";
 /// The survey modal.
 pub const SURVEY_SUBMIT: &str = "survey_submit";
+/// "Send" and "Edit participants" on the confirmation `/debrief survey` shows first.
+pub const SURVEY_SEND: &str = "survey_send";
+pub const SURVEY_EDIT_PARTICIPANTS: &str = "survey_edit_participants";
 
 /// Check-in turn buttons.
 pub const CHECKIN_SHARE: &str = "checkin_share";
@@ -77,10 +80,17 @@ pub const COUNTERFACTUAL_RANK: &str = "counterfactual_rank";
 /// The incident modal.
 pub const INCIDENT_SUBMIT: &str = "incident_submit";
 
+/// "All commands" under the short help.
+pub const HELP_ALL: &str = "help_all";
+/// App Home: "Start a review".
+pub const START_REVIEW: &str = "home_start_review";
+
 /// Every button action id, for the registry test.
 pub const ACTIONS: &[&str] = &[
     SURVEY_OPEN,
     SURVEY_MUTE,
+    SURVEY_SEND,
+    SURVEY_EDIT_PARTICIPANTS,
     CHECKIN_SHARE,
     CHECKIN_PASS,
     CHECKIN_SKIP,
@@ -93,6 +103,8 @@ pub const ACTIONS: &[&str] = &[
     COUNTERFACTUAL_TO_ACTION,
     MODE_USE,
     REVIEW_DONE,
+    HELP_ALL,
+    START_REVIEW,
 ];
 /// Every modal callback id, for the registry test.
 pub const CALLBACKS: &[&str] = &[

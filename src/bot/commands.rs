@@ -123,7 +123,7 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "survey",
-        summary: "Send each participant the pseudonymous survey by DM (facilitator only).",
+        summary: "Show who gets the pseudonymous survey and what it asks, then Send it to each by DM (facilitator only).",
         args: &[],
         rest: None,
     },
@@ -363,9 +363,12 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "help",
-        summary: "List every subcommand with what it does.",
+        summary: "List the subcommands by task; `help <subcommand>` gives one's details.",
         args: &[],
-        rest: None,
+        rest: Some(RestSpec {
+            name: "subcommand",
+            required: false,
+        }),
     },
 ];
 
@@ -383,22 +386,102 @@ const LIST_ARGS: &[ArgSpec] = &[
     },
 ];
 
-/// `/debrief help`, generated from [`SUBCOMMANDS`] once: it never changes while the
-/// process runs, and formatting every usage line took half of a help request's time.
-fn help_text() -> String {
+/// `/debrief help` groups the subcommands by when a facilitator reaches for them. A
+/// subcommand not named here is still reachable: its first word is (`actions mine` under
+/// `actions`), and a test checks that.
+const HELP_GROUPS: &[(&str, &[&str])] = &[
+    (
+        "Before the meeting",
+        &[
+            "incident",
+            "review",
+            "survey",
+            "status",
+            "survey close",
+            "observe",
+        ],
+    ),
+    (
+        "During the meeting",
+        &["checkin", "agenda", "answers", "counterfactual"],
+    ),
+    (
+        "After the meeting",
+        &[
+            "review done",
+            "action add",
+            "action",
+            "actions",
+            "digest off",
+        ],
+    ),
+    (
+        "Across reviews",
+        &[
+            "learnings",
+            "learning-review",
+            "modes",
+            "service",
+            "trial start",
+        ],
+    ),
+];
+
+/// A summary's first sentence, for a one-line listing.
+fn first_sentence(summary: &str) -> &str {
+    match summary.find(". ") {
+        Some(end) => &summary[..=end],
+        None => summary,
+    }
+}
+
+/// `/debrief help`: one line per subcommand, grouped by task, generated from [`SUBCOMMANDS`]
+/// once: it never changes while the process runs, and building it took half of a help
+/// request's time.
+pub fn help_text() -> String {
     static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TEXT.get_or_init(build_help_text).clone()
 }
 
 fn build_help_text() -> String {
-    let mut lines = vec![format!(
-        "*debrief* runs incident reviews that produce learning. Subcommands:"
-    )];
-    for spec in SUBCOMMANDS {
-        lines.push(format!("• `{}` — {}", spec.usage(SLASH), spec.summary));
+    let mut lines = vec!["*debrief* runs incident reviews that people learn from.".to_string()];
+    for (task, names) in HELP_GROUPS {
+        lines.push(format!("*{task}*"));
+        for name in *names {
+            if let Some(spec) = SUBCOMMANDS.iter().find(|s| s.name == *name) {
+                lines.push(format!(
+                    "• `{SLASH} {}`: {}",
+                    spec.name,
+                    first_sentence(spec.summary)
+                ));
+            }
+        }
+    }
+    lines.push(format!(
+        "`{SLASH} help <subcommand>` gives the details, e.g. `{SLASH} help review`."
+    ));
+    lines.join("\n")
+}
+
+/// `/debrief help <subcommand>`: its usage and what it does, with its variants.
+fn help_for(topic: &str) -> Result<String, Error> {
+    let topic = topic.trim().trim_start_matches(SLASH).trim().to_lowercase();
+    let matching: Vec<&CommandSpec> = SUBCOMMANDS
+        .iter()
+        .filter(|s| s.name == topic || s.name.starts_with(&format!("{topic} ")))
+        .collect();
+    if matching.is_empty() {
+        return Err(UserError(format!(
+            "There is no `{SLASH} {topic}`. `{SLASH} help` lists every subcommand."
+        ))
+        .into());
+    }
+    let mut lines = Vec::new();
+    for spec in matching {
+        lines.push(format!("`{}`\n{}", spec.usage(SLASH), spec.summary));
     }
     lines.push("Values with spaces go in double quotes: `title=\"Checkout outage\"`.".into());
-    lines.join("\n")
+    Ok(lines.join("\n\n"))
 }
 
 /// Parses and runs one slash command.
@@ -407,6 +490,15 @@ pub async fn dispatch(
     request: &CommandRequest,
     now: Timestamp,
 ) -> Result<Reply, Error> {
+    // `/debrief` alone: someone finding their way, who gets the short help.
+    if request.text.trim().is_empty() {
+        let help = features::onboarding::short_help();
+        let text = help.text.clone().unwrap_or_default();
+        return Ok(Reply::ephemeral_blocks(
+            text,
+            help.blocks.unwrap_or_default(),
+        ));
+    }
     let invocation = match grammar::parse(SLASH, &request.text, SUBCOMMANDS) {
         Ok(invocation) => invocation,
         Err(err) => {
@@ -465,9 +557,60 @@ pub async fn dispatch(
             features::learning::lookup::command(state, request, invocation.rest.as_deref(), now)
                 .await
         }
-        "help" => Ok(Reply::ephemeral(help_text())),
+        "help" => match invocation.rest.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(topic) => Ok(Reply::ephemeral(help_for(topic)?)),
+            None => Ok(Reply::ephemeral(help_text())),
+        },
         other => Err(Error::Internal(anyhow::anyhow!(
             "subcommand `{other}` is declared but has no handler"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_reaches_every_subcommand_and_fits_one_screen() {
+        let listed: Vec<&str> = HELP_GROUPS
+            .iter()
+            .flat_map(|(_, names)| names.iter().copied())
+            .collect();
+        for name in listed.iter() {
+            assert!(
+                SUBCOMMANDS.iter().any(|s| s.name == *name),
+                "{name} is not a subcommand"
+            );
+        }
+        for spec in SUBCOMMANDS.iter().filter(|s| s.name != "help") {
+            let first_word = spec.name.split(' ').next().unwrap();
+            assert!(
+                listed
+                    .iter()
+                    .any(|l| *l == spec.name || l.split(' ').next() == Some(first_word)),
+                "`{}` is in no help group",
+                spec.name
+            );
+        }
+        let text = help_text();
+        assert!(text.lines().count() <= 30, "{text}");
+        assert!(
+            text.len() <= 3000,
+            "one section block holds it: {}",
+            text.len()
+        );
+    }
+
+    #[test]
+    fn help_for_a_subcommand_gives_its_usage_and_variants() {
+        let review = help_for("review").unwrap();
+        assert!(
+            review.contains("/debrief review [facilitator=<@user>]"),
+            "{review}"
+        );
+        assert!(review.contains("/debrief review done"), "{review}");
+        assert!(help_for("/debrief survey").unwrap().contains("Send"));
+        assert!(help_for("nonsense").is_err());
     }
 }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::features::{checkin, observation, participation};
+use crate::features::{checkin, observation, onboarding, participation};
 use crate::queue::{self, Job};
 
 /// Where an Events API delivery came from, for deduplication.
@@ -73,6 +73,16 @@ async fn route(
             queue::enqueue(state, &job, now).await?;
             Ok(())
         }
+        SlackEventCallbackBody::AppMention(mention) => {
+            let thread_ts = mention.origin.thread_ts.as_ref().map(|t| t.to_string());
+            onboarding::on_mention(
+                state,
+                mention.channel.as_ref(),
+                mention.user.as_ref(),
+                thread_ts.as_deref(),
+            )
+            .await
+        }
         SlackEventCallbackBody::AppUninstalled(_) => {
             tracing::warn!("debrief was uninstalled from a workspace");
             Ok(())
@@ -125,6 +135,8 @@ async fn on_message(
     if is_dm {
         if observation::is_observe_message(&text) {
             observation::on_direct_message(state, &channel, &user, &text, now).await?;
+        } else if onboarding::is_help_message(&text) {
+            onboarding::on_direct_help(state, &channel).await?;
         }
         return Ok(());
     }

@@ -8,7 +8,8 @@ use super::reply_for_error;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::features::{
-    actions, agenda, checkin, completion, counterfactual, incident, observation, survey, vocabulary,
+    actions, agenda, checkin, completion, counterfactual, incident, observation, onboarding,
+    survey, vocabulary,
 };
 use crate::queue::{self, Job, Requester};
 use crate::slack::forms;
@@ -127,6 +128,21 @@ async fn tell(state: &AppState, presser: &Presser, text: String, now: Timestamp)
     }
 }
 
+/// Replaces the message whose button was pressed with `text`, so its buttons cannot be
+/// pressed again; without a message to replace, tells the presser privately.
+async fn replace_or_tell(state: &AppState, presser: &Presser, text: String, now: Timestamp) {
+    if let Some(url) = &presser.response_url
+        && state
+            .slack
+            .respond_replacing(url, crate::slack::blocks::text(text.clone()))
+            .await
+            .is_ok()
+    {
+        return;
+    }
+    tell(state, presser, text, now).await;
+}
+
 async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEvent, now: Timestamp) {
     let Some(user) = ev.user.as_ref().map(|u| u.id.to_string()) else {
         return;
@@ -204,6 +220,31 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
                     }
                     Err(err) => Err(err),
                 }
+            }
+            crate::ids::SURVEY_SEND => {
+                match survey::command::send_confirmed(state, &user, &value, now).await {
+                    Ok(text) => {
+                        replace_or_tell(state, &presser, text, now).await;
+                        Ok(())
+                    }
+                    Err(err) => Err(err),
+                }
+            }
+            crate::ids::SURVEY_EDIT_PARTICIPANTS => {
+                match survey::command::edit_participants(state, &user, &value).await {
+                    Ok(text) => {
+                        replace_or_tell(state, &presser, text, now).await;
+                        Ok(())
+                    }
+                    Err(err) => Err(err),
+                }
+            }
+            crate::ids::HELP_ALL => {
+                replace_or_tell(state, &presser, super::commands::help_text(), now).await;
+                Ok(())
+            }
+            crate::ids::START_REVIEW => {
+                onboarding::open_start_review(state, ev.trigger_id.value()).await
             }
             crate::ids::REVIEW_DONE => match completion::on_button(state, &user, &value, now).await
             {

@@ -127,6 +127,7 @@ fn demo_config(folder: &Path, sandbox: &SlackSandbox) -> Config {
         slack_timeout: Duration::from_secs(10),
         learning: Default::default(),
         metrics_failure_modes: crate::metrics::DEFAULT_FAILURE_MODE_CAP,
+        confirm_above: 25,
     }
 }
 
@@ -208,7 +209,15 @@ impl Demo<'_> {
         self.run_due().await?;
 
         self.stage("3. Survey fan-out by DM")?;
-        self.command(FACILITATOR, CHANNEL, "survey").await?;
+        let confirmation = self.command(FACILITATOR, CHANNEL, "survey").await?;
+        self.line(&format!("{} presses \"Send\"", self.name(FACILITATOR)))?;
+        self.slack
+            .click_ephemeral(FACILITATOR, CHANNEL, &confirmation, crate::ids::SURVEY_SEND)
+            .await;
+        if let Some(sent) = self.sandbox.ephemerals_for(FACILITATOR).last() {
+            let sent = self.readable(sent);
+            self.private(FACILITATOR, &sent)?;
+        }
         self.run_due().await?;
 
         self.stage("4. Answers, pseudonymous")?;
@@ -535,7 +544,12 @@ impl Demo<'_> {
     }
 
     /// `/debrief <text>` typed by `user` in `channel`; prints it and the private reply.
-    async fn command(&mut self, user: &str, channel: &str, text: &str) -> anyhow::Result<()> {
+    async fn command(
+        &mut self,
+        user: &str,
+        channel: &str,
+        text: &str,
+    ) -> anyhow::Result<serde_json::Value> {
         let where_ = self.channel_name(channel);
         self.line(&format!(
             "{} types in {where_}: /debrief {text}",
@@ -558,7 +572,8 @@ impl Demo<'_> {
             let reply = self.readable(&reply);
             self.private(user, &reply)?;
         }
-        self.flush()
+        self.flush()?;
+        Ok(response.json())
     }
 
     async fn say(&mut self, user: &str, channel: &str, text: &str) -> anyhow::Result<()> {

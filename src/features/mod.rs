@@ -11,6 +11,7 @@ pub mod framing;
 pub mod incident;
 pub mod learning;
 pub mod observation;
+pub mod onboarding;
 pub mod participation;
 pub mod review;
 pub mod survey;

@@ -275,7 +275,7 @@ fn schedule_line(review: &Review) -> String {
         (Some(at), _) => blocks::date(at),
         (None, None) => format!(
             "{} after the survey is sent",
-            format_duration(Duration::from_secs(
+            crate::grammar::spoken_duration(Duration::from_secs(
                 review
                     .deadline_offset
                     .unwrap_or(DEFAULT_OPEN_WITHOUT_MEETING.as_secs() as i64)
@@ -586,19 +586,21 @@ pub async fn resolve_participants(
             Err(JobError::Slack(SlackCallError::Rejected { code, .. }))
                 if code == "user_not_found" =>
             {
-                left_out.push(format!("<@{id}> (not found)"));
+                left_out.push((id, "not found".to_string()));
                 continue;
             }
             Err(other) => return Err(other),
         };
         match classify(&user, &bot) {
             Candidate::Person { id, name } => people.push((id, name)),
-            Candidate::Bot { id } => left_out.push(format!("<@{id}> (a bot)")),
-            Candidate::Deactivated { id } => left_out.push(format!("<@{id}> (deactivated)")),
+            Candidate::Bot { id } => left_out.push((id, "a bot".to_string())),
+            Candidate::Deactivated { id } => left_out.push((id, "deactivated".to_string())),
             Candidate::Itself => {}
         }
     }
     let survey_out = review.survey_open();
+    // Kept before the list is marked ready, so the survey confirmation can say who is left out.
+    state.store.set_left_out(review_id, &left_out).await?;
     let added = state
         .store
         .set_participants(
@@ -634,7 +636,7 @@ pub async fn resolve_participants(
 /// The facilitator's summary of who is in. Pure.
 fn participants_report(
     people: &[(String, String)],
-    left_out: &[String],
+    left_out: &[(String, String)],
     named_explicitly: bool,
     survey_out: bool,
     added: usize,
@@ -666,7 +668,7 @@ fn participants_report(
         } else {
             "Left out"
         };
-        lines.push(format!("{why}: {}.", left_out.join(", ")));
+        lines.push(format!("{why}: {}.", left_out_list(left_out)));
     }
     if survey_out && added > 0 {
         lines.push(format!(
@@ -678,10 +680,19 @@ fn participants_report(
                 "Answers are shown once at least {min_responses} people other than the facilitator have answered, and only {others} others take part: add people or lower the floor with `/debrief review min=2`.",
             ));
         } else {
-            lines.push("Next: `/debrief survey` sends each of them the survey by DM.".into());
+            lines.push("Next: `/debrief survey` shows you who gets the survey and what it asks; nothing is sent until you press Send.".into());
         }
     }
     lines.join("\n")
+}
+
+/// Those left out of the participant list, with why: "<@U1> (a bot), <@U2> (deactivated)".
+pub fn left_out_list(left_out: &[(String, String)]) -> String {
+    left_out
+        .iter()
+        .map(|(id, why)| format!("<@{id}> ({why})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Participants' display names as mentions, for messages.
@@ -859,7 +870,7 @@ mod tests {
     fn the_report_warns_when_k_can_never_be_reached() {
         let text = participants_report(
             &[("U1".into(), "a".into()), ("U2".into(), "b".into())],
-            &["<@U9> (a bot)".into()],
+            &[("U9".into(), "a bot".into())],
             true,
             false,
             2,

@@ -267,6 +267,42 @@ impl SlackDriver {
             .await
     }
 
+    /// `user` clicks the button `action_id` on an ephemeral message (a command's private
+    /// reply, `message` as the bot returned it). Slack sends no `message` for these, only
+    /// the container, and a response_url that can replace the ephemeral.
+    pub async fn click_ephemeral(
+        &self,
+        user: &str,
+        channel: &str,
+        message: &Value,
+        action_id: &str,
+    ) -> BotResponse {
+        let value = button_value(&message["blocks"], action_id).unwrap_or_default();
+        let block_id = find_block_of_action(&message["blocks"], action_id).unwrap_or_default();
+        let payload = json!({
+            "type": "block_actions",
+            "user": self.user_object(user),
+            "api_app_id": "A0DEBRIEF",
+            "token": "sandbox-verification-token",
+            "container": { "type": "message", "message_ts": "1700000000.000100", "channel_id": channel, "is_ephemeral": true },
+            "trigger_id": self.sandbox.issue_trigger(user),
+            "team": self.team(),
+            "is_enterprise_install": false,
+            "channel": { "id": channel, "name": "" },
+            "state": { "values": {} },
+            "response_url": self.sandbox.issue_response_url(channel, user),
+            "actions": [{
+                "action_id": action_id,
+                "block_id": block_id,
+                "text": { "type": "plain_text", "text": action_id, "emoji": true },
+                "value": value,
+                "type": "button",
+                "action_ts": "1700000000.000001",
+            }],
+        });
+        self.interaction(&payload).await
+    }
+
     /// `user` clicks a button inside an open view (a modal or their Home tab).
     pub async fn click_in_view(
         &self,
@@ -491,6 +527,28 @@ impl SlackDriver {
         }
         let envelope = self.envelope(&format!("Ev{}", ts.replace('.', "")), event);
         (ts, envelope)
+    }
+
+    /// `user` writes `text` mentioning debrief in `channel`: the message lands in the
+    /// sandbox and its `app_mention` event is delivered (Slack also sends the `message`
+    /// event; the mention is what debrief answers).
+    pub async fn mention(&self, user: &str, channel: &str, text: &str) -> BotResponse {
+        let bot = self.sandbox.world().bot_user_id.clone();
+        let text = format!("<@{bot}> {text}");
+        let ts = self.sandbox.add_user_message(channel, user, &text, None);
+        let team = self.sandbox.world().team_id.clone();
+        let event = json!({
+            "client_msg_id": format!("msg-{ts}"),
+            "type": "app_mention",
+            "text": text,
+            "user": user,
+            "ts": ts,
+            "team": team,
+            "channel": channel,
+            "event_ts": ts,
+        });
+        let envelope = self.envelope(&format!("Ev{}m", ts.replace('.', "")), event);
+        self.event(&envelope, None).await
     }
 
     /// `user` opens the bot's App Home tab.

@@ -635,6 +635,8 @@ pub fn classify(method: &'static str, err: SlackClientError) -> SlackCallError {
 /// The bot scopes the calls above need; manifest.yaml must ask for exactly these
 /// (a test checks), so installing debrief never grants more than it uses.
 pub const REQUIRED_BOT_SCOPES: &[&str] = &[
+    // app_mention: "@debrief" in a channel answers with the short help
+    "app_mentions:read",
     // message.channels: replies in check-in threads, participation counts
     "channels:history",
     // conversations.members of public channels (default participants)

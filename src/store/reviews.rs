@@ -448,6 +448,42 @@ impl Store {
         })
     }
 
+    /// Records who the participant list left out and why, `(user_id, reason)`.
+    pub async fn set_left_out(
+        &self,
+        review_id: ReviewId,
+        left_out: &[(String, String)],
+    ) -> anyhow::Result<()> {
+        const SQL: &str = "UPDATE reviews SET left_out = $2 WHERE id = $1";
+        let lines: Vec<String> = left_out
+            .iter()
+            .map(|(id, why)| format!("{id} {why}"))
+            .collect();
+        on_db!(self, "set left out", |pool| {
+            sqlx::query(SQL)
+                .bind(review_id)
+                .bind(lines.join("\n"))
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Who the participant list left out and why, `(user_id, reason)`.
+    pub async fn left_out(&self, review_id: ReviewId) -> anyhow::Result<Vec<(String, String)>> {
+        const SQL: &str = "SELECT left_out FROM reviews WHERE id = $1";
+        let stored: Option<String> = on_db!(self, "left out", |pool| Ok(sqlx::query_scalar(SQL)
+            .bind(review_id)
+            .fetch_optional(pool)
+            .await?))?;
+        Ok(stored
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.split_once(' '))
+            .map(|(id, why)| (id.to_string(), why.to_string()))
+            .collect())
+    }
+
     pub async fn participants(&self, review_id: ReviewId) -> anyhow::Result<Vec<Participant>> {
         const SQL: &str = concat!(
             "SELECT ",

@@ -86,7 +86,10 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
         "{texts:#?}"
     );
     let summary = texts.last().unwrap();
-    assert_eq!(summary, "2 of 4 shared, 2 passed. Open discussion is open.");
+    assert_eq!(
+        summary,
+        "2 of 4 shared, 2 passed. The floor is open for discussion."
+    );
     for text in texts.iter().filter(|t| !t.contains("your turn")) {
         assert!(
             !text.contains("<@"),
@@ -138,7 +141,10 @@ async fn an_out_of_turn_reply_counts_without_breaking_the_order(db: TestDb) {
         "the early speaker is not called later"
     );
     let last = app.thread(&ts).last().unwrap().text.clone();
-    assert_eq!(last, "4 of 4 shared, 0 passed. Open discussion is open.");
+    assert_eq!(
+        last,
+        "4 of 4 shared, 0 passed. The floor is open for discussion."
+    );
     app.stop().await;
 }
 
@@ -277,7 +283,7 @@ async fn buttons_pressed_by_the_wrong_person_change_nothing(db: TestDb) {
     app.press("U0ALICE", &ts, CHECKIN_END).await;
     assert_eq!(
         app.thread(&ts).last().unwrap().text,
-        "0 of 4 shared, 1 passed, 3 not reached before the round ended. Open discussion is open.",
+        "0 of 4 shared, 1 passed, 3 not reached before the round ended. The floor is open for discussion.",
         "the numbers add up and name nobody"
     );
     app.stop().await;

@@ -92,7 +92,7 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
         "a pass and a timeout: {checkin}"
     );
     assert!(
-        checkin.contains("4 of 6 shared, 2 passed. Open discussion is open."),
+        checkin.contains("4 of 6 shared, 2 passed. The floor is open for discussion."),
         "{checkin}"
     );
     let observations = stage(&out, "7. Anonymous observations");

@@ -102,7 +102,7 @@ async fn a_fan_out_that_loses_slacks_answers_sends_each_invite_once(db: TestDb) 
     app.open_review("").await;
     app.sandbox
         .fail_next("chat.postMessage", Fault::AcceptThenHang, 2);
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_jobs_until_idle(Duration::from_secs(600)).await;
     for user in ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"] {
         let invites = app

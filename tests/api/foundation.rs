@@ -46,20 +46,18 @@ async fn a_signed_help_command_lists_every_subcommand(db: TestDb) {
     let reply = response.json();
     assert_eq!(reply["response_type"], "ephemeral");
     let text = response.text();
+    // Grouped by task, one screen: every subcommand is listed, or its family is
+    // (`actions mine` under `actions`), and `help <subcommand>` has the rest.
     for spec in debrief::bot::commands::SUBCOMMANDS {
+        let family = spec.name.split(' ').next().unwrap();
         assert!(
-            text.contains(&format!("`/debrief {}", spec.name)),
+            text.contains(&format!("`/debrief {family}")),
             "help lacks {}: {text}",
             spec.name
         );
-        assert!(text.contains(spec.summary));
     }
-    let lines = text.lines().filter(|l| l.starts_with('•')).count();
-    assert_eq!(
-        lines,
-        debrief::bot::commands::SUBCOMMANDS.len(),
-        "one line per subcommand"
-    );
+    assert!(text.contains("Before the meeting"), "{text}");
+    assert!(text.lines().count() <= 30, "{text}");
     app.stop().await;
 }
 
@@ -266,9 +264,9 @@ async fn unknown_subcommands_get_an_ephemeral_sentence(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     for (text, expected) in [
         ("hepl", "Did you mean `/debrief help`?"),
-        ("", "/debrief help"),
+        ("", "/debrief incident"),
         ("frobnicate now", "I don't know `/debrief frobnicate`"),
-        ("help extra=1", "takes no arguments"),
+        ("help extra=1", "There is no `/debrief extra=1`"),
     ] {
         let response = app.slack.command("U0BOB", "C0INCIDENT", text).await;
         assert_eq!(response.status, 200, "{text}");

@@ -99,7 +99,8 @@ proptest! {
             survey::InviteState::ClosedAnswered,
             survey::InviteState::ClosedUnanswered,
         ] {
-            assert_message_fits(&survey::invite_message(&incident, &review(3), shown));
+            let invitee = survey::Invitee { invited: 30, is_facilitator: false };
+            assert_message_fits(&survey::invite_message(&incident, &review(3), invitee, shown));
         }
     }
 

@@ -155,6 +155,7 @@ pub fn test_config(db_url: &str, sandbox: &SlackSandbox) -> Config {
         slack_timeout: Duration::from_secs(10),
         learning: Default::default(),
         metrics_failure_modes: debrief::metrics::DEFAULT_FAILURE_MODE_CAP,
+        confirm_above: 25,
     }
 }
 
@@ -455,10 +456,56 @@ impl TestApp {
             .expect("a review exists")
     }
 
+    /// Alice asks for the survey, reads the confirmation and presses Send, then the
+    /// invitations go out.
     pub async fn send_survey(&self) {
-        let reply = self.cmd("U0ALICE", "survey").await;
-        assert!(reply.contains("Sending the survey"), "{reply}");
+        let sent = self.confirm_survey().await;
+        assert!(sent.contains("Sending the survey"), "{sent}");
         self.run_due_jobs().await;
+    }
+
+    /// Alice asks for the survey and presses Send; no job runs yet. Returns what replaced
+    /// the confirmation.
+    pub async fn confirm_survey(&self) -> String {
+        let confirmation = self.ask_for_survey("U0ALICE").await;
+        let response = self
+            .slack
+            .click_ephemeral("U0ALICE", CHANNEL, &confirmation, debrief::ids::SURVEY_SEND)
+            .await;
+        assert_eq!(response.status, 200, "{}", response.body);
+        self.last_private_message("U0ALICE")
+    }
+
+    /// `/debrief survey` typed by `user`: the confirmation's JSON (text and blocks).
+    pub async fn ask_for_survey(&self, user: &str) -> serde_json::Value {
+        let response = self.slack.command(user, CHANNEL, "survey").await;
+        assert_eq!(response.status, 200, "{}", response.body);
+        let reply = response.json();
+        assert!(
+            reply["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Ready to send the survey"),
+            "{reply}"
+        );
+        reply
+    }
+
+    /// `user` presses `action_id` on an ephemeral command reply; returns what replaced it
+    /// (or what they were told privately).
+    pub async fn press_on_reply(
+        &self,
+        user: &str,
+        reply: &serde_json::Value,
+        action_id: &str,
+    ) -> String {
+        let response = self
+            .slack
+            .click_ephemeral(user, CHANNEL, reply, action_id)
+            .await;
+        assert_eq!(response.status, 200, "{}", response.body);
+        self.run_due_jobs().await;
+        self.last_private_message(user)
     }
 
     pub async fn answer(&self, user: &str, text: &str) {

@@ -18,6 +18,7 @@ mod layers;
 mod learning;
 mod manifest;
 mod metrics;
+mod native;
 mod observations;
 mod surveys;
 mod transports;

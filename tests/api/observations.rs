@@ -310,7 +310,7 @@ async fn blame_gets_a_nudge_and_can_be_recorded_as_written(db: TestDb) {
     assert_eq!(stored(&app).await.len(), 1);
 
     // A survey answer with blame gets the same nudge, in the modal, and keeps the text.
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_due_jobs().await;
     let response = app
         .answer_survey(
@@ -491,7 +491,7 @@ async fn logs_hold_no_observation_or_answer_text(db: TestDb) {
                 None,
             )
             .await;
-        app.cmd("U0ALICE", "survey").await;
+        app.confirm_survey().await;
         app.run_due_jobs().await;
         app.answer_survey("U0CAROL", &[("surprise", "SECRET-ANSWER-TEXT")])
             .await;

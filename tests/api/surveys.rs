@@ -41,7 +41,7 @@ async fn the_whole_flow_from_incident_to_answers(db: TestDb) {
     );
     assert!(!report.contains("U0DEBRIEF"));
 
-    let sent = app.cmd("U0ALICE", "survey").await;
+    let sent = app.confirm_survey().await;
     assert!(sent.contains("to 4 participants by DM"), "{sent}");
     app.run_due_jobs().await;
     for user in HUMANS {
@@ -137,7 +137,7 @@ async fn the_whole_flow_from_incident_to_answers(db: TestDb) {
 async fn answers_stay_hidden_below_the_k_floor(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("min=3").await;
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_due_jobs().await;
     app.answer_survey("U0BOB", &[("surprise", "first")]).await;
     app.answer_survey("U0CAROL", &[("surprise", "second")])
@@ -172,7 +172,7 @@ async fn answers_stay_hidden_below_the_k_floor(db: TestDb) {
 async fn respondents_can_edit_until_the_survey_closes(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("").await;
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_due_jobs().await;
     app.answer_survey("U0BOB", &[("surprise", "original text")])
         .await;
@@ -232,7 +232,7 @@ async fn respondents_can_edit_until_the_survey_closes(db: TestDb) {
 async fn a_button_that_cannot_open_its_notice_still_says_why(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("").await;
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_due_jobs().await;
     let ts = app.invite_ts("U0BOB").unwrap();
     app.cmd("U0ALICE", "survey close").await;
@@ -260,7 +260,7 @@ async fn reminders_reach_only_people_who_have_not_answered(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("reminders=1").await;
     let sent_at = app.clock.now();
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_due_jobs().await;
     app.answer_survey("U0BOB", &[("surprise", "x")]).await;
     // Carol opts out of reminders.
@@ -337,7 +337,7 @@ async fn a_restart_mid_fan_out_sends_each_dm_exactly_once(db: TestDb) {
     let first = TestApp::spawn(&db).await;
     let people = add_people(&first.sandbox, 26);
     first.open_review("").await;
-    first.cmd("U0ALICE", "survey").await;
+    first.confirm_survey().await;
     // The first process sends a few, then stops in the middle of the fan-out.
     for _ in 0..7 {
         debrief::jobs::run_one(&first.state, "first-worker")
@@ -378,7 +378,7 @@ async fn rate_limits_during_fan_out_mean_waiting_not_failing(db: TestDb) {
         .fail_next("chat.postMessage", Fault::RateLimited { retry_after: 1 }, 5);
     app.sandbox
         .fail_next("chat.postMessage", Fault::Status(503), 2);
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     let outcomes = app.run_jobs_until_idle(Duration::from_secs(3600)).await;
     let waited = outcomes
         .iter()
@@ -407,7 +407,7 @@ async fn rate_limits_during_fan_out_mean_waiting_not_failing(db: TestDb) {
 async fn the_vendor_section_appears_only_with_a_vendor(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("").await;
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_due_jobs().await;
     let review = app.review_id().await.to_string();
     let ts = app.invite_ts("U0BOB").unwrap();
@@ -554,7 +554,7 @@ pub async fn dump(db: &TestDb) -> BTreeMap<String, Vec<Vec<String>>> {
 async fn a_database_dump_cannot_link_answers_to_people(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("reminders=2").await;
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_due_jobs().await;
     for (user, text) in [
         ("U0BOB", "the pager was silent"),
@@ -678,7 +678,7 @@ async fn user_mistakes_get_clear_sentences(db: TestDb) {
     let past = app.cmd("U0ALICE", "review in=30m").await;
     assert!(past.contains("already passed"), "{past}");
     // A survey sent twice: nothing is resent.
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_due_jobs().await;
     let again = app.cmd("U0ALICE", "survey").await;
     assert!(
@@ -700,7 +700,7 @@ async fn the_survey_closes_itself_at_the_deadline(db: TestDb) {
     // Dan's account is deactivated after the list was made: his DM cannot be opened.
     app.open_review("reminders=0").await;
     app.sandbox.world().users.get_mut("U0DAN").unwrap().deleted = true;
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_due_jobs().await;
     let told: Vec<String> = app
         .sandbox
@@ -821,7 +821,7 @@ async fn incidents_update_in_place_and_recurrences_are_marked(db: TestDb) {
 async fn modal_mistakes_come_back_as_field_errors(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("").await;
-    app.cmd("U0ALICE", "survey").await;
+    app.confirm_survey().await;
     app.run_due_jobs().await;
     // Empty submission.
     let response = app.answer_survey("U0BOB", &[]).await;

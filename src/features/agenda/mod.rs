@@ -316,6 +316,14 @@ pub async fn post_markdown(
 pub async fn publish_home(state: &AppState, user_id: &str) -> Result<(), JobError> {
     let mut content = vec![blocks::header("debrief")];
     let facilitated = state.store.reviews_facilitated_by(user_id).await?;
+    let mut pending: Vec<Review> = Vec::new();
+    for review in state.store.open_surveys_for(user_id).await? {
+        if !responses::has_answered(state, review.id, user_id).await? {
+            pending.push(review);
+        }
+    }
+    let newcomer = facilitated.is_empty() && pending.is_empty();
+    content.extend(crate::features::onboarding::home_welcome(newcomer));
     if !facilitated.is_empty() {
         content.push(blocks::section("*Reviews you facilitate*"));
         for review in facilitated.iter().take(10) {
@@ -343,12 +351,6 @@ pub async fn publish_home(state: &AppState, user_id: &str) -> Result<(), JobErro
                     Style::Primary,
                 )],
             ));
-        }
-    }
-    let mut pending: Vec<Review> = Vec::new();
-    for review in state.store.open_surveys_for(user_id).await? {
-        if !responses::has_answered(state, review.id, user_id).await? {
-            pending.push(review);
         }
     }
     content.push(blocks::section("*Surveys waiting for you*"));

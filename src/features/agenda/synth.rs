@@ -833,6 +833,10 @@ pub fn to_markdown(agenda: &Agenda) -> String {
         );
     }
     list(&mut out, "Open items", &open_items(agenda));
+    // One newline at the end, however the last section closed: a trailing blank line
+    // pastes as an empty paragraph in Confluence, Notion or Google Docs.
+    let mut out = out.trim_end().to_string();
+    out.push('\n');
     out
 }
 

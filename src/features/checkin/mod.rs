@@ -13,7 +13,7 @@ use rand::RngExt;
 
 use crate::app::AppState;
 use crate::error::Error;
-use crate::grammar::{Invocation, format_duration};
+use crate::grammar::{Invocation, spoken_duration};
 use crate::queue::{CheckinLine, Job, JobError};
 use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, Style};
@@ -34,10 +34,10 @@ pub const PARENT_TEXT: &str = "Round-robin check-in: one observation each, then 
 fn summary_text(shared: usize, passed: usize, total: usize) -> String {
     let not_reached = total.saturating_sub(shared + passed);
     if not_reached == 0 {
-        format!("{shared} of {total} shared, {passed} passed. Open discussion is open.")
+        format!("{shared} of {total} shared, {passed} passed. The floor is open for discussion.")
     } else {
         format!(
-            "{shared} of {total} shared, {passed} passed, {not_reached} not reached before the round ended. Open discussion is open."
+            "{shared} of {total} shared, {passed} passed, {not_reached} not reached before the round ended. The floor is open for discussion."
         )
     }
 }
@@ -105,7 +105,7 @@ pub async fn command(
     Ok(Reply::ephemeral(format!(
         "Starting a round-robin check-in with {} people, {} per turn. People who haven't spoken in this review go first.",
         participants.len(),
-        format_duration(turn)
+        spoken_duration(turn)
     )))
 }
 
@@ -253,7 +253,7 @@ async fn notice_text(state: &AppState, notice: &Notice) -> anyhow::Result<String
         Notice::ReplyInThread => {
             "Your turn: write your observation as a reply in this thread.".into()
         }
-        Notice::RoundOver => "This round has ended; open discussion is open.".into(),
+        Notice::RoundOver => "This round has ended; the floor is open for discussion.".into(),
     })
 }
 
@@ -284,8 +284,8 @@ pub async fn call(
         .await
         .ok();
     let text = format!(
-        "<@{user}>, your turn: one observation about the incident, as a reply here ({}).",
-        format_duration(Duration::from_secs(round.turn_seconds.max(1) as u64))
+        "<@{user}>, your turn: one observation about the incident, as a reply here. You have {}.",
+        spoken_duration(Duration::from_secs(round.turn_seconds.max(1) as u64))
     );
     let content = blocks::message(
         text.clone(),
@@ -452,11 +452,11 @@ mod tests {
     fn the_summary_counts_and_adds_up() {
         assert_eq!(
             summary_text(6, 2, 8),
-            "6 of 8 shared, 2 passed. Open discussion is open."
+            "6 of 8 shared, 2 passed. The floor is open for discussion."
         );
         assert_eq!(
             summary_text(3, 1, 8),
-            "3 of 8 shared, 1 passed, 4 not reached before the round ended. Open discussion is open."
+            "3 of 8 shared, 1 passed, 4 not reached before the round ended. The floor is open for discussion."
         );
     }
 }

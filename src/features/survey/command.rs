@@ -9,19 +9,28 @@ use crate::domain::SurveyStatus;
 use crate::error::Error;
 use crate::queue::{self, Job};
 use crate::request::{CommandRequest, Reply};
-use crate::slack::blocks::{self};
+use crate::slack::blocks::{self, Style};
+use crate::store::reviews::{Incident, Participant, Review};
 use crate::user_error;
+use slack_morphism::prelude::SlackBlock;
 
-use super::{answers_hint, close, reminder_times, ts};
+use super::{answers_hint, close, load_incident, reminder_times, ts};
 
-/// `/debrief survey`: queue one DM per participant (facilitator only).
-pub async fn send(
+/// A survey that may go out now: who gets it and when it closes.
+struct Ready {
+    incident: Incident,
+    review: Review,
+    participants: Vec<Participant>,
+    deadline: i64,
+}
+
+/// Everything that must hold before anyone is messaged; a user error says what to do instead.
+async fn check_ready(
     state: &AppState,
-    request: &CommandRequest,
+    incident: Incident,
+    review: Review,
     now: Timestamp,
-) -> Result<Reply, Error> {
-    let (incident, review) = crate::features::require_review(state, request).await?;
-    crate::features::require_facilitator(&review, &request.user_id, "send the survey")?;
+) -> Result<Ready, Error> {
     match review.survey_status {
         SurveyStatus::Open => user_error!(
             "The survey is already out (sent {}). Nothing was resent. `/debrief status` shows how many have answered.",
@@ -67,6 +76,119 @@ pub async fn send(
             blocks::date(deadline)
         );
     }
+    Ok(Ready {
+        incident,
+        review,
+        participants,
+        deadline,
+    })
+}
+
+/// `/debrief survey`: show the facilitator, privately, who is about to be messaged and
+/// what, with **Send** and **Edit participants**. Nothing is sent until Send.
+pub async fn send(
+    state: &AppState,
+    request: &CommandRequest,
+    now: Timestamp,
+) -> Result<Reply, Error> {
+    let (incident, review) = crate::features::require_review(state, request).await?;
+    crate::features::require_facilitator(&review, &request.user_id, "send the survey")?;
+    let ready = check_ready(state, incident, review, now).await?;
+    let left_out = state.store.left_out(ready.review.id).await?;
+    let (fallback, blocks) = confirmation(&ready, &left_out, state.config.confirm_above);
+    Ok(Reply::ephemeral_blocks(fallback, blocks))
+}
+
+/// The confirmation shown before the survey goes out. Pure.
+fn confirmation(
+    ready: &Ready,
+    left_out: &[(String, String)],
+    confirm_above: usize,
+) -> (String, Vec<SlackBlock>) {
+    let Ready {
+        incident,
+        review,
+        participants,
+        deadline,
+    } = ready;
+    let count = participants.len();
+    let people = if count == 1 { "person" } else { "people" };
+    let fallback = format!(
+        "Ready to send the survey for “{}” to {count} {people}. Nothing is sent until you press Send.",
+        incident.title
+    );
+    let mut content = vec![blocks::section(format!(
+        "*Ready to send the survey for “{}”* to {count} {people} by DM. Nothing is sent until you press *Send*.",
+        blocks::escape(&incident.title)
+    ))];
+    if count > confirm_above {
+        content.push(blocks::section(format!(
+            ":warning: That is more than {confirm_above} people. Each gets a DM{}; check the list is the one you mean.",
+            match review.reminders {
+                0 => String::new(),
+                1 => " and a reminder".to_string(),
+                n => format!(" and up to {n} reminders"),
+            }
+        )));
+    }
+    let names: Vec<String> = participants
+        .iter()
+        .map(|p| format!("<@{}>", p.user_id))
+        .collect();
+    content.push(blocks::section(format!("*Who:* {}", names.join(", "))));
+    if !left_out.is_empty() {
+        content.push(blocks::section(format!(
+            "*Left out:* {}.",
+            crate::features::review::left_out_list(left_out)
+        )));
+    }
+    let vendor = incident.vendor.as_deref();
+    let questions: Vec<String> = super::questions::questions_for(vendor)
+        .iter()
+        .enumerate()
+        .map(|(n, q)| format!("{}. {}", n + 1, super::questions::prompt(q, vendor)))
+        .collect();
+    content.push(blocks::section(format!(
+        "*The questions* (all optional):\n{}",
+        questions.join("\n")
+    )));
+    content.push(blocks::context(format!(
+        "The survey closes {}. Answers are shown to you under pseudonyms once at least {} people other than you have answered.",
+        blocks::date(*deadline),
+        review.min_responses
+    )));
+    let value = review.id.to_string();
+    content.push(blocks::actions(
+        Some("survey_confirm"),
+        vec![
+            blocks::button("Send", crate::ids::SURVEY_SEND, &value, Style::Primary),
+            blocks::button(
+                "Edit participants",
+                crate::ids::SURVEY_EDIT_PARTICIPANTS,
+                &value,
+                Style::Default,
+            ),
+        ],
+    ));
+    (fallback, content)
+}
+
+/// **Send** on the confirmation: queue one DM per participant, once. A second press (a
+/// double click, or another copy of the confirmation) finds the survey out and sends nothing.
+pub async fn send_confirmed(
+    state: &AppState,
+    user_id: &str,
+    review_id: &str,
+    now: Timestamp,
+) -> Result<String, Error> {
+    let (incident, review) = review_by_button(state, review_id).await?;
+    crate::features::require_facilitator(&review, user_id, "send the survey")?;
+    let Ready {
+        incident,
+        review,
+        participants,
+        deadline,
+    } = check_ready(state, incident, review, now).await?;
     let mut rows = Vec::new();
     for p in &participants {
         let job = Job::SendSurveyInvite {
@@ -102,12 +224,48 @@ pub async fn send(
         );
     }
     state.job_wakeup.notify_one();
-    Ok(Reply::ephemeral(format!(
+    Ok(format!(
         "Sending the survey for *{}* to {} participants by DM. It closes {}. `/debrief status` shows how many have answered (never who).",
         blocks::escape(&incident.title),
         participants.len(),
         blocks::date(deadline)
-    )))
+    ))
+}
+
+/// **Edit participants** on the confirmation: how to change the list, starting from the
+/// current one, so nobody has to retype the names that stay.
+pub async fn edit_participants(
+    state: &AppState,
+    user_id: &str,
+    review_id: &str,
+) -> Result<String, Error> {
+    let (_, review) = review_by_button(state, review_id).await?;
+    crate::features::require_facilitator(&review, user_id, "change the participants")?;
+    let participants = state.store.participants(review.id).await?;
+    let names: Vec<String> = participants
+        .iter()
+        .map(|p| format!("<@{}>", p.user_id))
+        .collect();
+    Ok(format!(
+        "Nothing was sent. Today's list: {}.\nTo change it, type `/debrief review participants=` followed by the people, e.g. `participants=@maria,@li` (or `min=` to change how many answers are needed), then `/debrief survey` again.",
+        names.join(", ")
+    ))
+}
+
+/// The review a confirmation button belongs to, with its incident.
+async fn review_by_button(state: &AppState, value: &str) -> Result<(Incident, Review), Error> {
+    let stale = || {
+        crate::error::Error::User(crate::error::UserError(
+            "This confirmation is out of date. Type `/debrief survey` again.".into(),
+        ))
+    };
+    let id = value
+        .parse::<i64>()
+        .map(crate::domain::ReviewId)
+        .map_err(|_| stale())?;
+    let review = state.store.review(id).await?.ok_or_else(stale)?;
+    let incident = load_incident(state, &review).await?;
+    Ok((incident, review))
 }
 
 /// `/debrief survey close`: close early (facilitator only).

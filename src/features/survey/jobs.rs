@@ -12,7 +12,7 @@ use crate::slack::SlackCallError;
 use crate::slack::blocks::{self, Style};
 use crate::store::reviews::{Incident, Participant, Review};
 
-use super::{InviteState, answers_hint, close, invite_message, load_incident};
+use super::{InviteState, Invitee, answers_hint, close, invite_message, load_incident};
 
 /// Job: DM one participant the survey invitation, once.
 pub async fn send_invite(
@@ -47,7 +47,12 @@ pub async fn send_invite(
             Err(other) => return Err(other.into()),
         },
     };
-    let content = invite_message(&incident, &review, InviteState::Open);
+    let content = invite_message(
+        &incident,
+        &review,
+        invitee(state, &review, user_id).await?,
+        InviteState::Open,
+    );
     let key = format!("invite:{review_id}:{user_id}");
     match crate::outbox::post_once(state, &key, &dm, None, content).await {
         Ok(ts) => {
@@ -59,6 +64,14 @@ pub async fn send_invite(
         }
         Err(other) => Err(other),
     }
+}
+
+/// Who an invitation speaks to: the size of the list it went to, and whether it is the facilitator's.
+async fn invitee(state: &AppState, review: &Review, user_id: &str) -> Result<Invitee, JobError> {
+    Ok(Invitee {
+        invited: state.store.participants(review.id).await?.len(),
+        is_facilitator: user_id == review.facilitator_id,
+    })
 }
 
 /// Records that a participant could not be reached and tells the facilitator, by name
@@ -245,7 +258,16 @@ pub async fn mark_invite_closed(
     };
     match state
         .slack
-        .update_message(dm, ts, invite_message(&incident, &review, shown))
+        .update_message(
+            dm,
+            ts,
+            invite_message(
+                &incident,
+                &review,
+                invitee(state, &review, user_id).await?,
+                shown,
+            ),
+        )
         .await
     {
         Ok(()) => Ok(()),

@@ -84,21 +84,44 @@ pub enum InviteState {
     ClosedUnanswered,
 }
 
+/// Who an invitation is for: how many were invited, and whether this one goes to the
+/// facilitator (who is then spoken to as "you", not named as a third person).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Invitee {
+    pub invited: usize,
+    pub is_facilitator: bool,
+}
+
 /// The survey DM: why it exists, how anonymity works, and the buttons.
 pub fn invite_message(
     incident: &Incident,
     review: &Review,
+    invitee: Invitee,
     state: InviteState,
 ) -> SlackMessageContent {
     let meeting = review
         .meeting_at
         .map(|at| format!(" on {}", blocks::date(at)))
         .unwrap_or_default();
+    let invited = match invitee.invited {
+        1 => "1 person".to_string(),
+        n => format!("{n} people"),
+    };
+    let opening = if invitee.is_facilitator {
+        format!(
+            "You are preparing the review meeting{meeting} and invited {invited}, yourself among them, to share their view before it starts. Your answers shape the agenda like anyone's; they never count towards the {} needed before answers are shown.",
+            review.min_responses
+        )
+    } else {
+        format!(
+            "<@{}> is preparing the review meeting{meeting} and invited {invited} who took part, you among them, to share their view before it starts.",
+            review.facilitator_id
+        )
+    };
     let mut content = vec![
         blocks::section(format!(
-            "*Review of “{}”*\n<@{}> is preparing the review meeting{meeting} and would like to hear from everyone who took part, before the meeting starts.",
+            "*Review of “{}”*\n{opening}",
             blocks::escape(&incident.title),
-            review.facilitator_id
         )),
         blocks::section(
             "*Why a survey:* a few minutes of your view now shapes the agenda, so the meeting discusses what people actually ran into, not only what the loudest voices remember.",

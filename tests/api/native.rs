@@ -1,0 +1,412 @@
+//! Debrief as a Slack app should feel: it asks before messaging many people, and it
+//! speaks to each person as they are.
+
+use debrief::ids::{HELP_ALL, START_REVIEW, SURVEY_EDIT_PARTICIPANTS, SURVEY_SEND};
+
+use crate::helpers::{CHANNEL, TestApp, TestDb, add_people};
+use crate::on_both_databases;
+
+on_both_databases!(
+    the_survey_is_confirmed_before_anyone_is_messaged,
+    a_double_click_on_send_sends_once,
+    a_large_survey_gets_a_warning,
+    editing_participants_sends_nothing,
+    only_the_facilitator_can_press_send,
+    debrief_alone_answers_with_a_short_help_and_a_button_for_more,
+    full_help_is_grouped_by_task_and_details_one_subcommand,
+    a_mention_or_a_dm_saying_help_gets_the_short_help,
+    the_app_home_welcomes_newcomers_and_shows_what_is_waiting,
+    every_message_reads_like_a_sentence,
+);
+
+const HUMANS: [&str; 4] = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"];
+
+fn nobody_was_messaged(app: &TestApp) -> bool {
+    HUMANS.iter().all(|u| app.sandbox.dms_to(u).is_empty())
+}
+
+async fn the_survey_is_confirmed_before_anyone_is_messaged(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let confirmation = app.ask_for_survey("U0ALICE").await;
+    let shown = confirmation["blocks"].to_string();
+    assert!(shown.contains("to 4 people"), "{shown}");
+    // Who is left out, and why.
+    assert!(
+        shown.contains("<@U0HELPER> (a bot)") && shown.contains("<@U0GONE> (deactivated)"),
+        "{shown}"
+    );
+    // The questions, and when it closes.
+    assert!(shown.contains("What information did you have"), "{shown}");
+    assert!(shown.contains("The survey closes"), "{shown}");
+    assert!(!shown.contains(":warning:"), "{shown}");
+    assert!(shown.contains(SURVEY_SEND) && shown.contains(SURVEY_EDIT_PARTICIPANTS));
+    app.run_due_jobs().await;
+    assert!(nobody_was_messaged(&app), "nothing goes out before Send");
+
+    let sent = app
+        .press_on_reply("U0ALICE", &confirmation, SURVEY_SEND)
+        .await;
+    assert!(sent.contains("to 4 participants by DM"), "{sent}");
+    // Each invitation says how many were invited; the facilitator's speaks to them.
+    let bob = app.sandbox.dms_to("U0BOB")[0].blocks.to_string();
+    assert!(
+        bob.contains("<@U0ALICE> is preparing") && bob.contains("invited 4 people"),
+        "{bob}"
+    );
+    let alice = app.sandbox.dms_to("U0ALICE")[0].blocks.to_string();
+    assert!(
+        alice.contains("You are preparing") && alice.contains("yourself among them"),
+        "{alice}"
+    );
+    assert!(!alice.contains("<@U0ALICE> is preparing"), "{alice}");
+    app.stop().await;
+}
+
+async fn a_double_click_on_send_sends_once(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let confirmation = app.ask_for_survey("U0ALICE").await;
+    let (first, second) = tokio::join!(
+        app.slack
+            .click_ephemeral("U0ALICE", CHANNEL, &confirmation, SURVEY_SEND),
+        app.slack
+            .click_ephemeral("U0ALICE", CHANNEL, &confirmation, SURVEY_SEND),
+    );
+    assert_eq!((first.status, second.status), (200, 200));
+    app.run_due_jobs().await;
+    for user in HUMANS {
+        assert_eq!(app.sandbox.dms_to(user).len(), 1, "{user} gets one DM");
+    }
+    app.stop().await;
+}
+
+async fn a_large_survey_gets_a_warning(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    add_people(&app.sandbox, 30);
+    app.open_review("").await;
+    let confirmation = app.ask_for_survey("U0ALICE").await;
+    let shown = confirmation["blocks"].to_string();
+    assert!(
+        shown.contains(":warning:") && shown.contains("more than 25 people"),
+        "{shown}"
+    );
+    assert!(shown.contains("to 34 people"), "{shown}");
+    app.stop().await;
+}
+
+async fn editing_participants_sends_nothing(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let confirmation = app.ask_for_survey("U0ALICE").await;
+    let told = app
+        .press_on_reply("U0ALICE", &confirmation, SURVEY_EDIT_PARTICIPANTS)
+        .await;
+    assert!(
+        told.contains("Nothing was sent") && told.contains("participants="),
+        "{told}"
+    );
+    assert!(nobody_was_messaged(&app));
+    // After changing the list, the next confirmation shows the new one.
+    app.cmd(
+        "U0ALICE",
+        "review participants=@U0ALICE,@U0BOB,@U0CAROL,@U0DAN min=2",
+    )
+    .await;
+    app.run_due_jobs().await;
+    let again = app.ask_for_survey("U0ALICE").await;
+    assert!(again["blocks"].to_string().contains("to 4 people"));
+    app.stop().await;
+}
+
+async fn only_the_facilitator_can_press_send(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let confirmation = app.ask_for_survey("U0ALICE").await;
+    // Bob got hold of the button (a shared screen, an old copy): it does nothing for him.
+    let response = app
+        .slack
+        .click_ephemeral("U0BOB", CHANNEL, &confirmation, SURVEY_SEND)
+        .await;
+    assert_eq!(response.status, 200);
+    app.run_due_jobs().await;
+    assert!(nobody_was_messaged(&app));
+    app.stop().await;
+}
+
+async fn debrief_alone_answers_with_a_short_help_and_a_button_for_more(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let response = app.slack.command("U0BOB", CHANNEL, "").await;
+    assert_eq!(response.status, 200);
+    let help = response.json();
+    let shown = help["blocks"].to_string();
+    assert!(shown.contains("Three steps"), "{shown}");
+    for command in ["/debrief incident", "/debrief review", "/debrief survey"] {
+        assert!(shown.contains(command), "{shown}");
+    }
+    assert!(shown.contains(HELP_ALL), "{shown}");
+    let all = app.press_on_reply("U0BOB", &help, HELP_ALL).await;
+    assert!(
+        all.contains("Before the meeting") && all.contains("After the meeting"),
+        "{all}"
+    );
+    app.stop().await;
+}
+
+async fn full_help_is_grouped_by_task_and_details_one_subcommand(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let help = app.cmd("U0BOB", "help").await;
+    for task in [
+        "Before the meeting",
+        "During the meeting",
+        "After the meeting",
+    ] {
+        assert!(help.contains(task), "{help}");
+    }
+    assert!(help.contains("/debrief help <subcommand>"), "{help}");
+    let survey = app.cmd("U0BOB", "help survey").await;
+    assert!(
+        survey.contains("/debrief survey close") && survey.contains("Send"),
+        "{survey}"
+    );
+    let unknown = app.cmd("U0BOB", "help frobnicate").await;
+    assert!(
+        unknown.contains("There is no `/debrief frobnicate`"),
+        "{unknown}"
+    );
+    app.stop().await;
+}
+
+async fn a_mention_or_a_dm_saying_help_gets_the_short_help(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let response = app
+        .slack
+        .mention("U0CAROL", CHANNEL, "what do you do?")
+        .await;
+    assert_eq!(response.status, 200);
+    app.run_due_jobs().await;
+    let seen = app.last_private_message("U0CAROL");
+    assert!(seen.contains("Three steps"), "{seen}");
+    // Only Carol sees it: the channel is not interrupted.
+    assert!(
+        app.sandbox
+            .messages_in(CHANNEL)
+            .iter()
+            .all(|m| !m.text.contains("Three steps"))
+    );
+
+    app.slack.say("U0DAN", "D0DAN", "help", None).await;
+    app.run_due_jobs().await;
+    let dm: Vec<_> = app
+        .sandbox
+        .dms_to("U0DAN")
+        .into_iter()
+        .filter(|m| m.user == "U0DEBRIEF")
+        .collect();
+    assert_eq!(dm.len(), 1, "{dm:?}");
+    assert!(dm[0].blocks.to_string().contains(HELP_ALL));
+    app.stop().await;
+}
+
+async fn the_app_home_welcomes_newcomers_and_shows_what_is_waiting(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.slack.open_home("U0BOB").await;
+    app.run_due_jobs().await;
+    let home = app.sandbox.home_of("U0BOB").expect("bob's home");
+    let text = home.to_string();
+    assert!(
+        text.contains("Welcome") && text.contains("three steps"),
+        "{text}"
+    );
+    assert!(text.contains(START_REVIEW), "{text}");
+    // "Start a review" explains, where Bob is looking, how a review starts.
+    let view_id = home["id"].as_str().unwrap().to_string();
+    let click = app
+        .slack
+        .click_in_view("U0BOB", &view_id, START_REVIEW, "home")
+        .await;
+    assert_eq!(click.status, 200);
+    let (_, modal) = app.sandbox.open_modal_for("U0BOB").expect("a modal opened");
+    assert!(
+        modal.to_string().contains("/debrief review in=2d"),
+        "{modal}"
+    );
+
+    // A facilitator with a review sees it, its status in words, and no beginner steps.
+    app.open_review("").await;
+    app.slack.open_home("U0ALICE").await;
+    app.run_due_jobs().await;
+    let text = app.sandbox.home_of("U0ALICE").unwrap().to_string();
+    assert!(text.contains("Reviews you facilitate"), "{text}");
+    assert!(text.contains("Survey: not sent yet"), "{text}");
+    assert!(!text.contains("three steps"), "{text}");
+    assert!(!text.contains("draft"), "{text}");
+    app.stop().await;
+}
+
+/// Every id-like word outside a mention (`<@U…>`, `<#C…>`): a person would see a code
+/// where a name belongs.
+fn raw_ids(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if starts_word
+            && matches!(bytes[i], b'U' | b'W' | b'C' | b'D')
+            && bytes.get(i + 1) == Some(&b'0')
+        {
+            let end = (i..bytes.len())
+                .find(|&j| !(bytes[j].is_ascii_uppercase() || bytes[j].is_ascii_digit()))
+                .unwrap_or(bytes.len());
+            let mentioned = i >= 2 && matches!(&text[i - 2..i], "<@" | "<#");
+            if end - i >= 4 && !mentioned {
+                found.push(text[i..end].to_string());
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+/// The words a person reads in a message or view: every `text` string, recursively.
+fn readable_texts(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("text", serde_json::Value::String(text)) => out.push(text.clone()),
+                    _ => readable_texts(inner, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| readable_texts(v, out)),
+        _ => {}
+    }
+}
+
+/// Sections and context lines with nothing in them.
+fn empty_sections(blocks: &serde_json::Value) -> usize {
+    blocks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| {
+            (b["type"] == "section"
+                && b["fields"].is_null()
+                && b["text"]["text"]
+                    .as_str()
+                    .is_none_or(|t| t.trim().is_empty()))
+                || (b["type"] == "context"
+                    && b["elements"].as_array().is_none_or(|e| {
+                        e.iter()
+                            .all(|el| el["text"].as_str().is_some_and(|t| t.trim().is_empty()))
+                    }))
+        })
+        .count()
+}
+
+async fn every_message_reads_like_a_sentence(db: TestDb) {
+    // The detector itself: a mention is fine, a bare id is not.
+    assert_eq!(
+        raw_ids("<@U0ALICE> asked U0BOB in <#C0INCIDENT>"),
+        ["U0BOB"]
+    );
+    let app = TestApp::spawn(&db).await;
+    let mut replies = Vec::new();
+    replies.push(app.slack.command("U0BOB", CHANNEL, "").await.json());
+    app.open_review("").await;
+    for text in ["help", "help review", "status"] {
+        replies.push(app.slack.command("U0ALICE", CHANNEL, text).await.json());
+    }
+    replies.push(app.ask_for_survey("U0ALICE").await);
+    app.send_survey().await;
+    for (user, text) in [
+        ("U0BOB", "the cache TTL dashboard was stale"),
+        ("U0CAROL", "nobody knew the purge was global"),
+        ("U0DAN", "the runbook assumed a warm cache"),
+    ] {
+        app.answer(user, text).await;
+    }
+    let thread = app.start_checkin("").await;
+    for _ in 0..4 {
+        let turn = app.current_turn(&thread);
+        let user = turn
+            .trim_start_matches("<@")
+            .split('>')
+            .next()
+            .unwrap()
+            .to_string();
+        app.press(&user, &thread, debrief::ids::CHECKIN_PASS).await;
+    }
+    for text in ["survey close", "answers", "agenda", "status"] {
+        replies.push(app.slack.command("U0ALICE", CHANNEL, text).await.json());
+        app.run_due_jobs().await;
+    }
+    app.slack.mention("U0CAROL", CHANNEL, "hello").await;
+    for user in HUMANS {
+        app.slack.open_home(user).await;
+    }
+    app.run_due_jobs().await;
+
+    let mut shown: Vec<(String, serde_json::Value)> = replies
+        .into_iter()
+        .map(|r| ("a command reply".to_string(), r))
+        .collect();
+    {
+        let world = app.sandbox.world();
+        let bot = world.bot_user_id.clone();
+        for m in world.messages.iter().filter(|m| m.user == bot) {
+            shown.push((
+                format!("a message in {}", m.channel),
+                serde_json::json!({ "text": m.text, "blocks": m.blocks }),
+            ));
+        }
+        for v in world.views.values() {
+            shown.push((format!("view {}", v.id), v.view.clone()));
+        }
+    }
+    for sighting in app.sandbox.sightings() {
+        if let debrief::sandbox::Sighting::Ephemeral { text, .. } = sighting {
+            shown.push(("an ephemeral".into(), serde_json::json!({ "text": text })));
+        }
+    }
+    assert!(
+        shown.len() > 20,
+        "the flow reached {} messages",
+        shown.len()
+    );
+    let mut problems = Vec::new();
+    for (where_, value) in &shown {
+        let mut texts = Vec::new();
+        readable_texts(value, &mut texts);
+        for text in texts {
+            // Slack's own markup (`<!date^…^{date_short_pretty}|…>`) may hold braces.
+            let outside_markup: String = text
+                .split('<')
+                .enumerate()
+                .map(|(n, piece)| {
+                    if n == 0 {
+                        piece
+                    } else {
+                        piece.split_once('>').map_or(piece, |(_, after)| after)
+                    }
+                })
+                .collect();
+            if outside_markup.contains('{') || outside_markup.contains('}') {
+                problems.push(format!("{where_}: a placeholder left in: {text}"));
+            }
+            let ids = raw_ids(&text);
+            if !ids.is_empty() {
+                problems.push(format!("{where_}: raw ids {ids:?} in: {text}"));
+            }
+        }
+        if empty_sections(&value["blocks"]) > 0 {
+            problems.push(format!("{where_}: an empty section in {value}"));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    app.stop().await;
+}
