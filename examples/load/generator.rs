@@ -98,7 +98,7 @@ impl Kind {
     /// A phrase debrief's reply contains when the command did what it is meant to.
     fn expected_reply(self) -> &'static str {
         match self {
-            Kind::Help => "Subcommands",
+            Kind::Help => "Before the meeting",
             Kind::Status => "Review of",
             Kind::Observe => "Recorded anonymously",
         }
