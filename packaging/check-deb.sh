@@ -16,5 +16,8 @@ dpkg --root="$scratch" --force-depends --force-not-root --force-script-chrootles
 sed "s#ExecStart=/usr/bin/debrief#ExecStart=$scratch/usr/bin/debrief#" \
   "$scratch/lib/systemd/system/debrief.service" > "$scratch/debrief.service"
 systemd-analyze verify "$scratch/debrief.service"
-stat -c '%a %n' "$scratch/etc/debrief/debrief.env"
+# `--unpack` leaves a conffile as .dpkg-new until the package is configured.
+env_file=$scratch/etc/debrief/debrief.env
+[ -e "$env_file" ] || env_file=$env_file.dpkg-new
+stat -c '%a %n' "$env_file"
 "$scratch/usr/bin/debrief" --version
