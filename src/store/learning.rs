@@ -163,7 +163,7 @@ impl Store {
     pub async fn each_incident(
         &self,
         team_id: &str,
-        mut each: impl FnMut(IncidentRow),
+        each: impl FnMut(IncidentRow),
     ) -> anyhow::Result<()> {
         const SQL: &str = concat!(
             "SELECT ",
@@ -183,38 +183,31 @@ impl Store {
             ),
             "id) FROM incidents WHERE team_id = $1 GROUP BY id / 4096 ORDER BY id / 4096"
         );
-        let mut chunks = Vec::new();
-        self.each_chunk(SQL, team_id, None, |chunk| chunks.push(chunk))
-            .await?;
-        for chunk in chunks {
-            let mut failed = None;
-            unpack(&chunk, 12, |f| {
-                let row = (|| -> anyhow::Result<IncidentRow> {
-                    Ok(IncidentRow {
-                        id: int(f[0])?,
-                        title: f[1].to_string(),
-                        severity: opt_text(f[2]),
-                        services: f[3].to_string(),
-                        failure_mode: opt_text(f[4]),
-                        vendor: opt_text(f[5]),
-                        deploy_related: flag(f[6]),
-                        deployed_at: opt_int(f[7])?,
-                        started_at: opt_int(f[8])?,
-                        created_at: int(f[9])?,
-                        resolved_at: opt_int(f[10])?,
-                        recurrence_of: opt_int(f[11])?,
-                    })
-                })();
-                match row {
-                    Ok(row) => each(row),
-                    Err(err) => failed = Some(err),
-                }
-            })?;
-            if let Some(err) = failed {
-                return Err(err.context("learning review: an incident row is unreadable"));
-            }
-        }
-        Ok(())
+        self.each_packed(
+            SQL,
+            team_id,
+            None,
+            12,
+            "learning review: an incident row is unreadable",
+            |f| -> anyhow::Result<IncidentRow> {
+                Ok(IncidentRow {
+                    id: int(f[0])?,
+                    title: f[1].to_string(),
+                    severity: opt_text(f[2]),
+                    services: f[3].to_string(),
+                    failure_mode: opt_text(f[4]),
+                    vendor: opt_text(f[5]),
+                    deploy_related: flag(f[6]),
+                    deployed_at: opt_int(f[7])?,
+                    started_at: opt_int(f[8])?,
+                    created_at: int(f[9])?,
+                    resolved_at: opt_int(f[10])?,
+                    recurrence_of: opt_int(f[11])?,
+                })
+            },
+            each,
+        )
+        .await
     }
 
     /// The action items of a workspace that can matter from `since` on, in id order: every
@@ -223,7 +216,7 @@ impl Store {
         &self,
         team_id: &str,
         since: Timestamp,
-        mut each: impl FnMut(ItemRow),
+        each: impl FnMut(ItemRow),
     ) -> anyhow::Result<()> {
         const SQL: &str = concat!(
             "SELECT ",
@@ -243,39 +236,30 @@ impl Store {
             "id) FROM action_items WHERE team_id = $1 AND NOT (status = 'done' AND updated_at < $2)
               GROUP BY id / 4096 ORDER BY id / 4096"
         );
-        let mut chunks = Vec::new();
-        self.each_chunk(SQL, team_id, Some(since.as_second()), |chunk| {
-            chunks.push(chunk)
-        })
-        .await?;
-        for chunk in chunks {
-            let mut failed = None;
-            unpack(&chunk, 11, |f| {
-                let row = (|| -> anyhow::Result<ItemRow> {
-                    Ok(ItemRow {
-                        id: int(f[0])?,
-                        incident_id: opt_int(f[1])?,
-                        title: f[2].to_string(),
-                        owner_id: opt_text(f[3]),
-                        kind: opt_text(f[4]),
-                        services: f[5].to_string(),
-                        failure_mode: opt_text(f[6]),
-                        due_on: opt_text(f[7]),
-                        url: opt_text(f[8]),
-                        individual: flag(f[9]).unwrap_or(false),
-                        created_at: int(f[10])?,
-                    })
-                })();
-                match row {
-                    Ok(row) => each(row),
-                    Err(err) => failed = Some(err),
-                }
-            })?;
-            if let Some(err) = failed {
-                return Err(err.context("learning review: an action item row is unreadable"));
-            }
-        }
-        Ok(())
+        self.each_packed(
+            SQL,
+            team_id,
+            Some(since.as_second()),
+            11,
+            "learning review: an action item row is unreadable",
+            |f| -> anyhow::Result<ItemRow> {
+                Ok(ItemRow {
+                    id: int(f[0])?,
+                    incident_id: opt_int(f[1])?,
+                    title: f[2].to_string(),
+                    owner_id: opt_text(f[3]),
+                    kind: opt_text(f[4]),
+                    services: f[5].to_string(),
+                    failure_mode: opt_text(f[6]),
+                    due_on: opt_text(f[7]),
+                    url: opt_text(f[8]),
+                    individual: flag(f[9]).unwrap_or(false),
+                    created_at: int(f[10])?,
+                })
+            },
+            each,
+        )
+        .await
     }
 
     /// Every status change of the same items, by item id then time.
@@ -283,7 +267,7 @@ impl Store {
         &self,
         team_id: &str,
         since: Timestamp,
-        mut each: impl FnMut(ChangeRow),
+        each: impl FnMut(ChangeRow),
     ) -> anyhow::Result<()> {
         const SQL: &str = concat!(
             "SELECT ",
@@ -300,30 +284,50 @@ impl Store {
                 AND NOT (a.status = 'done' AND a.updated_at < $2)
               GROUP BY h.item_id / 4096 ORDER BY h.item_id / 4096"
         );
+        self.each_packed(
+            SQL,
+            team_id,
+            Some(since.as_second()),
+            5,
+            "learning review: a history row is unreadable",
+            |f| -> anyhow::Result<ChangeRow> {
+                Ok(ChangeRow {
+                    item_id: int(f[0])?,
+                    at: int(f[1])?,
+                    actor: f[2].to_string(),
+                    status: f[3].to_string(),
+                    reason: opt_text(f[4]),
+                })
+            },
+            each,
+        )
+        .await
+    }
+
+    /// Runs a packed query and hands each record, parsed by `parse`, to `each`. A record
+    /// that does not parse fails the whole read with `what`, after its chunk.
+    #[allow(clippy::too_many_arguments)]
+    async fn each_packed<T>(
+        &self,
+        sql: &'static str,
+        team_id: &str,
+        since: Option<i64>,
+        fields: usize,
+        what: &'static str,
+        parse: impl Fn(&[&str]) -> anyhow::Result<T>,
+        mut each: impl FnMut(T),
+    ) -> anyhow::Result<()> {
         let mut chunks = Vec::new();
-        self.each_chunk(SQL, team_id, Some(since.as_second()), |chunk| {
-            chunks.push(chunk)
-        })
-        .await?;
+        self.each_chunk(sql, team_id, since, |chunk| chunks.push(chunk))
+            .await?;
         for chunk in chunks {
             let mut failed = None;
-            unpack(&chunk, 5, |f| {
-                let row = (|| -> anyhow::Result<ChangeRow> {
-                    Ok(ChangeRow {
-                        item_id: int(f[0])?,
-                        at: int(f[1])?,
-                        actor: f[2].to_string(),
-                        status: f[3].to_string(),
-                        reason: opt_text(f[4]),
-                    })
-                })();
-                match row {
-                    Ok(row) => each(row),
-                    Err(err) => failed = Some(err),
-                }
+            unpack(&chunk, fields, |f| match parse(f) {
+                Ok(row) => each(row),
+                Err(err) => failed = Some(err),
             })?;
             if let Some(err) = failed {
-                return Err(err.context("learning review: a history row is unreadable"));
+                return Err(err.context(what));
             }
         }
         Ok(())
