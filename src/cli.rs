@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 
 use crate::config::LearningConfig;
+use crate::config::{PseudonymKeySource, Secret};
 use crate::features::learning::import::{self, RowError};
 use crate::features::learning::quarter::Quarter;
 use crate::features::learning::{LearningReport, compute, load, post, to_markdown};
@@ -27,23 +28,15 @@ pub fn existing_key(
     file: Option<&Path>,
     config_home: Option<&Path>,
 ) -> anyhow::Result<Option<PseudonymKey>> {
-    if let Some(hex) = inline {
-        return PseudonymKey::from_hex(hex)
-            .map(Some)
-            .context("DEBRIEF_PSEUDONYM_KEY is not 64 hexadecimal characters");
-    }
-    let default = config_home.map(|home| home.join("debrief").join("pseudonym.key"));
-    let Some(path) = file
-        .map(Path::to_path_buf)
-        .or(default.filter(|p| p.exists()))
-    else {
-        return Ok(None);
+    let source = match (inline, file) {
+        (Some(hex), _) => PseudonymKeySource::Inline(Secret::new(hex)),
+        (None, Some(path)) => PseudonymKeySource::File(path.to_path_buf()),
+        (None, None) => match config_home.map(crate::config::default_key_file) {
+            Some(path) if path.exists() => PseudonymKeySource::File(path),
+            _ => return Ok(None),
+        },
     };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("could not read the key file {}", path.display()))?;
-    PseudonymKey::from_hex(text.trim())
-        .map(Some)
-        .with_context(|| format!("the key file {} does not hold a key", path.display()))
+    crate::pseudonym::load_existing(&source).map(Some)
 }
 
 /// Opens (and migrates) the database, saying which one failed without its password.

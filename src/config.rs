@@ -297,6 +297,20 @@ const SECRETS_HELP: &str =
   SLACK_APP_TOKEN         app-level token, xapp-… (turns on Socket Mode)
   DEBRIEF_PSEUDONYM_KEY   anonymity key, 64 hex characters (else the key file is used)";
 
+/// The user's configuration folder: $XDG_CONFIG_HOME, else $HOME/.config.
+pub fn config_home_from_environment() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    var("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".config")))
+}
+
+/// Where the key file goes when no path is given: in the configuration folder, away from
+/// the database, so that a copy of the database's folder does not carry it.
+pub fn default_key_file(config_home: &std::path::Path) -> PathBuf {
+    config_home.join("debrief").join("pseudonym.key")
+}
+
 impl ServeArgs {
     /// Fills in what only the environment may give: the secrets, and where the user's
     /// configuration folder is. The only place the process environment is read by hand.
@@ -306,9 +320,7 @@ impl ServeArgs {
         self.slack_signing_secret = var("SLACK_SIGNING_SECRET");
         self.slack_app_token = var("SLACK_APP_TOKEN");
         self.pseudonym_key = var("DEBRIEF_PSEUDONYM_KEY");
-        self.config_home = var("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".config")));
+        self.config_home = config_home_from_environment();
         self
     }
 
@@ -377,9 +389,7 @@ impl ServeArgs {
                 ));
             }
             (None, None) => match &self.config_home {
-                Some(folder) => {
-                    PseudonymKeySource::File(folder.join("debrief").join("pseudonym.key"))
-                }
+                Some(folder) => PseudonymKeySource::File(default_key_file(folder)),
                 None => {
                     return Err(problem(
                         "DEBRIEF_PSEUDONYM_KEY_FILE",

@@ -193,14 +193,13 @@ async fn report_inputs(
         eprintln!("debrief: {err}");
         ExitCode::from(2)
     })?;
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let config_home = var("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".config")));
+    let inline_key = std::env::var("DEBRIEF_PSEUDONYM_KEY")
+        .ok()
+        .filter(|v| !v.is_empty());
     let key = cli::existing_key(
-        var("DEBRIEF_PSEUDONYM_KEY").as_deref(),
+        inline_key.as_deref(),
         target.pseudonym_key_file.as_deref(),
-        config_home.as_deref(),
+        debrief::config::config_home_from_environment().as_deref(),
     )
     .map_err(failed)?;
     if key.is_none() {

@@ -230,14 +230,35 @@ pub fn load_or_create(source: &PseudonymKeySource) -> anyhow::Result<PseudonymKe
     }
 }
 
+/// Reads an existing key, never creating one: for the offline commands, where a new key
+/// would open nothing.
+pub fn load_existing(source: &PseudonymKeySource) -> anyhow::Result<PseudonymKey> {
+    match source {
+        PseudonymKeySource::File(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!(
+                    "DEBRIEF_PSEUDONYM_KEY_FILE: could not read {}",
+                    path.display()
+                )
+            })?;
+            key_from_file_text(path, &text)
+        }
+        inline => load_or_create(inline),
+    }
+}
+
+fn key_from_file_text(path: &Path, text: &str) -> anyhow::Result<PseudonymKey> {
+    PseudonymKey::from_hex(text).with_context(|| {
+        format!(
+            "DEBRIEF_PSEUDONYM_KEY_FILE: {} does not hold a valid key",
+            path.display()
+        )
+    })
+}
+
 fn load_or_create_file(path: &Path) -> anyhow::Result<PseudonymKey> {
     match std::fs::read_to_string(path) {
-        Ok(text) => PseudonymKey::from_hex(&text).with_context(|| {
-            format!(
-                "DEBRIEF_PSEUDONYM_KEY_FILE: {} does not hold a valid key",
-                path.display()
-            )
-        }),
+        Ok(text) => key_from_file_text(path, &text),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
                 create_private_folder(folder).with_context(|| {
