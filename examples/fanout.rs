@@ -12,7 +12,7 @@ use debrief::clock::SystemClock;
 use debrief::config::{Config, LogFormat, PseudonymKeySource, Secret};
 use debrief::sandbox::driver::SlackDriver;
 use debrief::sandbox::{
-    RateLimiter, SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SandboxUser, SlackSandbox, Tier,
+    RateLimiter, SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SlackSandbox, Tier,
 };
 use debrief::startup::Application;
 
@@ -28,21 +28,7 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
 
     let sandbox = SlackSandbox::start(|world| {
-        SlackSandbox::small_workspace(world);
-        let channel = world
-            .channels
-            .get_mut("C0INCIDENT")
-            .expect("incident channel");
-        channel
-            .members
-            .retain(|m| m == "U0DEBRIEF" || m == "U0ALICE");
-        for i in 0..participants.saturating_sub(1) {
-            let id = format!("U2{i:05}");
-            channel.members.push(id.clone());
-            world
-                .users
-                .insert(id.clone(), SandboxUser::human(&id, &format!("person{i}")));
-        }
+        SlackSandbox::crowded_incident_channel(world, participants.saturating_sub(1));
     })
     .await?;
     sandbox.enforce_rate_limits(scale);
@@ -102,13 +88,12 @@ async fn main() -> anyhow::Result<()> {
     let found = state.store.participants(review.id).await?.len();
 
     let started = Instant::now();
-    let reply = driver.command("U0ALICE", "C0INCIDENT", "survey").await;
+    // The confirmation, then Send: the fan-out starts on the press.
+    driver
+        .send_survey("U0ALICE", "C0INCIDENT")
+        .await
+        .map_err(|reply| anyhow::anyhow!("the survey was not sent: {reply}"))?;
     let acked = started.elapsed();
-    assert!(
-        reply.text().contains("Sending the survey"),
-        "{}",
-        reply.body
-    );
     loop {
         let sent = state
             .store

@@ -19,7 +19,7 @@ use anyhow::Context;
 use rand::RngExt;
 
 use debrief::sandbox::driver::SlackDriver;
-use debrief::sandbox::{SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SandboxUser, SlackSandbox};
+use debrief::sandbox::{SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SlackSandbox};
 
 const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// How long a trial may take before what is missing counts as lost.
@@ -117,22 +117,9 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run_trial(settings: &Settings, trial: usize) -> anyhow::Result<Outcome> {
     let people = settings.people;
+    let mut others = Vec::new();
     let sandbox = SlackSandbox::start(|world| {
-        SlackSandbox::small_workspace(world);
-        let channel = world
-            .channels
-            .get_mut("C0INCIDENT")
-            .expect("the incident channel");
-        channel
-            .members
-            .retain(|m| m == "U0DEBRIEF" || m == "U0ALICE");
-        for i in 0..people.saturating_sub(1) {
-            let id = format!("U3{i:05}");
-            channel.members.push(id.clone());
-            world
-                .users
-                .insert(id.clone(), SandboxUser::human(&id, &format!("person{i}")));
-        }
+        others = SlackSandbox::crowded_incident_channel(world, people.saturating_sub(1));
     })
     .await?;
     sandbox.enforce_rate_limits(settings.scale);
@@ -185,14 +172,12 @@ async fn run_trial(settings: &Settings, trial: usize) -> anyhow::Result<Outcome>
     anyhow::ensure!(gathered, "trial {trial}: participants were not gathered");
 
     let started = Instant::now();
-    let reply = driver.command("U0ALICE", "C0INCIDENT", "survey").await;
-    anyhow::ensure!(
-        reply.text().contains("Sending the survey"),
-        "trial {trial}: {}",
-        reply.body
-    );
+    driver
+        .send_survey("U0ALICE", "C0INCIDENT")
+        .await
+        .map_err(|reply| anyhow::anyhow!("trial {trial}: {reply}"))?;
     let everyone: Vec<String> = std::iter::once("U0ALICE".to_string())
-        .chain((0..people.saturating_sub(1)).map(|i| format!("U3{i:05}")))
+        .chain(others)
         .collect();
     let delivered = |sandbox: &SlackSandbox| -> BTreeMap<String, usize> {
         everyone

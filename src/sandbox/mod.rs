@@ -274,6 +274,28 @@ impl SlackSandbox {
         }
     }
 
+    /// The small workspace with its incident channel holding the bot, alice (who
+    /// facilitates) and `others` generated people, ids `U2` + five digits: for benchmarks
+    /// and trials that fan out to many.
+    pub fn crowded_incident_channel(world: &mut World, others: usize) -> Vec<String> {
+        Self::small_workspace(world);
+        let channel = world
+            .channels
+            .get_mut("C0INCIDENT")
+            .expect("the small workspace has an incident channel");
+        channel
+            .members
+            .retain(|m| m == "U0DEBRIEF" || m == "U0ALICE");
+        let ids: Vec<String> = (0..others).map(|i| format!("U2{i:05}")).collect();
+        channel.members.extend(ids.iter().cloned());
+        for (i, id) in ids.iter().enumerate() {
+            world
+                .users
+                .insert(id.clone(), SandboxUser::human(id, &format!("person{i}")));
+        }
+        ids
+    }
+
     /// A workspace with the bot, an incident channel and a few people; used by tests.
     pub fn small_workspace(world: &mut World) {
         for (id, name) in [
