@@ -90,7 +90,7 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     // The confirmation, then Send: the fan-out starts on the press.
     driver
-        .send_survey("U0ALICE", "C0INCIDENT")
+        .send_survey("U0ALICE", "C0INCIDENT", debrief::ids::SURVEY_SEND)
         .await
         .map_err(|reply| anyhow::anyhow!("the survey was not sent: {reply}"))?;
     let acked = started.elapsed();

@@ -173,7 +173,7 @@ async fn run_trial(settings: &Settings, trial: usize) -> anyhow::Result<Outcome>
 
     let started = Instant::now();
     driver
-        .send_survey("U0ALICE", "C0INCIDENT")
+        .send_survey("U0ALICE", "C0INCIDENT", debrief::ids::SURVEY_SEND)
         .await
         .map_err(|reply| anyhow::anyhow!("trial {trial}: {reply}"))?;
     let everyone: Vec<String> = std::iter::once("U0ALICE".to_string())

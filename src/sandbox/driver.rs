@@ -270,16 +270,22 @@ impl SlackDriver {
     /// `user` clicks the button `action_id` on an ephemeral message (a command's private
     /// reply, `message` as the bot returned it). Slack sends no `message` for these, only
     /// the container, and a response_url that can replace the ephemeral.
-    /// `/debrief survey` by `user`, then Send on the confirmation it shows privately: what a
-    /// facilitator does to start the fan-out. Errs with the reply when either step fails.
-    pub async fn send_survey(&self, user: &str, channel: &str) -> Result<(), String> {
+    /// `/debrief survey` by `user`, then the confirmation's Send button (`send_button`, its
+    /// action id: the sandbox sits below the bot's vocabulary): what a facilitator does to
+    /// start the fan-out. Errs with the reply when either step fails.
+    pub async fn send_survey(
+        &self,
+        user: &str,
+        channel: &str,
+        send_button: &str,
+    ) -> Result<(), String> {
         let asked = self.command(user, channel, "survey").await;
         let confirmation = asked.json();
         if asked.status != 200 || !asked.text().contains("Ready to send the survey") {
             return Err(asked.body);
         }
         let sent = self
-            .click_ephemeral(user, channel, &confirmation, crate::ids::SURVEY_SEND)
+            .click_ephemeral(user, channel, &confirmation, send_button)
             .await;
         if sent.status != 200 {
             return Err(sent.body);
