@@ -12,16 +12,19 @@
 //! lost and duplicated invitations, and how late the last person was reached after a kill.
 
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rand::RngExt;
 
 use debrief::sandbox::driver::SlackDriver;
-use debrief::sandbox::{SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET, SlackSandbox};
+use debrief::sandbox::{SANDBOX_SIGNING_SECRET, SlackSandbox};
 
-const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+#[path = "harness/mod.rs"]
+mod harness;
+use harness::{drop_postgres, free_port, fresh_postgres, invitations, spawn_server, wait_for_port};
+
 /// How long a trial may take before what is missing counts as lost.
 const PATIENCE: Duration = Duration::from_secs(120);
 
@@ -89,10 +92,8 @@ async fn main() -> anyhow::Result<()> {
         outcomes.push(outcome);
     }
     let total = |f: fn(&Outcome) -> usize| outcomes.iter().map(f).sum::<usize>();
-    let mut to_all: Vec<f64> = outcomes.iter().map(|o| o.seconds_to_all).collect();
-    to_all.sort_by(f64::total_cmp);
-    let mut gaps: Vec<f64> = outcomes.iter().map(|o| o.longest_gap_after_kill).collect();
-    gaps.sort_by(f64::total_cmp);
+    let to_all = harness::sorted(outcomes.iter().map(|o| o.seconds_to_all));
+    let gaps = harness::sorted(outcomes.iter().map(|o| o.longest_gap_after_kill));
     let summary = serde_json::json!({
         "backend": settings.backend,
         "replicas": settings.replicas,
@@ -125,7 +126,10 @@ async fn run_trial(settings: &Settings, trial: usize) -> anyhow::Result<Outcome>
     sandbox.enforce_rate_limits(settings.scale);
     let folder = tempfile::tempdir()?;
     let database_url = match settings.backend.as_str() {
-        "postgres" => fresh_postgres(trial).await?,
+        "postgres" => format!(
+            "postgres://postgres@127.0.0.1:5432/{}",
+            fresh_postgres(trial).await?
+        ),
         _ => format!("sqlite://{}", folder.path().join("trial.db").display()),
     };
     let ports: Vec<u16> = (0..settings.replicas)
@@ -267,88 +271,4 @@ async fn run_trial(settings: &Settings, trial: usize) -> anyhow::Result<Outcome>
             .as_secs_f64(),
         longest_gap_after_kill,
     })
-}
-
-/// Survey invitations in `user`'s DM (reminders, which say so, are not counted).
-fn invitations(sandbox: &SlackSandbox, user: &str) -> usize {
-    sandbox
-        .dms_to(user)
-        .iter()
-        .filter(|m| {
-            m.blocks.to_string().contains(debrief::ids::SURVEY_OPEN)
-                && !m.text.starts_with("A reminder")
-        })
-        .count()
-}
-
-fn spawn_server(
-    binary: &str,
-    database_url: &str,
-    api_url: &str,
-    port: u16,
-    log: &std::path::Path,
-) -> anyhow::Result<Child> {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)?;
-    Ok(Command::new(binary)
-        .arg("serve")
-        .env("SLACK_BOT_TOKEN", SANDBOX_BOT_TOKEN)
-        .env("SLACK_SIGNING_SECRET", SANDBOX_SIGNING_SECRET)
-        .env("SLACK_API_URL", api_url)
-        .env("DATABASE_URL", database_url)
-        .env("DEBRIEF_LISTEN", format!("127.0.0.1:{port}"))
-        .env("DEBRIEF_PSEUDONYM_KEY", "cd".repeat(32))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()?)
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-async fn wait_for_port(port: u16) -> anyhow::Result<()> {
-    for _ in 0..300 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    anyhow::bail!("debrief did not listen on {port} within 15 s")
-}
-
-fn trial_database(trial: usize) -> String {
-    format!("debrief_trial_{}_{trial}", std::process::id())
-}
-
-async fn admin(sql: &str) -> anyhow::Result<()> {
-    use sqlx::Connection as _;
-    let mut conn = sqlx::PgConnection::connect(POSTGRES_URL).await?;
-    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(&mut conn)
-        .await?;
-    Ok(())
-}
-
-async fn fresh_postgres(trial: usize) -> anyhow::Result<String> {
-    let name = trial_database(trial);
-    admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
-    admin(&format!("CREATE DATABASE {name}")).await?;
-    Ok(format!("postgres://postgres@127.0.0.1:5432/{name}"))
-}
-
-async fn drop_postgres(trial: usize) -> anyhow::Result<()> {
-    admin(&format!(
-        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-        trial_database(trial)
-    ))
-    .await
 }

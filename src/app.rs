@@ -34,6 +34,10 @@ pub struct AppInner {
     pub pseudonym_key: PseudonymKey,
     /// The bot's own user id, asked of Slack once (`auth.test`) and then remembered.
     bot_user_id: OnceCell<String>,
+    /// Event ids this process is handling right now. A redelivery of one of these is
+    /// still in progress here; an unfinished id that is not here was left by a process
+    /// that died, and is handled again.
+    pub events_in_flight: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl Deref for AppState {
@@ -67,6 +71,7 @@ impl AppState {
             job_wakeup: Notify::new(),
             pseudonym_key,
             bot_user_id: OnceCell::new(),
+            events_in_flight: Default::default(),
         })))
     }
 

@@ -77,10 +77,13 @@ async fn on_push(
 ) -> UserCallbackResult<()> {
     let state = app_state(&states).await;
     // An error here means no ack, and Slack redelivers; dedupe makes that safe.
-    bot::on_event(&state, event, Delivery::First)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.into())
+    match bot::on_event(&state, event, Delivery::First).await {
+        Ok(bot::EventOutcome::StillHandling) => {
+            Err("a redelivery of an event still being handled; left unacknowledged".into())
+        }
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn on_listener_error(

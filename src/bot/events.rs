@@ -2,8 +2,10 @@
 //! once per `event_id`, then routed to the feature that wants them.
 //!
 //! Exactly-once is a rule of the core, not of a transport: the id is recorded before the
-//! work, and forgotten again when the work fails, so that Slack's redelivery (an HTTP
-//! retry, or a Socket Mode envelope that was not acknowledged) gets a second chance.
+//! work and marked finished after it, and forgotten again when the work fails, so that
+//! Slack's redelivery (an HTTP retry, or a Socket Mode envelope that was not acknowledged)
+//! gets a second chance. A process killed mid-way leaves the id unfinished; its
+//! redelivery is handled again rather than dropped as a duplicate.
 
 use jiff::Timestamp;
 use slack_morphism::prelude::*;
@@ -11,6 +13,7 @@ use slack_morphism::prelude::*;
 use crate::app::AppState;
 use crate::features::{checkin, observation, onboarding, participation};
 use crate::queue::{self, Job};
+use crate::store::events::EventClaim;
 
 /// Where an Events API delivery came from, for deduplication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +28,39 @@ pub enum Delivery {
 pub enum EventOutcome {
     Handled,
     Duplicate,
+    /// A redelivery of an event this process is still handling: not acknowledged, so
+    /// Slack asks again later, when the first delivery has finished or failed.
+    StillHandling,
+}
+
+/// Keeps an event id in the process's in-flight set while its work runs.
+struct InFlight<'a> {
+    state: &'a AppState,
+    event_id: String,
+}
+
+impl<'a> InFlight<'a> {
+    /// None when this process is already handling `event_id`.
+    fn enter(state: &'a AppState, event_id: &str) -> Option<Self> {
+        let mut running = state
+            .events_in_flight
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        running.insert(event_id.to_string()).then(|| Self {
+            state,
+            event_id: event_id.to_string(),
+        })
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.state
+            .events_in_flight
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&self.event_id);
+    }
 }
 
 /// Handles an Events API callback exactly once per `event_id`. An error means the event
@@ -37,14 +73,30 @@ pub async fn on_event(
 ) -> anyhow::Result<EventOutcome> {
     let now = state.clock.now();
     let event_id = callback.event_id.to_string();
-    // A retry of an event we never saw (the first delivery was lost) is still handled;
-    // a retry or duplicate of one we recorded is acknowledged and ignored.
-    if !state.store.record_event_once(&event_id, now).await? {
-        tracing::debug!(?delivery, "duplicate event ignored");
-        return Ok(EventOutcome::Duplicate);
+    let Some(_running) = InFlight::enter(state, &event_id) else {
+        tracing::debug!(?delivery, "redelivery of an event still being handled");
+        return Ok(EventOutcome::StillHandling);
+    };
+    // A retry of an event we never saw (the first delivery was lost) is handled; so is
+    // one whose first handling died unfinished. A finished one is acknowledged and ignored.
+    match state.store.claim_event(&event_id, now).await? {
+        EventClaim::Finished => {
+            tracing::debug!(?delivery, "duplicate event ignored");
+            return Ok(EventOutcome::Duplicate);
+        }
+        EventClaim::Unfinished => {
+            tracing::warn!(
+                ?delivery,
+                "an event left unfinished by a stopped process is handled again"
+            );
+        }
+        EventClaim::New => {}
     }
     match route(state, callback, now).await {
-        Ok(()) => Ok(EventOutcome::Handled),
+        Ok(()) => {
+            state.store.finish_event(&event_id).await?;
+            Ok(EventOutcome::Handled)
+        }
         Err(err) => {
             if let Err(forget) = state.store.forget_event(&event_id).await {
                 tracing::error!(error = ?forget, "could not forget a failed event; its redelivery will be ignored");

@@ -156,6 +156,8 @@ pub async fn event(
                     state.metrics.count_request("events", "duplicate");
                     StatusCode::OK.into_response()
                 }
+                // Not acknowledged: Slack asks again once the first delivery is done.
+                Ok(EventOutcome::StillHandling) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
                 Err(err) => {
                     // The core forgot the id, so Slack's retry gets a second chance at it.
                     tracing::error!(error = ?err, "event handling failed; Slack will retry");

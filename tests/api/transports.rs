@@ -15,6 +15,7 @@ use crate::on_both_databases;
 on_both_databases!(
     a_command_over_socket_mode_is_answered_in_its_acknowledgement,
     a_failed_event_is_handled_when_slack_delivers_it_again,
+    an_event_a_killed_process_left_unfinished_is_handled_when_redelivered,
 );
 
 /// How long the sandbox waits for an acknowledgement before it counts as missing.
@@ -133,5 +134,63 @@ async fn a_failed_event_is_handled_when_slack_delivers_it_again(db: TestDb) {
         .filter(|t| t.contains("Recorded"))
         .collect();
     assert_eq!(dms.len(), 2, "each author is told once: {dms:?}");
+    app.stop().await;
+}
+
+/// kill -9 between recording an event id and finishing its work leaves the id unfinished.
+/// Slack's retry must then be handled, not dropped as a duplicate (found by
+/// `examples/checkin_kills.rs`: a check-in answer was lost and its turn moved past); and a
+/// retry that arrives while this process is still handling the first delivery is left
+/// unacknowledged rather than handled twice.
+async fn an_event_a_killed_process_left_unfinished_is_handled_when_redelivered(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let review = app.review_id().await;
+    let (_, envelope) = app.slack.write(
+        "U0BOB",
+        "D0BOB",
+        "observe the standby was never tested",
+        None,
+    );
+    let event_id = envelope["event_id"].as_str().unwrap().to_string();
+
+    // Still being handled here: not acknowledged, nothing done twice.
+    app.state
+        .events_in_flight
+        .lock()
+        .unwrap()
+        .insert(event_id.clone());
+    assert_eq!(app.slack.event(&envelope, Some(1)).await.status, 503);
+    app.state.events_in_flight.lock().unwrap().remove(&event_id);
+    assert!(
+        app.state
+            .store
+            .observations(review)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The process that recorded the id died before the work was done.
+    let claim = app
+        .state
+        .store
+        .claim_event(&event_id, app.state.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(claim, debrief::store::events::EventClaim::New);
+    assert_eq!(app.slack.event(&envelope, Some(2)).await.status, 200);
+    assert_eq!(app.state.store.observations(review).await.unwrap().len(), 1);
+
+    // Once finished, later deliveries are duplicates.
+    assert_eq!(app.slack.event(&envelope, Some(3)).await.status, 200);
+    assert_eq!(app.state.store.observations(review).await.unwrap().len(), 1);
+    let recorded = app
+        .sandbox
+        .dms_to("U0BOB")
+        .into_iter()
+        .filter(|m| m.text.contains("Recorded"))
+        .count();
+    assert_eq!(recorded, 1, "the author is told once");
     app.stop().await;
 }
