@@ -20,5 +20,6 @@ mod manifest;
 mod metrics;
 mod native;
 mod observations;
+mod prometheus;
 mod surveys;
 mod transports;
