@@ -38,6 +38,21 @@ pub struct AppInner {
     /// still in progress here; an unfinished id that is not here was left by a process
     /// that died, and is handled again.
     pub events_in_flight: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// What Slack said of the bot token at start-up; `/healthz` reports it.
+    token_check: std::sync::Mutex<TokenCheck>,
+}
+
+/// The start-up check of the bot token (`auth.test`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenCheck {
+    /// Not asked yet.
+    Pending,
+    /// Slack accepted it.
+    Confirmed,
+    /// Slack could not be reached; the check is retried in the background.
+    Unreachable { attempts: u32 },
+    /// Slack refused it with this error code (after start-up: revoked while running).
+    Refused(String),
 }
 
 impl Deref for AppState {
@@ -72,6 +87,7 @@ impl AppState {
             pseudonym_key,
             bot_user_id: OnceCell::new(),
             events_in_flight: Default::default(),
+            token_check: std::sync::Mutex::new(TokenCheck::Pending),
         })))
     }
 
@@ -82,5 +98,18 @@ impl AppState {
             .get_or_try_init(|| self.slack.bot_user_id())
             .await
             .map(String::as_str)
+    }
+
+    /// Remembers the bot's user id learned at start-up, so no handler asks for it again.
+    pub fn remember_bot_user_id(&self, id: String) {
+        let _ = self.bot_user_id.set(id);
+    }
+
+    pub fn token_check(&self) -> TokenCheck {
+        self.token_check.lock().expect("token check lock").clone()
+    }
+
+    pub fn set_token_check(&self, check: TokenCheck) {
+        *self.token_check.lock().expect("token check lock") = check;
     }
 }

@@ -58,6 +58,37 @@ pub async fn team(store: &Store, given: Option<&str>) -> anyhow::Result<String> 
     })
 }
 
+/// A Slack member id as people copy it from a profile: U or W, then capitals and digits.
+pub fn check_member_id(id: &str) -> Result<(), String> {
+    let well_formed = id.len() >= 3
+        && id.len() <= 24
+        && (id.starts_with('U') || id.starts_with('W'))
+        && id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if well_formed {
+        Ok(())
+    } else {
+        Err(format!(
+            "{id:?} is not a Slack member id; copy it from the person's profile (⋮ → Copy member ID), e.g. U012AB3CDE"
+        ))
+    }
+}
+
+/// What `forget-user` did, in one paragraph an operator can paste into a ticket.
+pub fn forgotten_summary(user_id: &str, f: &crate::store::erasure::Forgotten) -> String {
+    format!(
+        "Forgot {user_id}: {} participant row(s), {} message count(s), {} cached profile(s), {} opt-out(s), {} job(s), {} record(s) of messages sent to them, and their line in {} review(s)' left-out list. Anonymous answers and observations hold no link to anyone and were not touched; records of a role (facilitator, incident reporter, action-item owner) are kept.",
+        f.participants,
+        f.participation,
+        f.profiles,
+        f.opt_outs,
+        f.jobs,
+        f.sent_records,
+        f.left_out_lists
+    )
+}
+
 /// Which file an import reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {

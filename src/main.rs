@@ -64,6 +64,28 @@ enum Command {
         #[command(flatten)]
         learning: LearningArgs,
     },
+    /// Erase a person on request: their participant rows, message counts, opt-outs,
+    /// cached profile, and every job naming them. Anonymous survey answers and
+    /// observations hold no link to anyone, so there is nothing of theirs to find there.
+    ForgetUser {
+        /// The person's Slack member id (U… or W…, from their profile's "Copy member ID").
+        user_id: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+/// The database an offline command works on.
+#[derive(Args)]
+struct DatabaseArg {
+    /// sqlite://path or postgres://…
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://debrief.db",
+        hide_env_values = true
+    )]
+    database_url: String,
 }
 
 /// Which database and workspace an offline command works on.
@@ -135,6 +157,27 @@ fn main() -> ExitCode {
             target,
             learning,
         } => runtime.block_on(learning_review(quarter, timings, target, learning)),
+        Command::ForgetUser { user_id, database } => {
+            runtime.block_on(forget_user(user_id, database))
+        }
+    }
+}
+
+async fn forget_user(user_id: String, database: DatabaseArg) -> ExitCode {
+    if let Err(problem) = cli::check_member_id(&user_id) {
+        eprintln!("debrief: {problem}");
+        return ExitCode::from(2);
+    }
+    let store = match cli::open(&database.database_url).await {
+        Ok(store) => store,
+        Err(err) => return failed(err),
+    };
+    match store.forget_user(&user_id).await {
+        Ok(forgotten) => {
+            println!("{}", cli::forgotten_summary(&user_id, &forgotten));
+            ExitCode::SUCCESS
+        }
+        Err(err) => failed(err),
     }
 }
 

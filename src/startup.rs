@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::app::AppState;
+use crate::app::{AppState, TokenCheck};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::pseudonym::PseudonymKey;
@@ -28,6 +28,78 @@ async fn check_key_fingerprint(store: &Store, key: &PseudonymKey) -> anyhow::Res
         );
     }
     Ok(())
+}
+
+/// How long the start-up token check waits for Slack before starting anyway.
+const TOKEN_CHECK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The wait before the `attempt`-th background retry of the token check (1 from the
+/// first): 1 s, doubling, at most a minute, so a long outage costs a call a minute.
+pub fn token_retry_delay(attempt: u32) -> std::time::Duration {
+    std::time::Duration::from_secs(1u64 << attempt.saturating_sub(1).min(6))
+        .min(std::time::Duration::from_secs(60))
+}
+
+/// Asks Slack whose token this is. A refused token is a configuration mistake: the error
+/// names the variable to fix, and start-up stops. Slack out of reach is not: the service
+/// starts, says so, and the check is retried in the background.
+async fn check_token(state: &AppState) -> anyhow::Result<()> {
+    // Unmetered: the check reports its own outcome in one line, not a client warning too.
+    match state.slack.unmetered().identify(TOKEN_CHECK_DEADLINE).await {
+        Ok(identity) => {
+            confirmed(state, identity);
+            Ok(())
+        }
+        Err(err) => match err.refused_token() {
+            Some(code) => anyhow::bail!(
+                "SLACK_BOT_TOKEN: Slack refused this token ({code}); set it to the app's Bot User OAuth Token (xoxb-…) from its OAuth & Permissions page"
+            ),
+            None => {
+                tracing::warn!(error = %err, "could not reach Slack to check the bot token; starting anyway and retrying in the background");
+                state.set_token_check(TokenCheck::Unreachable { attempts: 1 });
+                Ok(())
+            }
+        },
+    }
+}
+
+fn confirmed(state: &AppState, identity: crate::slack::BotIdentity) {
+    tracing::info!(
+        workspace = %identity.team,
+        team_id = %identity.team_id,
+        bot = identity.bot_name.as_deref().unwrap_or(&identity.bot_user_id),
+        "Slack accepted the bot token"
+    );
+    state.remember_bot_user_id(identity.bot_user_id);
+    state.set_token_check(TokenCheck::Confirmed);
+}
+
+/// Retries the token check until Slack answers or the service stops.
+async fn retry_token_check(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mut attempt = 1;
+    while let TokenCheck::Unreachable { .. } = state.token_check() {
+        tokio::select! {
+            _ = tokio::time::sleep(token_retry_delay(attempt)) => {}
+            _ = stop.changed() => return,
+        }
+        attempt += 1;
+        match state.slack.unmetered().identify(TOKEN_CHECK_DEADLINE).await {
+            Ok(identity) => confirmed(&state, identity),
+            Err(err) => match err.refused_token() {
+                Some(code) => {
+                    tracing::error!(
+                        code,
+                        "Slack refused the bot token; set SLACK_BOT_TOKEN to the app's Bot User OAuth Token and restart"
+                    );
+                    state.set_token_check(TokenCheck::Refused(code.to_string()));
+                }
+                None => {
+                    tracing::warn!(attempt, error = %err, "Slack is still out of reach; the bot token is not checked yet");
+                    state.set_token_check(TokenCheck::Unreachable { attempts: attempt });
+                }
+            },
+        }
+    }
 }
 
 /// A built service: listening, migrated, ready to run.
@@ -76,6 +148,7 @@ impl Application {
             .await
             .with_context(|| format!("could not listen on {}", config.listen))?;
         let state = AppState::new(config, store, clock, pseudonym_key)?;
+        check_token(&state).await?;
         Ok(Self { listener, state })
     }
 
@@ -95,6 +168,8 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
+        let token_retry = matches!(self.state.token_check(), TokenCheck::Unreachable { .. })
+            .then(|| tokio::spawn(retry_token_check(self.state.clone(), stop_rx.clone())));
         if self.state.config.run_worker {
             // A process that runs jobs keeps the recurring ones queued.
             crate::bot::jobs::schedule_recurring(&self.state, self.state.clock.now()).await?;
@@ -128,11 +203,27 @@ impl Application {
         if let Some(worker) = worker {
             let _ = worker.await;
         }
+        if let Some(retry) = token_retry {
+            let _ = retry.await;
+        }
         // Another replica exports the database-derived metrics from its next scrape.
         if let Err(err) = self.state.metrics.release_export(&self.state.store).await {
             tracing::warn!(error = ?err, "could not release the metrics lease");
         }
         self.state.store.close().await;
         served.context("the HTTP server stopped with an error")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn token_retries_double_from_a_second_up_to_a_minute() {
+        let delays: Vec<u64> = (1..=9).map(|n| token_retry_delay(n).as_secs()).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        assert_eq!(token_retry_delay(u32::MAX), Duration::from_secs(60));
     }
 }

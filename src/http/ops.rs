@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use crate::app::{AppState, TokenCheck};
 
 /// How long the health check waits for the database: a load balancer probing every
 /// few seconds needs a prompt "no" more than a slow "yes".
@@ -13,8 +13,8 @@ const HEALTH_DEADLINE: std::time::Duration = std::time::Duration::from_millis(80
 /// A due job waiting longer than this means the workers are stuck or gone.
 const BACKLOG_LIMIT_SECONDS: i64 = 300;
 
-/// 200 only when the database answers promptly, due jobs are being run, and Slack calls
-/// are not failing in a row; otherwise 503 with the reason, one per line. Load balancers
+/// 200 only when the database answers promptly, due jobs are being run, Slack accepted
+/// the bot token, and Slack calls are not failing in a row; otherwise 503 with the reason, one per line. Load balancers
 /// take the instance out, and a person reading it knows where to look.
 pub async fn healthz(State(state): State<AppState>) -> Response {
     let check = async {
@@ -28,6 +28,15 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
             problems.push(format!(
                 "degraded: a due job has waited {wait} s for a worker"
             ));
+        }
+        match state.token_check() {
+            TokenCheck::Unreachable { attempts } => problems.push(format!(
+                "degraded: Slack could not be reached to check the bot token ({attempts} attempts so far; retrying)"
+            )),
+            TokenCheck::Refused(code) => problems.push(format!(
+                "Slack refused the bot token ({code}): set SLACK_BOT_TOKEN and restart"
+            )),
+            TokenCheck::Pending | TokenCheck::Confirmed => {}
         }
         if state.slack.failing() {
             problems.push("degraded: Slack calls are failing".to_string());

@@ -45,7 +45,37 @@ pub enum SlackCallError {
     Rejected { method: &'static str, code: String },
 }
 
-impl SlackCallError {}
+impl SlackCallError {
+    /// The error code when Slack refused the token itself: no retry can fix it, only a
+    /// different token.
+    pub fn refused_token(&self) -> Option<&str> {
+        match self {
+            SlackCallError::Rejected { code, .. } if TOKEN_REFUSED.contains(&code.as_str()) => {
+                Some(code)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Slack error codes that mean the token is wrong, revoked or its workspace gone.
+const TOKEN_REFUSED: &[&str] = &[
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "token_expired",
+    "account_inactive",
+    "team_disabled",
+];
+
+/// Whom the bot token belongs to, as `auth.test` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotIdentity {
+    pub team: String,
+    pub team_id: String,
+    pub bot_user_id: String,
+    pub bot_name: Option<String>,
+}
 
 /// Slack error codes that mean "try again later", not "this will never work".
 const TRANSIENT_CODES: &[&str] = &[
@@ -243,9 +273,21 @@ impl SlackApi {
 
     /// `auth.test`: the bot's own user id.
     pub async fn bot_user_id(&self) -> Result<String, SlackCallError> {
+        Ok(self.identify(self.timeout).await?.bot_user_id)
+    }
+
+    /// `auth.test`, within `within`: whom the token belongs to.
+    pub async fn identify(&self, within: Duration) -> Result<BotIdentity, SlackCallError> {
         let session = self.client.open_session(&self.token);
-        let response = self.call("auth.test", None, session.auth_test()).await?;
-        Ok(response.user_id.to_string())
+        let response = self
+            .call_within(within, "auth.test", None, session.auth_test())
+            .await?;
+        Ok(BotIdentity {
+            team: response.team,
+            team_id: response.team_id.to_string(),
+            bot_user_id: response.user_id.to_string(),
+            bot_name: response.user,
+        })
     }
 
     /// `chat.postMessage`; returns the message `ts`.

@@ -20,6 +20,7 @@ mod manifest;
 mod metrics;
 mod native;
 mod observations;
+mod operate;
 mod prometheus;
 mod surveys;
 mod transports;

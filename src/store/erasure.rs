@@ -1,0 +1,123 @@
+//! Purpose: erasing a person on request (`debrief forget-user`): every row that names them.
+//! Anonymous answers and observations hold no link to anyone, so they are not touched.
+
+use serde::Serialize;
+
+use super::{BeginWrite, Store, on_db};
+
+/// How many rows of each kind were deleted or rewritten.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Forgotten {
+    /// Participant rows (with their reminder opt-out and DM ids).
+    pub participants: u64,
+    /// Per-review message counts and check-in shares.
+    pub participation: u64,
+    /// The cached Slack profile (name, time zone).
+    pub profiles: u64,
+    /// The digest opt-out.
+    pub opt_outs: u64,
+    /// Jobs, pending or finished, whose payload names the person.
+    pub jobs: u64,
+    /// Records of messages sent to them (the outbox's keys name the recipient).
+    pub sent_records: u64,
+    /// Reviews whose "left out, and why" list named the person.
+    pub left_out_lists: u64,
+}
+
+/// `reason` lines of a review's left-out list (`user_id reason`), without `user_id`'s.
+fn without_user(left_out: &str, user_id: &str) -> String {
+    left_out
+        .lines()
+        .filter(|line| line.split_whitespace().next() != Some(user_id))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+impl Store {
+    /// Deletes every row naming `user_id`, in one transaction that writes nothing else.
+    /// A job payload names a person as a JSON string, so the quoted id is matched; Slack
+    /// ids are upper-case letters and digits, so one id never contains another in quotes.
+    pub async fn forget_user(&self, user_id: &str) -> anyhow::Result<Forgotten> {
+        let quoted = format!("%\"{user_id}\"%");
+        let spaced = format!("%{user_id} %");
+        // Outbox keys are `kind:…:user` segments separated by colons.
+        let key_end = format!("%:{user_id}");
+        let key_middle = format!("%:{user_id}:%");
+        on_db!(self, "forget a person", |pool| {
+            let mut tx = pool.begin_write().await?;
+            let mut forgotten = Forgotten::default();
+            let deletions: [(&str, &mut u64, &str); 5] = [
+                (
+                    "DELETE FROM participants WHERE user_id = $1",
+                    &mut forgotten.participants,
+                    user_id,
+                ),
+                (
+                    "DELETE FROM participation WHERE user_id = $1",
+                    &mut forgotten.participation,
+                    user_id,
+                ),
+                (
+                    "DELETE FROM slack_users WHERE user_id = $1",
+                    &mut forgotten.profiles,
+                    user_id,
+                ),
+                (
+                    "DELETE FROM digest_opt_outs WHERE user_id = $1",
+                    &mut forgotten.opt_outs,
+                    user_id,
+                ),
+                (
+                    "DELETE FROM jobs WHERE payload LIKE $1",
+                    &mut forgotten.jobs,
+                    &quoted,
+                ),
+            ];
+            for (sql, count, value) in deletions {
+                *count = sqlx::query(sql)
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            forgotten.sent_records =
+                sqlx::query("DELETE FROM outbox WHERE key LIKE $1 OR key LIKE $2")
+                    .bind(&key_end)
+                    .bind(&key_middle)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            let lists: Vec<(i64, String)> =
+                sqlx::query_as("SELECT id, left_out FROM reviews WHERE left_out LIKE $1")
+                    .bind(&spaced)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (id, left_out) in lists {
+                let kept = without_user(&left_out, user_id);
+                if kept != left_out {
+                    sqlx::query("UPDATE reviews SET left_out = $1 WHERE id = $2")
+                        .bind(kept)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    forgotten.left_out_lists += 1;
+                }
+            }
+            tx.commit().await?;
+            Ok(forgotten)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_persons_own_left_out_line_goes() {
+        let list = "U0BOT is a bot\nU0CAROL has left the workspace\nU0CAROLINE is away\n";
+        assert_eq!(
+            super::without_user(list, "U0CAROL"),
+            "U0BOT is a bot\nU0CAROLINE is away\n"
+        );
+        assert_eq!(super::without_user(list, "U0NOBODY"), list);
+    }
+}
