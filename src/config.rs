@@ -88,6 +88,10 @@ pub struct ServeArgs {
     /// `/debrief survey` warns before messaging more people than this.
     #[arg(long, env = "DEBRIEF_CONFIRM_ABOVE", default_value = "25")]
     pub confirm_above: String,
+    /// Days after a review's last date when its survey answers, observations and
+    /// per-person rows are deleted; 400 keeps a full year of learning reviews.
+    #[arg(long, env = "DEBRIEF_RETENTION_DAYS", default_value = "400")]
+    pub retention_days: String,
     #[command(flatten)]
     pub learning: LearningArgs,
 }
@@ -236,6 +240,9 @@ pub struct Config {
     pub metrics_failure_modes: usize,
     /// A survey to more people than this gets a warning in its confirmation.
     pub confirm_above: usize,
+    /// Anonymous content and per-person rows are deleted this many days after a review's
+    /// last date.
+    pub retention_days: u32,
 }
 
 // Written by hand so that a debug print never shows a secret or the database password.
@@ -438,6 +445,20 @@ impl ServeArgs {
                 format!("`{}` is not a whole number of people", self.confirm_above),
             )
         })?;
+        let retention_days = self
+            .retention_days
+            .parse::<u32>()
+            .ok()
+            .filter(|days| (1..=36_500).contains(days))
+            .ok_or_else(|| {
+                problem(
+                    "DEBRIEF_RETENTION_DAYS",
+                    format!(
+                        "`{}` is not a number of days from 1 to 36500",
+                        self.retention_days
+                    ),
+                )
+            })?;
         let log_format = match self.log_format.as_str() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -464,6 +485,7 @@ impl ServeArgs {
             learning,
             metrics_failure_modes,
             confirm_above,
+            retention_days,
         })
     }
 }
@@ -583,6 +605,7 @@ mod tests {
             log_format: "text".into(),
             metrics_failure_modes: "50".into(),
             confirm_above: "25".into(),
+            retention_days: "400".into(),
             learning: LearningArgs {
                 timezone: "UTC".into(),
                 deploy_window_hours: "24".into(),

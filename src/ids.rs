@@ -85,6 +85,9 @@ pub const HELP_ALL: &str = "help_all";
 /// App Home: "Start a review".
 pub const START_REVIEW: &str = "home_start_review";
 
+/// "Delete" on `/debrief review delete`'s ephemeral, behind Slack's confirmation dialog.
+pub const REVIEW_DELETE: &str = "review_delete";
+
 /// Every button action id, for the registry test.
 pub const ACTIONS: &[&str] = &[
     SURVEY_OPEN,
@@ -105,6 +108,7 @@ pub const ACTIONS: &[&str] = &[
     REVIEW_DONE,
     HELP_ALL,
     START_REVIEW,
+    REVIEW_DELETE,
 ];
 /// Every modal callback id, for the registry test.
 pub const CALLBACKS: &[&str] = &[

@@ -169,6 +169,8 @@ pub enum Job {
     },
     /// The automatic post of the quarter before `quarter`, on its first weekday.
     LearningReviewAuto { quarter: String },
+    /// The daily retention pass for `day` (UTC, e.g. `2026-12-04`).
+    Retention { day: String },
 }
 
 impl Job {
@@ -228,6 +230,8 @@ impl Job {
             Job::OwnerDigest { owner, week } => format!("digest:{owner}:{week}"),
             // One automatic post per quarter, whichever replica queued it.
             Job::LearningReviewAuto { quarter } => format!("learning-review:{quarter}"),
+            // One pass a day, whichever replica queued it.
+            Job::Retention { day } => format!("retention:{day}"),
             _ => return None,
         })
     }
@@ -509,6 +513,9 @@ mod tests {
             Job::LearningReviewAuto {
                 quarter: "2026-Q4".into(),
             },
+            Job::Retention {
+                day: "2026-12-04".into(),
+            },
         ];
         for job in &jobs {
             match job {
@@ -534,7 +541,8 @@ mod tests {
                 | Job::ScheduleDigests { .. }
                 | Job::OwnerDigest { .. }
                 | Job::PostLearningReview { .. }
-                | Job::LearningReviewAuto { .. } => {}
+                | Job::LearningReviewAuto { .. }
+                | Job::Retention { .. } => {}
             }
         }
         jobs

@@ -188,6 +188,12 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
         rest: None,
     },
     CommandSpec {
+        name: "review delete",
+        summary: "Delete this review's survey answers, observations and participation data, after a confirmation (facilitator or workspace admin).",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
         name: "review done",
         summary: "Mark this review's postmortem completed, once its meeting has happened (facilitator only).",
         args: &[],
@@ -409,6 +415,7 @@ const HELP_GROUPS: &[(&str, &[&str])] = &[
         "After the meeting",
         &[
             "review done",
+            "review delete",
             "action add",
             "action",
             "actions",
@@ -536,6 +543,7 @@ pub async fn dispatch(
         "agenda" => features::agenda::command(state, request, &invocation, now).await,
         "answers" => features::survey::command::answers_command(state, request, now).await,
         "review done" => features::completion::command(state, request, now).await,
+        "review delete" => features::erasure::command(state, request).await,
         "action add" => features::actions::add(state, request, &invocation, now).await,
         "action" => {
             features::actions::set_status(state, request, invocation.rest.as_deref(), now).await

@@ -135,15 +135,25 @@ async fn route(
             )
             .await
         }
-        SlackEventCallbackBody::AppUninstalled(_) => {
-            tracing::warn!("debrief was uninstalled from a workspace");
-            Ok(())
-        }
+        SlackEventCallbackBody::AppUninstalled(_) => workspace_lost(state, "app_uninstalled").await,
         _ => {
             tracing::debug!("event with no handler ignored");
             Ok(())
         }
     }
+}
+
+/// The workspace uninstalled debrief or revoked its bot token: every pending job would be
+/// refused by Slack, and retried, so they are deleted. The data stays until an operator
+/// runs `debrief purge`.
+pub async fn workspace_lost(state: &AppState, why: &str) -> anyhow::Result<()> {
+    let cancelled = state.store.cancel_pending_jobs().await?;
+    tracing::warn!(
+        event = why,
+        jobs = cancelled,
+        "debrief lost its access to the workspace; pending jobs were cancelled (the data stays until `debrief purge`)"
+    );
+    Ok(())
 }
 
 /// A message the bot can see: a check-in reply, a DM "observe …", or a message counted

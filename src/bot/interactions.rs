@@ -239,6 +239,15 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
                     Err(err) => Err(err),
                 }
             }
+            crate::ids::REVIEW_DELETE => {
+                match crate::features::erasure::confirmed(state, &user, &value, now).await {
+                    Ok(text) => {
+                        replace_or_tell(state, &presser, text, now).await;
+                        Ok(())
+                    }
+                    Err(err) => Err(err),
+                }
+            }
             crate::ids::HELP_ALL => {
                 replace_or_tell(state, &presser, super::commands::help_text(), now).await;
                 Ok(())

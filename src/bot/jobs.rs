@@ -13,6 +13,8 @@ pub async fn schedule_recurring(state: &AppState, now: jiff::Timestamp) -> anyho
     let (digests, at) = actions::digest::schedule_job(now, &state.config.learning.timezone);
     state.store.enqueue(&digests.to_row(at), now).await?;
     learning::post::ensure_automatic(state, now).await?;
+    let (retention, at) = crate::features::retention::schedule_job(now);
+    state.store.enqueue(&retention.to_row(at), now).await?;
     state.job_wakeup.notify_one();
     Ok(())
 }
@@ -146,6 +148,7 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
         }
         Job::RefreshActionItem { item_id } => actions::refresh_message(state, *item_id).await,
         Job::ScheduleDigests { .. } => actions::digest::schedule(state, now).await,
+        Job::Retention { day } => crate::features::retention::run(state, day, now).await,
         Job::OwnerDigest { owner, .. } => actions::digest::send(state, owner).await,
         Job::PostLearningReview {
             team_id,

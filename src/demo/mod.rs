@@ -128,6 +128,7 @@ fn demo_config(folder: &Path, sandbox: &SlackSandbox) -> Config {
         learning: Default::default(),
         metrics_failure_modes: crate::metrics::DEFAULT_FAILURE_MODE_CAP,
         confirm_above: 25,
+        retention_days: 400,
     }
 }
 

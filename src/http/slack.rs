@@ -102,6 +102,23 @@ pub async fn event(
         state.metrics.count_request("events", "malformed");
         return StatusCode::BAD_REQUEST.into_response();
     };
+    // slack-morphism does not model `tokens_revoked`; it matters when it names a bot
+    // token, which can only be debrief's own. Handling it twice is harmless.
+    if envelope["type"] == "event_callback"
+        && envelope["event"]["type"] == "tokens_revoked"
+        && envelope["event"]["tokens"]["bot"]
+            .as_array()
+            .is_some_and(|bots| !bots.is_empty())
+    {
+        state.metrics.count_request("events", "accepted");
+        return match bot::events::workspace_lost(&state, "tokens_revoked").await {
+            Ok(()) => StatusCode::OK.into_response(),
+            Err(err) => {
+                tracing::error!(error = ?err, "could not cancel jobs after tokens_revoked");
+                StatusCode::SERVICE_UNAVAILABLE.into_response()
+            }
+        };
+    }
     let push = match serde_json::from_value::<SlackPushEvent>(envelope.clone()) {
         Ok(push) => push,
         Err(err) => {

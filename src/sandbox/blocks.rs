@@ -93,6 +93,24 @@ pub fn validate_blocks(blocks: &[Value], max_blocks: usize) -> Result<(), String
                 {
                     return Err("invalid_blocks".into());
                 }
+                // A confirmation dialog: plain-text title (100), text (300), and the two
+                // buttons' labels (30 each), all required.
+                let confirm = &element["confirm"];
+                if !confirm.is_null() {
+                    let within = |key: &str, max: usize| {
+                        confirm[key]["text"]
+                            .as_str()
+                            .is_some_and(|t| !t.is_empty() && t.chars().count() <= max)
+                    };
+                    if !(within("title", 100)
+                        && within("text", 300)
+                        && within("confirm", 30)
+                        && within("deny", 30)
+                        && confirm["title"]["type"] == "plain_text")
+                    {
+                        return Err("invalid_blocks".into());
+                    }
+                }
             }
         }
     }

@@ -574,6 +574,14 @@ impl SlackDriver {
         self.event(&envelope, None).await
     }
 
+    /// Delivers a workspace-level event (`app_uninstalled`, `tokens_revoked`, …) as Slack
+    /// does: in an `event_callback` envelope with a fresh event id.
+    pub async fn workspace_event(&self, event: Value) -> BotResponse {
+        let id = self.sandbox.world().next_id("EvWs");
+        let envelope = self.envelope(&id, event);
+        self.event(&envelope, None).await
+    }
+
     /// `user` opens the bot's App Home tab.
     pub async fn open_home(&self, user: &str) -> BotResponse {
         let event = json!({

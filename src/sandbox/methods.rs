@@ -360,7 +360,7 @@ impl World {
             "real_name": user.real_name,
             "deleted": user.deleted,
             "is_bot": user.is_bot,
-            "is_admin": false,
+            "is_admin": user.is_admin,
             "is_owner": false,
             "is_app_user": false,
             "tz": "Europe/London",

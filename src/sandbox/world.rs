@@ -23,6 +23,8 @@ pub struct SandboxUser {
     pub real_name: String,
     pub is_bot: bool,
     pub deleted: bool,
+    /// A workspace admin or owner.
+    pub is_admin: bool,
 }
 
 impl SandboxUser {
@@ -33,6 +35,7 @@ impl SandboxUser {
             real_name: name.into(),
             is_bot: false,
             deleted: false,
+            is_admin: false,
         }
     }
     pub fn bot(id: &str, name: &str) -> Self {

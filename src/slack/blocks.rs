@@ -93,6 +93,25 @@ pub fn button(label: &str, action_id: &str, value: &str, style: Style) -> SlackB
     }
 }
 
+/// Puts `button` behind Slack's own confirmation dialog: nothing is sent to debrief until
+/// the person presses `confirm` in it.
+pub fn behind_confirmation(
+    button: SlackBlockButtonElement,
+    title: &str,
+    text: &str,
+    confirm: &str,
+) -> SlackBlockButtonElement {
+    button.with_confirm(
+        SlackBlockConfirmItem::new(
+            pt!(truncate_words(title, 100)),
+            md!(truncate_words(text, 300)),
+            pt!(truncate_words(confirm, 30)),
+            pt!("Cancel"),
+        )
+        .with_style("danger".to_string()),
+    )
+}
+
 /// A button that opens `url` in Slack (Slack still reports the click as an action).
 pub fn link_button(
     label: &str,

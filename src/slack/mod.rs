@@ -497,6 +497,23 @@ impl SlackApi {
         })
     }
 
+    /// `users.info`, asked now (never from the cache): whether `user` administers or owns
+    /// the workspace, for actions only they and the facilitator may take.
+    pub async fn is_workspace_admin(&self, user: &str) -> Result<bool, SlackCallError> {
+        let session = self.client.open_session(&self.token);
+        let response = self
+            .call(
+                "users.info",
+                None,
+                session.users_info(&SlackApiUsersInfoRequest::new(user.into())),
+            )
+            .await?;
+        let flags = &response.user.flags;
+        Ok(flags.is_admin.unwrap_or(false)
+            || flags.is_owner.unwrap_or(false)
+            || flags.is_primary_owner.unwrap_or(false))
+    }
+
     /// `views.open`. Must be called within 3 s of receiving `trigger_id`, so never from a
     /// job, and given up early enough that the request can still be answered in words.
     pub async fn open_view(

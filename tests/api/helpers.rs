@@ -156,6 +156,7 @@ pub fn test_config(db_url: &str, sandbox: &SlackSandbox) -> Config {
         learning: Default::default(),
         metrics_failure_modes: debrief::metrics::DEFAULT_FAILURE_MODE_CAP,
         confirm_above: 25,
+        retention_days: 400,
     }
 }
 

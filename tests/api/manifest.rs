@@ -89,7 +89,7 @@ fn subscribed_events_need_only_the_declared_scopes() {
             "message.groups" => Some("groups:history"),
             "message.im" => Some("im:history"),
             "app_mention" => Some("app_mentions:read"),
-            "app_home_opened" | "app_uninstalled" => None,
+            "app_home_opened" | "app_uninstalled" | "tokens_revoked" => None,
             other => panic!("{other} is subscribed but not handled"),
         };
         if let Some(scope) = needed {

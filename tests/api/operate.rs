@@ -5,6 +5,7 @@
 use std::process::Command;
 use std::time::Duration;
 
+use debrief::clock::Clock;
 use debrief::sandbox::{Fault, SANDBOX_SIGNING_SECRET, SlackSandbox};
 
 use crate::helpers::{TEST_PSEUDONYM_KEY, TestApp, TestDb};
@@ -14,6 +15,9 @@ on_both_databases!(
     slack_out_of_reach_at_start_up_is_retried_and_reported_by_healthz,
     the_bot_user_id_comes_from_the_start_up_check,
     forgetting_a_person_removes_every_row_naming_them_and_nothing_else,
+    retention_erases_an_expired_reviews_content_and_keeps_the_rest,
+    review_delete_asks_for_confirmation_and_checks_permission_each_time,
+    uninstalling_or_revoking_the_bot_token_stops_all_pending_jobs,
 );
 
 /// The real binary, given a token the (sandbox) workspace does not know.
@@ -169,4 +173,333 @@ async fn forgetting_a_person_removes_every_row_naming_them_and_nothing_else(db: 
             "{stdout}"
         );
     }
+}
+
+/// The number in the first column of `sql`'s only row.
+async fn count(db: &TestDb, sql: &str) -> i64 {
+    crate::helpers::query_strings(db, &format!("SELECT CAST(({sql}) AS TEXT)"))
+        .await
+        .first()
+        .and_then(|n| n.parse().ok())
+        .unwrap()
+}
+
+/// Every sealed blob of a review's answers and observations (SQLite).
+async fn sealed_blobs(db: &TestDb, review: i64) -> Vec<Vec<u8>> {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(db.url()).await.unwrap();
+    let sql = format!(
+        "SELECT sealed FROM responses WHERE review_id = {review}
+         UNION ALL SELECT sealed FROM observations WHERE review_id = {review}"
+    );
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+}
+
+/// The daily retention pass: a review whose last date is past DEBRIEF_RETENTION_DAYS loses
+/// its answers, observations and per-person rows (on SQLite, down to the bytes in the
+/// file and its write-ahead log); its incident and review stay, and a recent review in
+/// another channel is untouched row for row.
+async fn retention_erases_an_expired_reviews_content_and_keeps_the_rest(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("reminders=0").await;
+    app.send_survey().await;
+    app.answer("U0CAROL", "the runbook was out of date").await;
+    app.answer("U0BOB", "the alert fired late").await;
+    let observed = app
+        .slack
+        .command("U0DAN", "C0INCIDENT", "observe the dashboards disagreed")
+        .await;
+    assert!(observed.text().contains("Recorded"), "{}", observed.text());
+    app.run_due_jobs().await;
+    let old = app.review_id().await.0;
+    assert!(
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM responses WHERE review_id = {old}")
+        )
+        .await
+            >= 2
+    );
+    let old_blobs = if db.is_postgres() {
+        Vec::new()
+    } else {
+        sealed_blobs(&db, old).await
+    };
+
+    // The survey closes two days after it was sent; 401 days after that, a new incident
+    // in another channel.
+    app.advance(Duration::from_secs(3 * 86_400));
+    app.run_due_jobs().await;
+    app.advance(Duration::from_secs(401 * 86_400));
+    app.sandbox.world().channels.insert(
+        "C0RECENT".into(),
+        debrief::sandbox::SandboxChannel {
+            id: "C0RECENT".into(),
+            name: "inc-search".into(),
+            members: ["U0DEBRIEF", "U0ALICE", "U0BOB"].map(String::from).to_vec(),
+            is_im: false,
+            is_archived: false,
+        },
+    );
+    let recorded = app
+        .slack
+        .command(
+            "U0ALICE",
+            "C0RECENT",
+            "incident title=\"Search slow\" sev=P2",
+        )
+        .await;
+    assert!(recorded.text().contains("Recorded"), "{}", recorded.text());
+    let opened = app
+        .slack
+        .command("U0ALICE", "C0RECENT", "review in=2d")
+        .await;
+    assert!(
+        opened.text().contains("Opened the review"),
+        "{}",
+        opened.text()
+    );
+    app.run_due_jobs().await;
+    let noted = app
+        .slack
+        .command("U0BOB", "C0RECENT", "observe search timed out first")
+        .await;
+    assert!(noted.text().contains("Recorded"), "{}", noted.text());
+    app.run_due_jobs().await;
+    let recent = old + 1;
+    let recent_rows = |sql: String| {
+        let db = &db;
+        async move { crate::helpers::query_strings(db, &sql).await }
+    };
+    let participants_sql = format!(
+        "SELECT user_id || ' ' || invite_state FROM participants WHERE review_id = {recent} ORDER BY user_id"
+    );
+    let observations_sql =
+        format!("SELECT id FROM observations WHERE review_id = {recent} ORDER BY id");
+    let recent_participants = recent_rows(participants_sql.clone()).await;
+    let recent_observations = recent_rows(observations_sql.clone()).await;
+    assert!(!recent_participants.is_empty() && !recent_observations.is_empty());
+
+    let now = app.clock.now();
+    let (job, _) = debrief::features::retention::schedule_job(now);
+    debrief::queue::enqueue(&app.state, &job, now)
+        .await
+        .unwrap();
+    app.run_due_jobs().await;
+
+    for table in [
+        "responses",
+        "observations",
+        "participants",
+        "participation",
+        "checkins",
+    ] {
+        assert_eq!(
+            count(
+                &db,
+                &format!("SELECT COUNT(*) FROM {table} WHERE review_id = {old}")
+            )
+            .await,
+            0,
+            "{table} of the expired review"
+        );
+    }
+    assert_eq!(
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM reviews WHERE id = {old} AND erased_at IS NOT NULL")
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM incidents").await, 2);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM reviews").await, 2);
+    assert_eq!(recent_rows(participants_sql).await, recent_participants);
+    assert_eq!(recent_rows(observations_sql).await, recent_observations);
+    // The next day's pass is queued.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'retention' AND done_at IS NULL"
+        )
+        .await,
+        1
+    );
+
+    if !db.is_postgres() {
+        // Nothing of the erased blobs is left in the file or its write-ahead log.
+        let path = db.url().trim_start_matches("sqlite://").to_string();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+        assert!(!old_blobs.is_empty());
+        for blob in &old_blobs {
+            let probe = &blob[blob.len() / 2..blob.len() / 2 + 16];
+            assert!(
+                !bytes.windows(probe.len()).any(|w| w == probe),
+                "an erased blob's bytes are still on disk"
+            );
+        }
+    }
+    app.stop().await;
+}
+
+/// `/debrief review delete`: refused to someone who is neither the facilitator nor an
+/// admin; an admin gets the Delete button behind Slack's confirmation dialog, and losing
+/// admin before pressing it means the press is refused; the facilitator's press deletes
+/// the review's answers, observations and participation data, and its pending jobs.
+async fn review_delete_asks_for_confirmation_and_checks_permission_each_time(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("reminders=1").await;
+    app.send_survey().await;
+    app.answer("U0CAROL", "the runbook was out of date").await;
+    let observed = app
+        .slack
+        .command("U0DAN", "C0INCIDENT", "observe the dashboards disagreed")
+        .await;
+    assert!(observed.text().contains("Recorded"), "{}", observed.text());
+    app.run_due_jobs().await;
+    let review = app.review_id().await.0;
+    let rows = |table: &'static str| {
+        let db = &db;
+        async move {
+            count(
+                db,
+                &format!("SELECT COUNT(*) FROM {table} WHERE review_id = {review}"),
+            )
+            .await
+        }
+    };
+    let pending_jobs = format!(
+        "SELECT COUNT(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL AND payload LIKE '%\"review_id\":{review},%'"
+    );
+    assert!(
+        count(&db, &pending_jobs).await >= 1,
+        "the close and a reminder are queued"
+    );
+
+    let refused = app.cmd("U0BOB", "review delete").await;
+    assert!(refused.contains("Only the facilitator"), "{refused}");
+
+    app.sandbox.world().users.get_mut("U0BOB").unwrap().is_admin = true;
+    let offer = app
+        .slack
+        .command("U0BOB", "C0INCIDENT", "review delete")
+        .await;
+    let offer = offer.json();
+    let button = offer.to_string();
+    assert!(
+        button.contains("\"confirm\""),
+        "Slack's confirmation dialog: {offer}"
+    );
+    assert!(button.contains("Cancel"), "{offer}");
+    // No longer an admin by the time the button is pressed.
+    app.sandbox.world().users.get_mut("U0BOB").unwrap().is_admin = false;
+    app.slack
+        .click_ephemeral("U0BOB", "C0INCIDENT", &offer, debrief::ids::REVIEW_DELETE)
+        .await;
+    app.run_due_jobs().await;
+    // A refused button press is explained in a small modal (its trigger is fresh).
+    let (_, notice) = app
+        .sandbox
+        .open_modal_for("U0BOB")
+        .expect("the refusal is shown");
+    assert!(
+        notice.to_string().contains("Only the facilitator"),
+        "{notice}"
+    );
+    assert_eq!(rows("responses").await, 1);
+
+    let offer = app
+        .slack
+        .command("U0ALICE", "C0INCIDENT", "review delete")
+        .await;
+    app.slack
+        .click_ephemeral(
+            "U0ALICE",
+            "C0INCIDENT",
+            &offer.json(),
+            debrief::ids::REVIEW_DELETE,
+        )
+        .await;
+    app.run_due_jobs().await;
+    let done = app.last_private_message("U0ALICE");
+    assert!(
+        done.contains("Deleted: 1 survey answer(s), 1 observation(s)"),
+        "{done}"
+    );
+    for table in ["responses", "observations", "participants", "participation"] {
+        assert_eq!(rows(table).await, 0, "{table}");
+    }
+    assert_eq!(
+        count(&db, &pending_jobs).await,
+        0,
+        "its pending jobs are cancelled"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM incidents").await, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM reviews").await, 1);
+    app.stop().await;
+}
+
+/// `app_uninstalled`, and `tokens_revoked` naming a bot token, cancel every pending job
+/// (each would be refused by Slack and retried); a revocation of user tokens only does not.
+/// The data stays for `debrief purge`.
+async fn uninstalling_or_revoking_the_bot_token_stops_all_pending_jobs(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("reminders=2").await;
+    app.send_survey().await;
+    app.answer("U0CAROL", "the runbook was out of date").await;
+    let pending = "SELECT COUNT(*) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL";
+    assert!(
+        count(&db, pending).await >= 2,
+        "the close and reminders are queued"
+    );
+
+    let response = app
+        .slack
+        .workspace_event(
+            serde_json::json!({ "type": "app_uninstalled", "event_ts": "1700000000.000200" }),
+        )
+        .await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(count(&db, pending).await, 0);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM responses").await,
+        1,
+        "the data stays"
+    );
+
+    let job = debrief::queue::Job::PostMessage {
+        channel: "C0INCIDENT".into(),
+        text: "later".into(),
+        thread_ts: None,
+        requester: None,
+    };
+    debrief::queue::enqueue(
+        &app.state,
+        &job,
+        app.clock.now() + Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+    let revoke = |tokens: serde_json::Value| serde_json::json!({ "type": "tokens_revoked", "tokens": tokens, "event_ts": "1700000000.000300" });
+    let response = app
+        .slack
+        .workspace_event(revoke(serde_json::json!({ "oauth": ["U0ALICE"] })))
+        .await;
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        count(&db, pending).await,
+        1,
+        "a user's token is not debrief's"
+    );
+    let response = app
+        .slack
+        .workspace_event(revoke(serde_json::json!({ "bot": ["U0DEBRIEF"] })))
+        .await;
+    assert_eq!(response.status, 200);
+    assert_eq!(count(&db, pending).await, 0);
+    app.stop().await;
 }

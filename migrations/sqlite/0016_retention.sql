@@ -1,0 +1,4 @@
+-- When retention (DEBRIEF_RETENTION_DAYS) or a deletion request removed a review's
+-- anonymous content and per-person rows. The review, its incident, counterfactuals and
+-- action items stay: the learning review needs them, and they hold no anonymous content.
+ALTER TABLE reviews ADD COLUMN erased_at BIGINT;
