@@ -49,6 +49,7 @@ async fn main() -> anyhow::Result<()> {
         learning: Default::default(),
         metrics_failure_modes: debrief::metrics::DEFAULT_FAILURE_MODE_CAP,
         confirm_above: 25,
+        retention_days: 400,
     };
     let app = Application::build(config, Arc::new(SystemClock)).await?;
     let state = app.state().clone();
