@@ -89,6 +89,33 @@ pub fn forgotten_summary(user_id: &str, f: &crate::store::erasure::Forgotten) ->
     )
 }
 
+/// What `purge` did, or would do without `--yes`.
+pub fn purged_summary(team: &str, purged: &crate::store::erasure::Purged, deleted: bool) -> String {
+    let counts: Vec<String> = purged
+        .tables
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(table, n)| format!("{table}: {n}"))
+        .collect();
+    let counts = if counts.is_empty() {
+        "nothing".to_string()
+    } else {
+        counts.join(", ")
+    };
+    let shared = if purged.shared_cleared {
+        "It is the only workspace here, so pending jobs, cached profiles and opt-outs go too."
+    } else {
+        "Other workspaces' rows are here, so jobs, cached profiles and opt-outs (which name no workspace) stay."
+    };
+    if deleted {
+        format!("Purged workspace {team}: {counts}. {shared}")
+    } else {
+        format!(
+            "Would purge workspace {team}: {counts}. {shared} Nothing was deleted: run again with --yes."
+        )
+    }
+}
+
 /// Which file an import reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {

@@ -73,6 +73,19 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Delete everything a workspace left behind (after uninstalling): incidents,
+    /// reviews, answers, observations, action items and their history. Without --yes it
+    /// only counts what would go.
+    Purge {
+        /// The Slack workspace id (T…).
+        #[arg(long)]
+        team: String,
+        /// Really delete (without it, nothing is deleted).
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 /// The database an offline command works on.
@@ -160,6 +173,25 @@ fn main() -> ExitCode {
         Command::ForgetUser { user_id, database } => {
             runtime.block_on(forget_user(user_id, database))
         }
+        Command::Purge {
+            team,
+            yes,
+            database,
+        } => runtime.block_on(purge(team, yes, database)),
+    }
+}
+
+async fn purge(team: String, yes: bool, database: DatabaseArg) -> ExitCode {
+    let store = match cli::open(&database.database_url).await {
+        Ok(store) => store,
+        Err(err) => return failed(err),
+    };
+    match store.purge_team(&team, !yes).await {
+        Ok(purged) => {
+            println!("{}", cli::purged_summary(&team, &purged, yes));
+            ExitCode::SUCCESS
+        }
+        Err(err) => failed(err),
     }
 }
 

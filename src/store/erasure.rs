@@ -121,3 +121,122 @@ mod tests {
         assert_eq!(super::without_user(list, "U0NOBODY"), list);
     }
 }
+
+/// The rows a workspace owns, table by table, in an order that deletes children first.
+/// The anonymous tables come first and are deleted in their own transaction.
+const ANONYMOUS_OF_TEAM: &[(&str, &str)] = &[
+    (
+        "responses",
+        "review_id IN (SELECT id FROM reviews WHERE team_id = $1)",
+    ),
+    (
+        "observations",
+        "review_id IN (SELECT id FROM reviews WHERE team_id = $1)",
+    ),
+];
+const NAMED_OF_TEAM: &[(&str, &str)] = &[
+    (
+        "action_item_history",
+        "item_id IN (SELECT id FROM action_items WHERE team_id = $1)",
+    ),
+    ("action_items", "team_id = $1"),
+    (
+        "counterfactuals",
+        "review_id IN (SELECT id FROM reviews WHERE team_id = $1)",
+    ),
+    (
+        "agenda_messages",
+        "review_id IN (SELECT id FROM reviews WHERE team_id = $1)",
+    ),
+    (
+        "participants",
+        "review_id IN (SELECT id FROM reviews WHERE team_id = $1)",
+    ),
+    (
+        "participation",
+        "review_id IN (SELECT id FROM reviews WHERE team_id = $1)",
+    ),
+    (
+        "checkins",
+        "review_id IN (SELECT id FROM reviews WHERE team_id = $1)",
+    ),
+    ("reviews", "team_id = $1"),
+    (
+        "incident_ledger",
+        "incident_id IN (SELECT id FROM incidents WHERE team_id = $1)",
+    ),
+    ("incidents", "team_id = $1"),
+    ("services", "team_id = $1"),
+    ("mode_merges", "team_id = $1"),
+    ("trials", "team_id = $1"),
+    ("learnings_lookups", "team_id = $1"),
+];
+/// Tables no workspace owns: cleared only when the purged workspace is the only one.
+const SHARED: &[&str] = &[
+    "jobs",
+    "outbox",
+    "processed_events",
+    "slack_users",
+    "digest_opt_outs",
+    "learning_review_posts",
+];
+
+/// What `purge` found (and, unless it was a dry run, deleted), table by table.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Purged {
+    pub tables: Vec<(&'static str, u64)>,
+    /// False when another workspace's rows are in the database: the shared tables stay.
+    pub shared_cleared: bool,
+}
+
+impl Store {
+    /// Deletes everything a workspace owns (`dry_run`: only counts it). Anonymous content
+    /// goes in a transaction of its own, before the rows that name people.
+    pub async fn purge_team(&self, team_id: &str, dry_run: bool) -> anyhow::Result<Purged> {
+        const OTHERS: &str = "SELECT COUNT(*) FROM (SELECT team_id FROM incidents WHERE team_id <> $1
+                              UNION SELECT team_id FROM reviews WHERE team_id <> $1
+                              UNION SELECT team_id FROM action_items WHERE team_id <> $1) AS others";
+        let verb = if dry_run {
+            "SELECT COUNT(*) FROM"
+        } else {
+            "DELETE FROM"
+        };
+        on_db!(self, "purge a workspace", |pool| {
+            let others: i64 = sqlx::query_scalar(OTHERS)
+                .bind(team_id)
+                .fetch_one(pool)
+                .await?;
+            let mut purged = Purged {
+                tables: Vec::new(),
+                shared_cleared: others == 0,
+            };
+            let shared: Vec<(&'static str, &'static str)> = if others == 0 {
+                SHARED.iter().map(|t| (*t, "TRUE OR $1 = $1")).collect()
+            } else {
+                Vec::new()
+            };
+            for group in [ANONYMOUS_OF_TEAM, NAMED_OF_TEAM, shared.as_slice()] {
+                let mut tx = pool.begin_write().await?;
+                for (table, condition) in group {
+                    let sql = format!("{verb} {table} WHERE {condition}");
+                    let n = if dry_run {
+                        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                            .bind(team_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        n as u64
+                    } else {
+                        sqlx::query(sqlx::AssertSqlSafe(sql))
+                            .bind(team_id)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected()
+                    };
+                    purged.tables.push((table, n));
+                }
+                tx.commit().await?;
+            }
+            Ok(purged)
+        })
+    }
+}

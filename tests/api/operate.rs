@@ -18,6 +18,7 @@ on_both_databases!(
     retention_erases_an_expired_reviews_content_and_keeps_the_rest,
     review_delete_asks_for_confirmation_and_checks_permission_each_time,
     uninstalling_or_revoking_the_bot_token_stops_all_pending_jobs,
+    purge_removes_one_workspace_and_leaves_another_intact,
 );
 
 /// The real binary, given a token the (sandbox) workspace does not know.
@@ -502,4 +503,118 @@ async fn uninstalling_or_revoking_the_bot_token_stops_all_pending_jobs(db: TestD
     assert_eq!(response.status, 200);
     assert_eq!(count(&db, pending).await, 0);
     app.stop().await;
+}
+
+/// `debrief purge --team`: counts without `--yes`, deletes with it, and another workspace's
+/// rows stay exactly as they were (with them, so do the tables no workspace owns).
+async fn purge_removes_one_workspace_and_leaves_another_intact(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("reminders=1").await;
+    app.send_survey().await;
+    app.answer("U0CAROL", "the runbook was out of date").await;
+    let observed = app
+        .slack
+        .command("U0DAN", "C0INCIDENT", "observe the dashboards disagreed")
+        .await;
+    assert!(observed.text().contains("Recorded"), "{}", observed.text());
+    app.run_due_jobs().await;
+    let other = debrief::store::reviews::IncidentValues {
+        title: "Another workspace's outage".into(),
+        failure_mode: Some("dns".into()),
+        ..Default::default()
+    };
+    app.state
+        .store
+        .save_incident("T0OTHER", "C0ELSEWHERE", "U0ZED", &other, app.clock.now())
+        .await
+        .unwrap();
+    app.expect_leftover_jobs(); // the purge takes the queue with it
+    app.stop().await;
+    let before = crate::surveys::dump(&db).await;
+
+    let dry = app_store(&db)
+        .await
+        .purge_team("T0SANDBOX", true)
+        .await
+        .unwrap();
+    assert!(!dry.shared_cleared);
+    let counted: std::collections::BTreeMap<_, _> = dry.tables.iter().cloned().collect();
+    assert_eq!(counted["responses"], 1);
+    assert_eq!(counted["observations"], 1);
+    assert_eq!(counted["incidents"], 1);
+    assert_eq!(
+        crate::surveys::dump(&db).await,
+        before,
+        "a dry run deletes nothing"
+    );
+
+    let done = app_store(&db)
+        .await
+        .purge_team("T0SANDBOX", false)
+        .await
+        .unwrap();
+    assert_eq!(done.tables, dry.tables);
+    for (table, condition) in [
+        ("incidents", "team_id = 'T0SANDBOX'"),
+        ("reviews", "team_id = 'T0SANDBOX'"),
+        ("responses", "TRUE"),
+        ("observations", "TRUE"),
+        ("participants", "TRUE"),
+    ] {
+        assert_eq!(
+            count(
+                &db,
+                &format!("SELECT COUNT(*) FROM {table} WHERE {condition}")
+            )
+            .await,
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        crate::helpers::query_strings(
+            &db,
+            "SELECT title || ' ' || team_id FROM incidents WHERE team_id = 'T0OTHER'"
+        )
+        .await,
+        ["Another workspace's outage T0OTHER"]
+    );
+    assert!(
+        count(&db, "SELECT COUNT(*) FROM jobs").await > 0,
+        "shared tables stay"
+    );
+
+    if db.is_postgres() {
+        let last = app_store(&db)
+            .await
+            .purge_team("T0OTHER", false)
+            .await
+            .unwrap();
+        assert!(last.shared_cleared);
+    } else {
+        let output = Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .args([
+                "purge",
+                "--team",
+                "T0OTHER",
+                "--yes",
+                "--database-url",
+                db.url(),
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{stdout}");
+        assert!(
+            stdout.contains("Purged workspace T0OTHER: incidents: 1"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("It is the only workspace here"), "{stdout}");
+    }
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM incidents").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM jobs").await, 0);
+}
+
+async fn app_store(db: &TestDb) -> debrief::store::Store {
+    debrief::store::Store::connect(db.url()).await.unwrap()
 }
