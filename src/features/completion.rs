@@ -5,7 +5,6 @@
 use jiff::Timestamp;
 
 use crate::app::AppState;
-use crate::domain::ReviewId;
 use crate::error::Error;
 use crate::queue::{self, Job};
 use crate::request::{CommandRequest, Reply};
@@ -31,12 +30,7 @@ pub async fn on_button(
     value: &str,
     now: Timestamp,
 ) -> Result<String, Error> {
-    let Some(review) = (match value.parse::<ReviewId>() {
-        Ok(id) => state.store.review(id).await?,
-        Err(_) => None,
-    }) else {
-        user_error!("That review no longer exists.");
-    };
+    let review = super::review_from_button(state, value).await?;
     let Some(incident) = state.store.incident(review.incident_id).await? else {
         user_error!("That review's incident no longer exists.");
     };

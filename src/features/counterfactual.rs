@@ -236,12 +236,7 @@ pub async fn open_from_button(
     value: &str,
     in_modal: bool,
 ) -> Result<(), Error> {
-    let Some(review) = (match value.parse::<ReviewId>() {
-        Ok(id) => state.store.review(id).await?,
-        Err(_) => None,
-    }) else {
-        user_error!("That review no longer exists.");
-    };
+    let review = super::review_from_button(state, value).await?;
     show_form(
         state,
         trigger_id,

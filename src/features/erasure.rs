@@ -5,7 +5,6 @@
 use jiff::Timestamp;
 
 use crate::app::AppState;
-use crate::domain::ReviewId;
 use crate::error::Error;
 use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, Style};
@@ -73,12 +72,7 @@ pub async fn confirmed(
     value: &str,
     now: Timestamp,
 ) -> Result<String, Error> {
-    let Some(review) = (match value.parse::<ReviewId>() {
-        Ok(id) => state.store.review(id).await?,
-        Err(_) => None,
-    }) else {
-        user_error!("That review no longer exists.");
-    };
+    let review = super::review_from_button(state, value).await?;
     require_may_delete(state, &review, user).await?;
     let cancelled = state.store.cancel_review_jobs(review.id).await?;
     let erased = state.store.erase_review(review.id, now.as_second()).await?;

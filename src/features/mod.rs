@@ -92,6 +92,18 @@ pub async fn require_review_only(
 }
 
 /// Only the facilitator may do `what`.
+/// The review a button names in its value; a review deleted since (or a value that is not
+/// a review id) is a sentence for the presser.
+pub async fn review_from_button(state: &AppState, value: &str) -> Result<Review, Error> {
+    match value.parse::<crate::domain::ReviewId>() {
+        Ok(id) => match state.store.review(id).await? {
+            Some(review) => Ok(review),
+            None => user_error!("That review no longer exists."),
+        },
+        Err(_) => user_error!("That review no longer exists."),
+    }
+}
+
 pub fn require_facilitator(review: &Review, user_id: &str, what: &str) -> Result<(), Error> {
     if review.facilitator_id != user_id {
         user_error!(

@@ -179,7 +179,18 @@ pub async fn command(
     {
         require_a_person(state, facilitator, now).await?;
     }
-    let gather = existing.is_none() || args.participants.is_some();
+    // After a lasting failure to gather (the bot not in a private channel, a revoked
+    // token), running `/debrief review` again is how the facilitator asks for another look.
+    let failed_before = match &existing {
+        Some(review) if !review.participants_ready => {
+            state.store.participants_error(review.id).await?.is_some()
+        }
+        _ => false,
+    };
+    let gather = existing.is_none() || args.participants.is_some() || failed_before;
+    if gather && let Some(review) = &existing {
+        state.store.set_participants_error(review.id, None).await?;
+    }
     let requester = Requester::of_command(request, now);
     let explicit = args.participants.clone();
     let survey_open = existing.as_ref().is_some_and(Review::survey_open);
@@ -317,7 +328,12 @@ pub async fn status(
         ),
         schedule_line(&review),
     ];
-    if !review.participants_ready {
+    let gathering_error = state.store.participants_error(review.id).await?;
+    if let Some(error) = gathering_error.filter(|_| !review.participants_ready) {
+        lines.push(format!(
+            "Participants: could not be gathered. {error}. Once that is fixed, `/debrief review` looks again."
+        ));
+    } else if !review.participants_ready {
         lines.push("Participants: still being gathered.".into());
     } else {
         let names: Vec<String> = participants
@@ -517,6 +533,32 @@ const SLOW_GATHERING_SECONDS: i64 = 60;
 
 /// Job: gather the participant list (the channel's people, or the ones named) and tell the facilitator.
 pub async fn resolve_participants(
+    state: &AppState,
+    ctx: &JobContext,
+    job: Gathering<'_>,
+    now: Timestamp,
+) -> Result<(), JobError> {
+    let review_id = job.review_id;
+    let result = gather(state, ctx, job, now).await;
+    // A failure no retry can fix is kept on the review: `/debrief status` says it, and
+    // `/debrief review` looks again once it is fixed.
+    let lasting = match &result {
+        Err(JobError::Permanent(reason)) => Some(reason.clone()),
+        Err(JobError::Slack(SlackCallError::Rejected { code, .. })) => Some(format!(
+            "Slack refused to list the channel's members ({code})"
+        )),
+        _ => None,
+    };
+    if let Some(reason) = lasting {
+        state
+            .store
+            .set_participants_error(review_id, Some(&reason))
+            .await?;
+    }
+    result
+}
+
+async fn gather(
     state: &AppState,
     ctx: &JobContext,
     job: Gathering<'_>,

@@ -471,15 +471,7 @@ impl SlackApi {
 
     /// `users.info`.
     pub async fn user_info(&self, user: &str) -> Result<UserInfo, SlackCallError> {
-        let session = self.client.open_session(&self.token);
-        let response = self
-            .call(
-                "users.info",
-                None,
-                session.users_info(&SlackApiUsersInfoRequest::new(user.into())),
-            )
-            .await?;
-        let u = response.user;
+        let u = self.users_info(user).await?;
         let display = u
             .profile
             .as_ref()
@@ -500,6 +492,13 @@ impl SlackApi {
     /// `users.info`, asked now (never from the cache): whether `user` administers or owns
     /// the workspace, for actions only they and the facilitator may take.
     pub async fn is_workspace_admin(&self, user: &str) -> Result<bool, SlackCallError> {
+        let flags = self.users_info(user).await?.flags;
+        Ok(flags.is_admin.unwrap_or(false)
+            || flags.is_owner.unwrap_or(false)
+            || flags.is_primary_owner.unwrap_or(false))
+    }
+
+    async fn users_info(&self, user: &str) -> Result<SlackUser, SlackCallError> {
         let session = self.client.open_session(&self.token);
         let response = self
             .call(
@@ -508,10 +507,7 @@ impl SlackApi {
                 session.users_info(&SlackApiUsersInfoRequest::new(user.into())),
             )
             .await?;
-        let flags = &response.user.flags;
-        Ok(flags.is_admin.unwrap_or(false)
-            || flags.is_owner.unwrap_or(false)
-            || flags.is_primary_owner.unwrap_or(false))
+        Ok(response.user)
     }
 
     /// `views.open`. Must be called within 3 s of receiving `trigger_id`, so never from a

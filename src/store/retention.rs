@@ -43,58 +43,42 @@ impl Store {
     /// marks the review erased. Idempotent: a retry after a crash between the two finds
     /// nothing left of the first and finishes the second.
     pub async fn erase_review(&self, review_id: ReviewId, now: i64) -> anyhow::Result<Erased> {
+        const ANONYMOUS: &[&str] = &[
+            "DELETE FROM responses WHERE review_id = $1",
+            "DELETE FROM observations WHERE review_id = $1",
+        ];
+        const PERSONAL: &[&str] = &[
+            "DELETE FROM participants WHERE review_id = $1",
+            "DELETE FROM participation WHERE review_id = $1",
+            "DELETE FROM checkins WHERE review_id = $1",
+        ];
+        const MARK: &str = "UPDATE reviews SET erased_at = $1, left_out = '' WHERE id = $2";
         let id = review_id.0;
-        let mut erased = Erased::default();
-        let anonymous = on_db!(self, "erase a review's anonymous content", |pool| {
-            let mut tx = pool.begin_write().await?;
-            let mut counts = [0u64; 2];
-            for (slot, sql) in [
-                "DELETE FROM responses WHERE review_id = $1",
-                "DELETE FROM observations WHERE review_id = $1",
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                counts[slot] = sqlx::query(sql)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+        on_db!(self, "erase a review", |pool| {
+            let mut counts = Vec::new();
+            for (group, is_last) in [(ANONYMOUS, false), (PERSONAL, true)] {
+                let mut tx = pool.begin_write().await?;
+                for &sql in group {
+                    let deleted = sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+                    counts.push(deleted.rows_affected());
+                }
+                if is_last {
+                    sqlx::query(MARK)
+                        .bind(now)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
             }
-            tx.commit().await?;
-            Ok(counts)
-        })?;
-        erased.answers = anonymous[0];
-        erased.observations = anonymous[1];
-        let personal = on_db!(self, "erase a review's per-person rows", |pool| {
-            let mut tx = pool.begin_write().await?;
-            let mut counts = [0u64; 3];
-            for (slot, sql) in [
-                "DELETE FROM participants WHERE review_id = $1",
-                "DELETE FROM participation WHERE review_id = $1",
-                "DELETE FROM checkins WHERE review_id = $1",
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                counts[slot] = sqlx::query(sql)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            }
-            sqlx::query("UPDATE reviews SET erased_at = $1, left_out = '' WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok(counts)
-        })?;
-        erased.participants = personal[0];
-        erased.message_counts = personal[1];
-        erased.checkins = personal[2];
-        Ok(erased)
+            Ok(Erased {
+                answers: counts[0],
+                observations: counts[1],
+                participants: counts[2],
+                message_counts: counts[3],
+                checkins: counts[4],
+            })
+        })
     }
 
     /// Deletes a review's pending jobs (invitations, reminders, its close, agenda posts):
@@ -121,6 +105,35 @@ impl Store {
             .execute(pool)
             .await?
             .rows_affected()))
+    }
+
+    /// Records (or, with `None`, clears) why gathering a review's participants failed.
+    pub async fn set_participants_error(
+        &self,
+        review_id: ReviewId,
+        error: Option<&str>,
+    ) -> anyhow::Result<()> {
+        const SQL: &str = "UPDATE reviews SET participants_error = $1 WHERE id = $2";
+        on_db!(self, "record a gathering error", |pool| {
+            sqlx::query(SQL)
+                .bind(error)
+                .bind(review_id.0)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Why gathering a review's participants failed for good, if it did.
+    pub async fn participants_error(&self, review_id: ReviewId) -> anyhow::Result<Option<String>> {
+        const SQL: &str = "SELECT participants_error FROM reviews WHERE id = $1";
+        on_db!(self, "read a gathering error", |pool| Ok(
+            sqlx::query_scalar::<_, Option<String>>(SQL)
+                .bind(review_id.0)
+                .fetch_optional(pool)
+                .await?
+                .flatten()
+        ))
     }
 
     /// Deletes finished jobs, handled event ids and sent-message records older than

@@ -19,6 +19,7 @@ on_both_databases!(
     review_delete_asks_for_confirmation_and_checks_permission_each_time,
     uninstalling_or_revoking_the_bot_token_stops_all_pending_jobs,
     purge_removes_one_workspace_and_leaves_another_intact,
+    a_review_whose_participants_could_not_be_gathered_says_why_and_looks_again,
 );
 
 /// The real binary, given a token the (sandbox) workspace does not know.
@@ -108,6 +109,20 @@ async fn the_bot_user_id_comes_from_the_start_up_check(db: TestDb) {
     assert_eq!(id, app.sandbox.world().bot_user_id);
     assert_eq!(app.sandbox.calls("auth.test").len(), 1);
     app.stop().await;
+}
+
+/// A review (alice facilitates) whose survey went out, with carol's answer and dan's
+/// anonymous observation.
+async fn review_with_an_answer_and_an_observation(app: &TestApp, review_args: &str) {
+    app.open_review(review_args).await;
+    app.send_survey().await;
+    app.answer("U0CAROL", "the runbook was out of date").await;
+    let observed = app
+        .slack
+        .command("U0DAN", "C0INCIDENT", "observe the dashboards disagreed")
+        .await;
+    assert!(observed.text().contains("Recorded"), "{}", observed.text());
+    app.run_due_jobs().await;
 }
 
 fn names(row: &[String], user: &str) -> bool {
@@ -205,16 +220,8 @@ async fn sealed_blobs(db: &TestDb, review: i64) -> Vec<Vec<u8>> {
 /// another channel is untouched row for row.
 async fn retention_erases_an_expired_reviews_content_and_keeps_the_rest(db: TestDb) {
     let app = TestApp::spawn(&db).await;
-    app.open_review("reminders=0").await;
-    app.send_survey().await;
-    app.answer("U0CAROL", "the runbook was out of date").await;
+    review_with_an_answer_and_an_observation(&app, "reminders=0").await;
     app.answer("U0BOB", "the alert fired late").await;
-    let observed = app
-        .slack
-        .command("U0DAN", "C0INCIDENT", "observe the dashboards disagreed")
-        .await;
-    assert!(observed.text().contains("Recorded"), "{}", observed.text());
-    app.run_due_jobs().await;
     let old = app.review_id().await.0;
     assert!(
         count(
@@ -353,15 +360,7 @@ async fn retention_erases_an_expired_reviews_content_and_keeps_the_rest(db: Test
 /// the review's answers, observations and participation data, and its pending jobs.
 async fn review_delete_asks_for_confirmation_and_checks_permission_each_time(db: TestDb) {
     let app = TestApp::spawn(&db).await;
-    app.open_review("reminders=1").await;
-    app.send_survey().await;
-    app.answer("U0CAROL", "the runbook was out of date").await;
-    let observed = app
-        .slack
-        .command("U0DAN", "C0INCIDENT", "observe the dashboards disagreed")
-        .await;
-    assert!(observed.text().contains("Recorded"), "{}", observed.text());
-    app.run_due_jobs().await;
+    review_with_an_answer_and_an_observation(&app, "reminders=1").await;
     let review = app.review_id().await.0;
     let rows = |table: &'static str| {
         let db = &db;
@@ -509,15 +508,7 @@ async fn uninstalling_or_revoking_the_bot_token_stops_all_pending_jobs(db: TestD
 /// rows stay exactly as they were (with them, so do the tables no workspace owns).
 async fn purge_removes_one_workspace_and_leaves_another_intact(db: TestDb) {
     let app = TestApp::spawn(&db).await;
-    app.open_review("reminders=1").await;
-    app.send_survey().await;
-    app.answer("U0CAROL", "the runbook was out of date").await;
-    let observed = app
-        .slack
-        .command("U0DAN", "C0INCIDENT", "observe the dashboards disagreed")
-        .await;
-    assert!(observed.text().contains("Recorded"), "{}", observed.text());
-    app.run_due_jobs().await;
+    review_with_an_answer_and_an_observation(&app, "reminders=1").await;
     let other = debrief::store::reviews::IncidentValues {
         title: "Another workspace's outage".into(),
         failure_mode: Some("dns".into()),
@@ -617,4 +608,34 @@ async fn purge_removes_one_workspace_and_leaves_another_intact(db: TestDb) {
 
 async fn app_store(db: &TestDb) -> debrief::store::Store {
     debrief::store::Store::connect(db.url()).await.unwrap()
+}
+
+/// Gathering fails for good (Slack: `channel_not_found`, as for a private channel without
+/// the bot): `/debrief status` says why and what to do; `/debrief review` looks again.
+async fn a_review_whose_participants_could_not_be_gathered_says_why_and_looks_again(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.expect_leftover_jobs(); // the failed gathering stays failed in the queue
+    app.sandbox.fail_next(
+        "conversations.members",
+        Fault::SlackError("channel_not_found".into()),
+        1,
+    );
+    let text = app
+        .cmd("U0ALICE", r#"incident title="Checkout errors" sev=P1"#)
+        .await;
+    assert!(text.contains("Recorded"), "{text}");
+    let opened = app.cmd("U0ALICE", "review in=2d").await;
+    assert!(opened.contains("Opened the review"), "{opened}");
+    app.run_due_jobs().await;
+    let status = app.cmd("U0BOB", "status").await;
+    assert!(status.contains("could not be gathered"), "{status}");
+    assert!(status.contains("/invite @debrief"), "{status}");
+
+    let again = app.cmd("U0ALICE", "review").await;
+    assert!(!again.contains("Only the facilitator"), "{again}");
+    app.run_due_jobs().await;
+    let status = app.cmd("U0BOB", "status").await;
+    assert!(!status.contains("could not be gathered"), "{status}");
+    assert!(status.contains("Participants (4)"), "{status}");
+    app.stop().await;
 }
