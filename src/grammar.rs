@@ -19,6 +19,8 @@ pub enum ArgKind {
     User,
     /// User mentions separated by commas.
     Users,
+    /// One channel mention, `<#C…|name>` (Slack escapes `#name` so).
+    Channel,
     /// `90s`, `45m`, `2h`, `3d` (or combinations such as `1h30m`).
     Duration,
     /// An RFC 3339 time such as `2026-12-01T15:00:00Z`.
@@ -42,6 +44,7 @@ impl ArgKind {
             ArgKind::Text => "\"…\"".into(),
             ArgKind::User => "<@user>".into(),
             ArgKind::Users => "<@user>,<@user>".into(),
+            ArgKind::Channel => "#channel".into(),
             ArgKind::Duration => "<duration>".into(),
             ArgKind::Time => "<RFC 3339 time>".into(),
             ArgKind::Choice(options) => options.join("|"),
@@ -58,6 +61,7 @@ impl ArgKind {
             ArgKind::Text => "some text (quote it if it has spaces)".into(),
             ArgKind::User => "one person mentioned with @".into(),
             ArgKind::Users => "people mentioned with @, separated by commas".into(),
+            ArgKind::Channel => "a channel picked with # (e.g. #sre)".into(),
             ArgKind::Duration => "a duration such as 90s, 45m, 2h or 3d".into(),
             ArgKind::Time => "a time such as 2026-12-01T15:00:00Z (RFC 3339)".into(),
             ArgKind::Choice(options) => format!("one of {}", options.join(", ")),
@@ -122,6 +126,7 @@ pub enum Value {
     Text(String),
     User(String),
     Users(Vec<String>),
+    Channel(String),
     Duration(Duration),
     Time(Timestamp),
     Choice(&'static str),
@@ -158,6 +163,12 @@ impl Invocation {
     pub fn users(&self, key: &str) -> Option<&[String]> {
         match self.args.get(key) {
             Some(Value::Users(u)) => Some(u),
+            _ => None,
+        }
+    }
+    pub fn channel(&self, key: &str) -> Option<&str> {
+        match self.args.get(key) {
+            Some(Value::Channel(c)) => Some(c),
             _ => None,
         }
     }
@@ -419,6 +430,7 @@ fn parse_value(kind: ArgKind, raw: &str) -> Result<Value, ()> {
             }
         }
         ArgKind::User => parse_user(raw).map(Value::User).ok_or(()),
+        ArgKind::Channel => parse_channel(raw).map(Value::Channel).ok_or(()),
         ArgKind::Users => {
             let users: Option<Vec<String>> = raw
                 .split(',')
@@ -495,6 +507,16 @@ fn parse_user(raw: &str) -> Option<String> {
     let id = inner.split('|').next()?;
     let valid = id.len() >= 2
         && (id.starts_with('U') || id.starts_with('W'))
+        && id.chars().all(|c| c.is_ascii_alphanumeric());
+    valid.then(|| id.to_string())
+}
+
+/// `<#C123|sre>` or `<#C123>` → `C123` (public `C…` or private `G…` channels).
+fn parse_channel(raw: &str) -> Option<String> {
+    let inner = raw.strip_prefix("<#")?.strip_suffix('>')?;
+    let id = inner.split('|').next()?;
+    let valid = id.len() >= 2
+        && (id.starts_with('C') || id.starts_with('G'))
         && id.chars().all(|c| c.is_ascii_alphanumeric());
     valid.then(|| id.to_string())
 }
@@ -846,6 +868,15 @@ mod tests {
         assert_eq!(parse_user("<@U0G9QF9C6>"), Some("U0G9QF9C6".into()));
         assert_eq!(parse_user("<@U1 evil>"), None);
         assert_eq!(parse_user("@maria"), None);
+    }
+
+    #[test]
+    fn channel_mentions_are_validated() {
+        assert_eq!(parse_channel("<#C024BE7LR|sre>"), Some("C024BE7LR".into()));
+        assert_eq!(parse_channel("<#G12345>"), Some("G12345".into()));
+        assert_eq!(parse_channel("#sre"), None);
+        assert_eq!(parse_channel("<#U123|someone>"), None);
+        assert_eq!(parse_channel("<#C1 x|sre>"), None);
     }
 
     #[test]

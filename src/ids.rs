@@ -88,6 +88,13 @@ pub const START_REVIEW: &str = "home_start_review";
 /// "Delete" on `/debrief review delete`'s ephemeral, behind Slack's confirmation dialog.
 pub const REVIEW_DELETE: &str = "review_delete";
 
+/// The pulse DM's buttons: "Answer", "Don't remind me", "Don't send me pulses".
+pub const PULSE_OPEN: &str = "pulse_open";
+pub const PULSE_MUTE: &str = "pulse_mute";
+pub const PULSE_OPT_OUT: &str = "pulse_opt_out";
+/// The pulse form.
+pub const PULSE_SUBMIT: &str = "pulse_submit";
+
 /// Every button action id, for the registry test.
 pub const ACTIONS: &[&str] = &[
     SURVEY_OPEN,
@@ -109,6 +116,9 @@ pub const ACTIONS: &[&str] = &[
     HELP_ALL,
     START_REVIEW,
     REVIEW_DELETE,
+    PULSE_OPEN,
+    PULSE_MUTE,
+    PULSE_OPT_OUT,
 ];
 /// Every modal callback id, for the registry test.
 pub const CALLBACKS: &[&str] = &[
@@ -117,6 +127,7 @@ pub const CALLBACKS: &[&str] = &[
     OBSERVE_SUBMIT,
     COUNTERFACTUAL_SUBMIT,
     ACTION_SUBMIT,
+    PULSE_SUBMIT,
 ];
 /// Every shortcut callback id (declared in manifest.yaml).
 pub const SHORTCUTS: &[&str] = &[OBSERVE_SHORTCUT];

@@ -171,6 +171,36 @@ pub enum Job {
     LearningReviewAuto { quarter: String },
     /// The daily retention pass for `day` (UTC, e.g. `2026-12-04`).
     Retention { day: String },
+    /// Gather a pulse's people (a channel's members, or those named), then invite them.
+    GatherPulse {
+        pulse_id: i64,
+        explicit: Option<Vec<String>>,
+        /// Whoever typed the command; `None` for a scheduled pulse.
+        requester: Option<Requester>,
+        /// How far paging through the channel got, so a retry resumes there.
+        #[serde(default)]
+        gathered: Gathered,
+    },
+    /// DM one person a pulse.
+    SendPulseInvite { pulse_id: i64, user_id: String },
+    /// The pulse's one reminder pass (resumable like [`Job::RemindSurvey`]).
+    RemindPulse {
+        pulse_id: i64,
+        #[serde(default)]
+        next: usize,
+        #[serde(default)]
+        in_flight: bool,
+    },
+    /// Close a pulse at its deadline.
+    ClosePulse { pulse_id: i64 },
+    /// Replace the buttons of one closed pulse's DM.
+    MarkPulseClosed { pulse_id: i64, user_id: String },
+    /// Start a channel's quarterly pulse for `quarter`, then queue the next quarter's.
+    ScheduledPulse {
+        team_id: String,
+        channel_id: String,
+        quarter: String,
+    },
 }
 
 impl Job {
@@ -232,6 +262,21 @@ impl Job {
             Job::LearningReviewAuto { quarter } => format!("learning-review:{quarter}"),
             // One pass a day, whichever replica queued it.
             Job::Retention { day } => format!("retention:{day}"),
+            Job::GatherPulse { pulse_id, .. } => format!("pulse-gather:{pulse_id}"),
+            Job::SendPulseInvite { pulse_id, user_id } => {
+                format!("pulse-invite:{pulse_id}:{user_id}")
+            }
+            Job::RemindPulse { pulse_id, .. } => format!("pulse-remind:{pulse_id}"),
+            Job::ClosePulse { pulse_id } => format!("pulse-close:{pulse_id}"),
+            Job::MarkPulseClosed { pulse_id, user_id } => {
+                format!("pulse-closed:{pulse_id}:{user_id}")
+            }
+            // One run per channel and quarter, whichever replica queued it.
+            Job::ScheduledPulse {
+                team_id,
+                channel_id,
+                quarter,
+            } => format!("pulse-schedule:{team_id}:{channel_id}:{quarter}"),
             _ => return None,
         })
     }
@@ -516,6 +561,31 @@ mod tests {
             Job::Retention {
                 day: "2026-12-04".into(),
             },
+            Job::GatherPulse {
+                pulse_id: 3,
+                explicit: None,
+                requester: Some(requester()),
+                gathered: Gathered::default(),
+            },
+            Job::SendPulseInvite {
+                pulse_id: 3,
+                user_id: "U1".into(),
+            },
+            Job::RemindPulse {
+                pulse_id: 3,
+                next: 1,
+                in_flight: true,
+            },
+            Job::ClosePulse { pulse_id: 3 },
+            Job::MarkPulseClosed {
+                pulse_id: 3,
+                user_id: "U1".into(),
+            },
+            Job::ScheduledPulse {
+                team_id: "T1".into(),
+                channel_id: "C1".into(),
+                quarter: "2027-Q1".into(),
+            },
         ];
         for job in &jobs {
             match job {
@@ -542,7 +612,13 @@ mod tests {
                 | Job::OwnerDigest { .. }
                 | Job::PostLearningReview { .. }
                 | Job::LearningReviewAuto { .. }
-                | Job::Retention { .. } => {}
+                | Job::Retention { .. }
+                | Job::GatherPulse { .. }
+                | Job::SendPulseInvite { .. }
+                | Job::RemindPulse { .. }
+                | Job::ClosePulse { .. }
+                | Job::MarkPulseClosed { .. }
+                | Job::ScheduledPulse { .. } => {}
             }
         }
         jobs

@@ -1,4 +1,4 @@
-//! Purpose: which requests are anonymous actions: writing or opening a survey answer, and
+//! Purpose: which requests are anonymous actions: writing or opening a survey or pulse answer, and
 //! every route to an observation. They are handled like any other request, but the
 //! transports count no metric for them and nothing in their path logs or counts its
 //! moment: a per-request series or log line would say when someone wrote.
@@ -19,11 +19,12 @@ pub fn is_anonymous_interaction(event: &SlackInteractionEvent) -> bool {
     match event {
         SlackInteractionEvent::BlockActions(ev) => ev.actions.iter().flatten().any(|a| {
             let id = a.action_id.value();
-            id == ids::SURVEY_OPEN || ids::is_observe_record(id)
+            id == ids::SURVEY_OPEN || id == ids::PULSE_OPEN || ids::is_observe_record(id)
         }),
         SlackInteractionEvent::ViewSubmission(ev) => match &ev.view.view {
             SlackView::Modal(modal) => modal.callback_id.as_ref().is_some_and(|id| {
-                [ids::SURVEY_SUBMIT, ids::OBSERVE_SUBMIT].contains(&id.value().as_str())
+                [ids::SURVEY_SUBMIT, ids::OBSERVE_SUBMIT, ids::PULSE_SUBMIT]
+                    .contains(&id.value().as_str())
             }),
             SlackView::Home(_) => false,
         },

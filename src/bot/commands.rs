@@ -368,6 +368,49 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
         }),
     },
     CommandSpec {
+        name: "pulse",
+        summary: "Send the anonymous psychological-safety pulse (one 1–5 question, optional comment) by DM to this channel's people, another channel's, or the people named. every=quarter sends it in each quarter's second week; every=off stops that.",
+        args: &[
+            ArgSpec {
+                key: "channel",
+                kind: ArgKind::Channel,
+                required: false,
+            },
+            ArgSpec {
+                key: "people",
+                kind: ArgKind::Users,
+                required: false,
+            },
+            ArgSpec {
+                key: "deadline",
+                kind: ArgKind::Duration,
+                required: false,
+            },
+            ArgSpec {
+                key: "every",
+                kind: ArgKind::Choice(&["quarter", "off"]),
+                required: false,
+            },
+        ],
+        rest: None,
+    },
+    CommandSpec {
+        name: "pulse results",
+        summary: "Show a quarter's pulse results (default: this quarter): mean, the 1–5 spread, response rate, change against last quarter and comments without names, once a pulse has closed with enough answers.",
+        args: &[ArgSpec {
+            key: "quarter",
+            kind: ArgKind::Text,
+            required: false,
+        }],
+        rest: None,
+    },
+    CommandSpec {
+        name: "pulse opt-in",
+        summary: "Get pulses again after pressing \"Don't send me pulses\".",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
         name: "help",
         summary: "List the subcommands by task; `help <subcommand>` gives one's details.",
         args: &[],
@@ -427,6 +470,7 @@ const HELP_GROUPS: &[(&str, &[&str])] = &[
         &[
             "learnings",
             "learning-review",
+            "pulse",
             "modes",
             "service",
             "trial start",
@@ -560,6 +604,9 @@ pub async fn dispatch(
             features::catalogue::service(state, request, invocation.rest.as_deref(), now).await
         }
         "trial start" => features::catalogue::start_trial(state, request, &invocation, now).await,
+        "pulse" | "pulse results" | "pulse opt-in" => {
+            features::pulse::command(state, request, &invocation, now).await
+        }
         "learning-review" => features::learning::command(state, request, &invocation, now).await,
         "learnings" => {
             features::learning::lookup::command(state, request, invocation.rest.as_deref(), now)

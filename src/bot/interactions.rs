@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::error::Error;
 use crate::features::{
     actions, agenda, checkin, completion, counterfactual, incident, observation, onboarding,
-    survey, vocabulary,
+    pulse, survey, vocabulary,
 };
 use crate::queue::{self, Job, Requester};
 use crate::slack::forms;
@@ -166,6 +166,25 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
             crate::ids::SURVEY_OPEN => {
                 survey::modal::open_modal(state, &user, ev.trigger_id.value(), &value).await
             }
+            crate::ids::PULSE_OPEN => {
+                pulse::open_form(state, &user, ev.trigger_id.value(), &value).await
+            }
+            crate::ids::PULSE_MUTE => match pulse::stop_reminders(state, &user, &value).await {
+                Ok(text) => {
+                    tell(state, &presser, text, now).await;
+                    Ok(())
+                }
+                Err(err) => Err(err),
+            },
+            crate::ids::PULSE_OPT_OUT => {
+                match pulse::opt_out(state, ev.team.id.value(), &user, now).await {
+                    Ok(text) => {
+                        tell(state, &presser, text, now).await;
+                        Ok(())
+                    }
+                    Err(err) => Err(err),
+                }
+            }
             crate::ids::SURVEY_MUTE => {
                 survey::modal::stop_reminders(state, &user, &value, response_url.as_deref(), now)
                     .await
@@ -310,6 +329,9 @@ async fn on_view_submission(
     let handled = async {
         match callback.as_str() {
             crate::ids::SURVEY_SUBMIT => survey::modal::submit(state, &user, &ev.view, &metadata)
+                .await
+                .map(Some),
+            crate::ids::PULSE_SUBMIT => pulse::submit(state, &user, &ev.view, &metadata)
                 .await
                 .map(Some),
             crate::ids::INCIDENT_SUBMIT => incident::submit(state, &user, &ev.view, &metadata, now)

@@ -2,7 +2,7 @@
 //! that runs it. The engine (`jobs`) claims, retries and records; this decides.
 
 use crate::app::AppState;
-use crate::features::{actions, agenda, checkin, learning, observation, review, survey};
+use crate::features::{actions, agenda, checkin, learning, observation, pulse, review, survey};
 use crate::queue::{Job, JobContext, JobError, tell_requester_now};
 use crate::slack::{SlackCallError, blocks};
 
@@ -149,6 +149,37 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
         Job::RefreshActionItem { item_id } => actions::refresh_message(state, *item_id).await,
         Job::ScheduleDigests { .. } => actions::digest::schedule(state, now).await,
         Job::Retention { day } => crate::features::retention::run(state, day, now).await,
+        Job::GatherPulse {
+            pulse_id,
+            explicit,
+            requester,
+            gathered,
+        } => {
+            let job = pulse::jobs::Gathering {
+                pulse_id: *pulse_id,
+                explicit: explicit.as_deref(),
+                requester: requester.as_ref(),
+                gathered: gathered.clone(),
+            };
+            pulse::jobs::gather(state, ctx, job, now).await
+        }
+        Job::SendPulseInvite { pulse_id, user_id } => {
+            pulse::jobs::send_invite(state, *pulse_id, user_id).await
+        }
+        Job::RemindPulse {
+            pulse_id,
+            next,
+            in_flight,
+        } => pulse::jobs::remind(state, ctx, *pulse_id, (*next, *in_flight), now).await,
+        Job::ClosePulse { pulse_id } => pulse::jobs::close(state, *pulse_id, now).await,
+        Job::MarkPulseClosed { pulse_id, user_id } => {
+            pulse::jobs::mark_closed(state, *pulse_id, user_id).await
+        }
+        Job::ScheduledPulse {
+            team_id,
+            channel_id,
+            quarter,
+        } => pulse::jobs::scheduled(state, team_id, channel_id, quarter, now).await,
         Job::OwnerDigest { owner, .. } => actions::digest::send(state, owner).await,
         Job::PostLearningReview {
             team_id,

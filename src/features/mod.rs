@@ -14,6 +14,7 @@ pub mod learning;
 pub mod observation;
 pub mod onboarding;
 pub mod participation;
+pub mod pulse;
 pub mod retention;
 pub mod review;
 pub mod survey;

@@ -54,14 +54,18 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// `GET /metrics`. The participation figure is a feature's, so it is worked out here
+/// `GET /metrics`. The participation and pulse figures are features', so they are worked out here
 /// and handed to the metrics layer.
 /// Prometheus asks for OpenMetrics; anything else (`curl`, `promtool`) gets the classic format.
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let rendered = async {
-        let participation = crate::features::participation::latest_completed_ratio(&state).await?;
+        let now = state.clock.now();
+        let features = crate::metrics::FeatureFigures {
+            participation: crate::features::participation::latest_completed_ratio(&state).await?,
+            pulse: crate::features::pulse::current_quarter_figures(&state, now).await?,
+        };
         (state.metrics)
-            .render(&state.store, state.clock.now(), participation)
+            .render(&state.store, now, &features)
             .await
     };
     let openmetrics = headers

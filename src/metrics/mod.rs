@@ -103,6 +103,30 @@ pub struct ScopeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct QuarterLabels {
+    pub quarter: String,
+}
+
+/// The current quarter's closed pulses, worked out by the pulse feature: counts always,
+/// the mean only once the k-floor is met.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PulseGauges {
+    pub quarter: String,
+    pub mean: Option<f64>,
+    pub responses: i64,
+    pub invited: i64,
+}
+
+/// Figures that belong to features, which this layer cannot name; the caller works them
+/// out and hands them over.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeatureFigures {
+    /// The latest completed review's speaker ratio.
+    pub participation: Option<f64>,
+    pub pulse: Option<PulseGauges>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct AgeLabels {
     pub age: &'static str,
 }
@@ -118,6 +142,9 @@ struct StoredSeries {
     action_items_closed: Family<KindLabels, Counter>,
     action_items_open: Family<AgeLabels, Gauge>,
     participation: Family<ScopeLabels, Gauge<f64, AtomicU64>>,
+    pulse_score: Family<QuarterLabels, Gauge<f64, AtomicU64>>,
+    pulse_responses: Family<QuarterLabels, Gauge>,
+    pulse_invited: Family<QuarterLabels, Gauge>,
 }
 
 /// Every metric the service exports.
@@ -184,6 +211,21 @@ impl Metrics {
             "review_participation_ratio",
             "Share of attendees who spoke in the latest completed review (scope=latest_completed)",
             stored.participation.clone(),
+        );
+        registry.register(
+            "pulse_score",
+            "Mean psychological-safety pulse answer (1-5) of the current quarter's closed pulses, once at least k people answered",
+            stored.pulse_score.clone(),
+        );
+        registry.register(
+            "pulse_responses",
+            "Answers to the current quarter's closed psychological-safety pulses",
+            stored.pulse_responses.clone(),
+        );
+        registry.register(
+            "pulse_invited",
+            "People asked in the current quarter's closed psychological-safety pulses",
+            stored.pulse_invited.clone(),
         );
         let process = process::ProcessGauges::register(&mut registry);
         let debrief = registry.sub_registry_with_prefix("debrief");
@@ -284,13 +326,13 @@ impl Metrics {
     }
 
     /// Recomputes the stored-state series from the store, then renders the text exposition.
-    /// `participation` is the latest completed review's speaker ratio, worked out by the
-    /// caller (the figure belongs to a feature, which this layer cannot name).
+    /// `features` holds the figures that belong to features (participation, the pulse),
+    /// worked out by the caller.
     pub async fn render(
         &self,
         store: &Store,
         now: jiff::Timestamp,
-        participation: Option<f64>,
+        features: &FeatureFigures,
     ) -> anyhow::Result<String> {
         let _one_at_a_time = self.scrape.lock().await;
         self.jobs_pending.clear();
@@ -304,7 +346,7 @@ impl Metrics {
         let exporting = self.is_exporter(store, now).await?;
         if exporting {
             self.ledger_new_incidents(store, now).await?;
-            self.load_stored(store, now, participation).await?;
+            self.load_stored(store, now, features).await?;
         } else {
             self.clear_stored();
         }
@@ -362,7 +404,7 @@ impl Metrics {
         &self,
         store: &Store,
         now: jiff::Timestamp,
-        participation: Option<f64>,
+        features: &FeatureFigures,
     ) -> anyhow::Result<()> {
         self.clear_stored();
         let s = &self.stored;
@@ -405,12 +447,24 @@ impl Metrics {
                 .get_or_create(&AgeLabels { age: band.label() })
                 .set(count);
         }
-        if let Some(ratio) = participation {
+        if let Some(ratio) = features.participation {
             s.participation
                 .get_or_create(&ScopeLabels {
                     scope: "latest_completed",
                 })
                 .set(ratio);
+        }
+        if let Some(pulse) = &features.pulse {
+            let labels = QuarterLabels {
+                quarter: pulse.quarter.clone(),
+            };
+            if let Some(mean) = pulse.mean {
+                s.pulse_score.get_or_create(&labels).set(mean);
+            }
+            s.pulse_responses
+                .get_or_create(&labels)
+                .set(pulse.responses);
+            s.pulse_invited.get_or_create(&labels).set(pulse.invited);
         }
         Ok(())
     }
@@ -422,6 +476,9 @@ impl Metrics {
         s.action_items_closed.clear();
         s.action_items_open.clear();
         s.participation.clear();
+        s.pulse_score.clear();
+        s.pulse_responses.clear();
+        s.pulse_invited.clear();
     }
 }
 

@@ -28,6 +28,7 @@ pub mod learning;
 pub mod metrics;
 pub mod observations;
 pub mod outbox;
+pub mod pulses;
 pub mod retention;
 pub mod reviews;
 pub mod surveys;

@@ -22,5 +22,6 @@ mod native;
 mod observations;
 mod operate;
 mod prometheus;
+mod pulse;
 mod surveys;
 mod transports;

@@ -188,6 +188,9 @@ pub struct PulseResult {
     pub distribution: [u32; 5],
     pub responses: u32,
     pub invited: u32,
+    /// Answers that count towards the k-floor: all but those of whoever started each pulse.
+    #[serde(default)]
+    pub counted: u32,
 }
 
 /// A recorded counterfactual leverage point.

@@ -12,8 +12,8 @@ use jiff::tz::TimeZone;
 
 use super::actions::{ActionItem, StatusChange};
 use super::facts::{
-    Counterfactual, Facts, Incident, LookupCount, Observations, ParticipationFacts, Review,
-    ReviewFormat, ServiceInfo, Severity, SurveyTurnout, Trial, VendorReview,
+    Counterfactual, Facts, Incident, LookupCount, Observations, ParticipationFacts, PulseResult,
+    Review, ReviewFormat, ServiceInfo, Severity, SurveyTurnout, Trial, VendorReview,
 };
 use super::quarter::Quarter;
 use crate::domain::{ActionKind, Control, Cost, ItemStatus, Reach};
@@ -138,6 +138,9 @@ async fn facts_since(
     facts.reviews = reviews(store, team_id).await?;
     facts.counterfactuals = counterfactuals(store, team_id).await?;
     facts.vendor_reviews = vendor_reviews(store, key, team_id, &facts).await?;
+    if let Some(key) = key {
+        facts.pulses = pulses(store, key, team_id).await?;
+    }
     facts.trials = store
         .trials(team_id)
         .await?
@@ -393,4 +396,29 @@ mod tests {
         assert!(!is_choice("vendor_future"));
         assert!(!is_choice("no_such_question"));
     }
+}
+
+/// Each quarter's closed pulses, answers opened with the key and added up. Quarters whose
+/// pulses are all still open are left out: results wait for the close.
+async fn pulses(
+    store: &Store,
+    key: &PseudonymKey,
+    team_id: &str,
+) -> anyhow::Result<Vec<PulseResult>> {
+    let tallies = crate::features::pulse::tallies(store, key, team_id).await?;
+    Ok(tallies
+        .into_iter()
+        .filter(|(_, tally)| tally.closed > 0)
+        .map(|(quarter, tally)| {
+            let (mean, distribution) = tally.figures().unwrap_or((0.0, [0; 5]));
+            PulseResult {
+                quarter,
+                mean,
+                distribution,
+                responses: tally.answers.len() as u32,
+                invited: tally.invited,
+                counted: tally.counted(),
+            }
+        })
+        .collect())
 }

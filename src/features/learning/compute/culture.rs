@@ -42,12 +42,12 @@ fn held_between<'a>(ctx: &Ctx<'a>, from: Timestamp, until: Timestamp) -> Vec<&'a
 fn pulse(ctx: &Ctx<'_>) -> Pulse {
     let floor = ctx.settings.pulse_k_floor;
     let find = |q: Quarter| ctx.facts.pulses.iter().find(|p| p.quarter == q);
-    let shown = |q: Quarter| find(q).filter(|p| p.responses >= floor);
+    let shown = |q: Quarter| find(q).filter(|p| p.counted >= floor);
     let quarter = ctx.window.quarters[3];
     match find(quarter) {
         None => Pulse::NotRun,
-        Some(p) if p.responses < floor => Pulse::BelowFloor {
-            responses: p.responses,
+        Some(p) if p.counted < floor => Pulse::BelowFloor {
+            responses: p.counted,
             k_floor: floor,
         },
         Some(p) => Pulse::Results(PulseFigures {

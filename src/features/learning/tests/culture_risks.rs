@@ -32,7 +32,7 @@ fn pulse_not_run_and_below_the_floor() {
     let req = request("2026-Q3", TimeZone::UTC, "2026-10-02T12:00:00Z");
     assert_eq!(compute(&f, &req).culture.pulse, Pulse::NotRun);
     let mut f = facts();
-    f.pulses[1].responses = 2; // k = 3
+    f.pulses[1].counted = 2; // k = 3
     assert_eq!(
         compute(&f, &req).culture.pulse,
         Pulse::BelowFloor {

@@ -302,6 +302,7 @@ pub fn facts() -> Facts {
                 distribution: [1, 1, 2, 4, 2],
                 responses: 10,
                 invited: 14,
+                counted: 10,
             },
             PulseResult {
                 quarter: q("2026-Q3"),
@@ -309,6 +310,7 @@ pub fn facts() -> Facts {
                 distribution: [0, 1, 2, 5, 4],
                 responses: 12,
                 invited: 15,
+                counted: 11,
             },
         ],
         counterfactuals: counterfactuals(),
