@@ -78,11 +78,12 @@ pub fn check_member_id(id: &str) -> Result<(), String> {
 /// What `forget-user` did, in one paragraph an operator can paste into a ticket.
 pub fn forgotten_summary(user_id: &str, f: &crate::store::erasure::Forgotten) -> String {
     format!(
-        "Forgot {user_id}: {} participant row(s), {} message count(s), {} cached profile(s), {} opt-out(s), {} job(s), {} record(s) of messages sent to them, and their line in {} review(s)' left-out list. Anonymous answers and observations hold no link to anyone and were not touched; records of a role (facilitator, incident reporter, action-item owner) are kept.",
+        "Forgot {user_id}: {} participant row(s), {} message count(s), {} cached profile(s), {} opt-out(s), {} pulse invitation(s), {} job(s), {} record(s) of messages sent to them, and their line in {} review(s)' left-out list. Anonymous answers, pulse answers and observations hold no link to anyone and were not touched; records of a role (facilitator, incident reporter, action-item owner, who started a pulse) are kept.",
         f.participants,
         f.participation,
         f.profiles,
-        f.opt_outs,
+        f.opt_outs + f.pulse_opt_outs,
+        f.pulse_invitations,
         f.jobs,
         f.sent_records,
         f.left_out_lists

@@ -16,6 +16,13 @@ CREATE TABLE pulses (
     created_at    BIGINT  NOT NULL,
     deadline_at   BIGINT  NOT NULL,
     closed_at     BIGINT,
+    -- Totals written at the close, so that the figures outlive the answers (retention):
+    -- how many answered, how many count towards k, and the 1-5 counts ("0,1,0,2,1").
+    answered      BIGINT,
+    counted       BIGINT,
+    distribution  TEXT,
+    -- When retention removed its answers and who was asked.
+    erased_at     BIGINT,
     -- Set for a scheduled pulse ("channel:quarter"), so several workers start it once.
     schedule_key  TEXT    UNIQUE
 );

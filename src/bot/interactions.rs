@@ -8,8 +8,8 @@ use super::reply_for_error;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::features::{
-    actions, agenda, checkin, completion, counterfactual, incident, observation, onboarding,
-    pulse, survey, vocabulary,
+    actions, agenda, checkin, completion, counterfactual, incident, observation, onboarding, pulse,
+    survey, vocabulary,
 };
 use crate::queue::{self, Job, Requester};
 use crate::slack::forms;

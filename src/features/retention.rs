@@ -69,6 +69,12 @@ pub async fn run(state: &AppState, day: &str, now: Timestamp) -> Result<(), JobE
         erased.message_counts += one.message_counts;
         erased.checkins += one.checkins;
     }
+    let mut pulses = (0, 0);
+    for pulse in state.store.pulses_closed_before(cutoff).await? {
+        let (answers, invitees) = state.store.erase_pulse(pulse, now.as_second()).await?;
+        pulses.0 += answers;
+        pulses.1 += invitees;
+    }
     let pruned = state.store.prune_finished(cutoff).await?;
     state.store.reclaim_space().await?;
     tracing::info!(
@@ -76,6 +82,8 @@ pub async fn run(state: &AppState, day: &str, now: Timestamp) -> Result<(), JobE
         answers = erased.answers,
         observations = erased.observations,
         participants = erased.participants,
+        pulse_answers = pulses.0,
+        pulse_invitees = pulses.1,
         jobs = pruned.jobs,
         "retention pass done"
     );

@@ -64,9 +64,7 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
             participation: crate::features::participation::latest_completed_ratio(&state).await?,
             pulse: crate::features::pulse::current_quarter_figures(&state, now).await?,
         };
-        (state.metrics)
-            .render(&state.store, now, &features)
-            .await
+        (state.metrics).render(&state.store, now, &features).await
     };
     let openmetrics = headers
         .get(header::ACCEPT)

@@ -16,6 +16,9 @@ pub struct Forgotten {
     pub profiles: u64,
     /// The digest opt-out.
     pub opt_outs: u64,
+    /// Pulses they were asked in, and their "Don't send me pulses".
+    pub pulse_invitations: u64,
+    pub pulse_opt_outs: u64,
     /// Jobs, pending or finished, whose payload names the person.
     pub jobs: u64,
     /// Records of messages sent to them (the outbox's keys name the recipient).
@@ -46,7 +49,7 @@ impl Store {
         on_db!(self, "forget a person", |pool| {
             let mut tx = pool.begin_write().await?;
             let mut forgotten = Forgotten::default();
-            let deletions: [(&str, &mut u64, &str); 5] = [
+            let deletions: [(&str, &mut u64, &str); 7] = [
                 (
                     "DELETE FROM participants WHERE user_id = $1",
                     &mut forgotten.participants,
@@ -65,6 +68,16 @@ impl Store {
                 (
                     "DELETE FROM digest_opt_outs WHERE user_id = $1",
                     &mut forgotten.opt_outs,
+                    user_id,
+                ),
+                (
+                    "DELETE FROM pulse_invitees WHERE user_id = $1",
+                    &mut forgotten.pulse_invitations,
+                    user_id,
+                ),
+                (
+                    "DELETE FROM pulse_opt_outs WHERE user_id = $1",
+                    &mut forgotten.pulse_opt_outs,
                     user_id,
                 ),
                 (
@@ -133,6 +146,10 @@ const ANONYMOUS_OF_TEAM: &[(&str, &str)] = &[
         "observations",
         "review_id IN (SELECT id FROM reviews WHERE team_id = $1)",
     ),
+    (
+        "pulse_responses",
+        "pulse_id IN (SELECT id FROM pulses WHERE team_id = $1)",
+    ),
 ];
 const NAMED_OF_TEAM: &[(&str, &str)] = &[
     (
@@ -170,6 +187,13 @@ const NAMED_OF_TEAM: &[(&str, &str)] = &[
     ("mode_merges", "team_id = $1"),
     ("trials", "team_id = $1"),
     ("learnings_lookups", "team_id = $1"),
+    (
+        "pulse_invitees",
+        "pulse_id IN (SELECT id FROM pulses WHERE team_id = $1)",
+    ),
+    ("pulses", "team_id = $1"),
+    ("pulse_opt_outs", "team_id = $1"),
+    ("pulse_schedules", "team_id = $1"),
 ];
 /// Tables no workspace owns: cleared only when the purged workspace is the only one.
 const SHARED: &[&str] = &[

@@ -25,6 +25,19 @@ pub struct Pulse {
     pub created_at: i64,
     pub deadline_at: i64,
     pub closed_at: Option<i64>,
+    pub answered: Option<i64>,
+    pub counted: Option<i64>,
+    pub distribution: Option<String>,
+    pub erased_at: Option<i64>,
+}
+
+/// A closed pulse's totals, kept on its row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PulseTotals {
+    pub answered: i64,
+    pub counted: i64,
+    /// Answers 1 to 5, comma-separated.
+    pub distribution: String,
 }
 
 impl Pulse {
@@ -76,7 +89,7 @@ pub struct PulseSchedule {
 macro_rules! select_pulses {
     ($rest:literal) => {
         concat!(
-            "SELECT id, team_id, quarter, channel_id, started_by, status, min_responses, invited, created_at, deadline_at, closed_at FROM pulses ",
+            "SELECT id, team_id, quarter, channel_id, started_by, status, min_responses, invited, created_at, deadline_at, closed_at, answered, counted, distribution, erased_at FROM pulses ",
             $rest
         )
     };
@@ -197,7 +210,8 @@ impl Store {
         pulse_id: i64,
         user_id: &str,
     ) -> anyhow::Result<Option<PulseInvitee>> {
-        const SQL: &str = "SELECT user_id, dm_channel, invite_ts, wants_reminders FROM pulse_invitees
+        const SQL: &str =
+            "SELECT user_id, dm_channel, invite_ts, wants_reminders FROM pulse_invitees
                            WHERE pulse_id = $1 AND user_id = $2";
         on_db!(self, "read a pulse invitee", |pool| {
             Ok(sqlx::query_as(SQL)
@@ -210,7 +224,8 @@ impl Store {
 
     /// Everyone asked, in user id order.
     pub async fn pulse_invitees(&self, pulse_id: i64) -> anyhow::Result<Vec<PulseInvitee>> {
-        const SQL: &str = "SELECT user_id, dm_channel, invite_ts, wants_reminders FROM pulse_invitees
+        const SQL: &str =
+            "SELECT user_id, dm_channel, invite_ts, wants_reminders FROM pulse_invitees
                            WHERE pulse_id = $1 ORDER BY user_id";
         on_db!(self, "list pulse invitees", |pool| {
             Ok(sqlx::query_as(SQL).bind(pulse_id).fetch_all(pool).await?)
@@ -386,20 +401,26 @@ impl Store {
         })
     }
 
-    /// Closes an open pulse and queues `jobs`; false when it was not open.
+    /// Closes a pulse that is not closed yet, keeping its totals, and queues `jobs`;
+    /// false when it was closed already.
     pub async fn close_pulse(
         &self,
         pulse_id: i64,
+        totals: Option<&PulseTotals>,
         jobs: Vec<NewJob>,
         now: Timestamp,
     ) -> anyhow::Result<bool> {
-        const SQL: &str =
-            "UPDATE pulses SET status = 'closed', closed_at = $2 WHERE id = $1 AND status = 'open'";
+        const SQL: &str = "UPDATE pulses SET status = 'closed', closed_at = $2,
+                           answered = $3, counted = $4, distribution = $5
+                           WHERE id = $1 AND status <> 'closed'";
         on_db!(self, "close a pulse", |pool| {
             let mut tx = pool.begin_write().await?;
             let closed = sqlx::query(SQL)
                 .bind(pulse_id)
                 .bind(now.as_second())
+                .bind(totals.map(|t| t.answered))
+                .bind(totals.map(|t| t.counted))
+                .bind(totals.map(|t| t.distribution.as_str()))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
@@ -420,7 +441,8 @@ impl Store {
         first_run: Vec<NewJob>,
         now: Timestamp,
     ) -> anyhow::Result<bool> {
-        const SQL: &str = "INSERT INTO pulse_schedules (team_id, channel_id, started_by, created_at)
+        const SQL: &str =
+            "INSERT INTO pulse_schedules (team_id, channel_id, started_by, created_at)
                            VALUES ($1, $2, $3, $4) ON CONFLICT (team_id, channel_id) DO NOTHING";
         on_db!(self, "add a pulse schedule", |pool| {
             let mut tx = pool.begin_write().await?;
@@ -471,6 +493,46 @@ impl Store {
                 .execute(pool)
                 .await?;
             Ok(done.rows_affected() > 0)
+        })
+    }
+
+    /// Closed pulses whose answers retention should remove (closed before `cutoff`).
+    pub async fn pulses_closed_before(&self, cutoff: i64) -> anyhow::Result<Vec<i64>> {
+        const SQL: &str = "SELECT id FROM pulses WHERE status = 'closed' AND erased_at IS NULL
+                           AND closed_at < $1 ORDER BY id";
+        on_db!(self, "list expired pulses", |pool| {
+            Ok(sqlx::query_scalar(SQL).bind(cutoff).fetch_all(pool).await?)
+        })
+    }
+
+    /// Removes a pulse's answers, then in a second transaction who was asked; its totals
+    /// stay on the pulse. The anonymous rows go in a transaction of their own, which
+    /// names nobody. Returns (answers, invitees) removed.
+    pub async fn erase_pulse(&self, pulse_id: i64, now: i64) -> anyhow::Result<(u64, u64)> {
+        const ANSWERS: &str = "DELETE FROM pulse_responses WHERE pulse_id = $1";
+        const INVITEES: &str = "DELETE FROM pulse_invitees WHERE pulse_id = $1";
+        const MARK: &str = "UPDATE pulses SET erased_at = $2 WHERE id = $1";
+        on_db!(self, "erase a pulse", |pool| {
+            let mut tx = pool.begin_write().await?;
+            let answers = sqlx::query(ANSWERS)
+                .bind(pulse_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            let mut tx = pool.begin_write().await?;
+            let invitees = sqlx::query(INVITEES)
+                .bind(pulse_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(MARK)
+                .bind(pulse_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok((answers, invitees))
         })
     }
 }

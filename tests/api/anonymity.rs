@@ -242,13 +242,13 @@ async fn plaintext_from_an_earlier_version_is_sealed_at_start(db: TestDb) {
 // A DBA with SQLite's files.
 
 /// One commit in a write-ahead log: the pages it wrote.
-struct Commit {
-    pages: Vec<Vec<u8>>,
+pub(crate) struct Commit {
+    pub(crate) pages: Vec<Vec<u8>>,
 }
 
 /// Parses a SQLite WAL file into commits, as an attacker with a copy would: frames whose
 /// salts match the header, grouped up to each commit frame (a non-zero "database size").
-fn wal_commits(wal: &[u8]) -> Vec<Commit> {
+pub(crate) fn wal_commits(wal: &[u8]) -> Vec<Commit> {
     if wal.len() < 32 {
         return Vec::new();
     }
@@ -274,13 +274,13 @@ fn wal_commits(wal: &[u8]) -> Vec<Commit> {
     commits
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|window| window == needle.as_bytes())
 }
 
-fn sqlite_path(db: &TestDb) -> std::path::PathBuf {
+pub(crate) fn sqlite_path(db: &TestDb) -> std::path::PathBuf {
     std::path::PathBuf::from(db.url().trim_start_matches("sqlite://"))
 }
 
@@ -602,6 +602,8 @@ async fn operators_see_no_trace_of_anonymous_actions(db: TestDb) {
     app.send_survey().await;
     let invite = app.invite_ts("U0BOB").unwrap();
     let review = app.review_id().await.to_string();
+    app.cmd("U0ALICE", "pulse").await;
+    app.run_due_jobs().await;
     let series = |text: String| -> Vec<String> {
         text.lines()
             .filter(|l| !l.starts_with('#'))
@@ -634,6 +636,7 @@ async fn operators_see_no_trace_of_anonymous_actions(db: TestDb) {
     app.slack
         .submit_view("U0BOB", &view_id, &[("surprise", "OPERATOR-ANSWER")])
         .await;
+    app.answer_pulse("U0DAN", 2, "OPERATOR-PULSE comment").await;
     app.slack
         .command("U0CAROL", CHANNEL, "observe OPERATOR-OBSERVATION one")
         .await;

@@ -137,6 +137,15 @@ async fn forgetting_a_person_removes_every_row_naming_them_and_nothing_else(db: 
     app.send_survey().await;
     app.answer("U0CAROL", "the runbook was out of date").await;
     app.answer("U0BOB", "the alert fired late").await;
+    // Carol is asked in a pulse, answers it, and asks for no more pulses.
+    app.cmd("U0ALICE", "pulse").await;
+    app.run_due_jobs().await;
+    app.answer_pulse("U0CAROL", 3, "").await;
+    let pulse = app.pulse_message("U0CAROL").unwrap();
+    app.slack
+        .click_button("U0CAROL", "D0CAROL", &pulse.ts, debrief::ids::PULSE_OPT_OUT)
+        .await;
+    app.run_due_jobs().await;
     let answers_before = app.answered_count().await;
     let before = crate::surveys::dump(&db).await;
     assert!(
@@ -146,6 +155,11 @@ async fn forgetting_a_person_removes_every_row_naming_them_and_nothing_else(db: 
 
     let forgotten = app.state.store.forget_user("U0CAROL").await.unwrap();
     assert_eq!(forgotten.participants, 1, "{forgotten:?}");
+    assert_eq!(
+        (forgotten.pulse_invitations, forgotten.pulse_opt_outs),
+        (1, 1),
+        "{forgotten:?}"
+    );
     assert!(forgotten.jobs >= 1, "her invitation's job: {forgotten:?}");
 
     let after = crate::surveys::dump(&db).await;
@@ -509,6 +523,9 @@ async fn uninstalling_or_revoking_the_bot_token_stops_all_pending_jobs(db: TestD
 async fn purge_removes_one_workspace_and_leaves_another_intact(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     review_with_an_answer_and_an_observation(&app, "reminders=1").await;
+    app.cmd("U0ALICE", "pulse").await;
+    app.run_due_jobs().await;
+    app.answer_pulse("U0BOB", 4, "a comment").await;
     let other = debrief::store::reviews::IncidentValues {
         title: "Another workspace's outage".into(),
         failure_mode: Some("dns".into()),
@@ -532,6 +549,8 @@ async fn purge_removes_one_workspace_and_leaves_another_intact(db: TestDb) {
     let counted: std::collections::BTreeMap<_, _> = dry.tables.iter().cloned().collect();
     assert_eq!(counted["responses"], 1);
     assert_eq!(counted["observations"], 1);
+    assert_eq!(counted["pulse_responses"], 1);
+    assert_eq!(counted["pulses"], 1);
     assert_eq!(counted["incidents"], 1);
     assert_eq!(
         crate::surveys::dump(&db).await,
@@ -551,6 +570,9 @@ async fn purge_removes_one_workspace_and_leaves_another_intact(db: TestDb) {
         ("responses", "TRUE"),
         ("observations", "TRUE"),
         ("participants", "TRUE"),
+        ("pulses", "TRUE"),
+        ("pulse_responses", "TRUE"),
+        ("pulse_invitees", "TRUE"),
     ] {
         assert_eq!(
             count(

@@ -70,7 +70,10 @@ pub async fn gather(
                         let text = format!(
                             "I can't see the members of <#{channel}>, so the pulse was not sent. Invite me there with `/invite @debrief`, or name people with `/debrief pulse people=@a,@b`."
                         );
-                        state.store.close_pulse(pulse_id, Vec::new(), now).await?;
+                        state
+                            .store
+                            .close_pulse(pulse_id, None, Vec::new(), now)
+                            .await?;
                         tell(state, requester, &pulse.started_by, &text, now).await?;
                         return Ok(());
                     }
@@ -96,10 +99,9 @@ pub async fn gather(
             people.push(id);
         }
     }
-    let remind_at = Timestamp::from_second(
-        now.as_second() + (pulse.deadline_at - now.as_second()).max(0) / 2,
-    )
-    .unwrap_or(now);
+    let remind_at =
+        Timestamp::from_second(now.as_second() + (pulse.deadline_at - now.as_second()).max(0) / 2)
+            .unwrap_or(now);
     let then = vec![
         Job::RemindPulse {
             pulse_id,
@@ -107,9 +109,8 @@ pub async fn gather(
             in_flight: false,
         }
         .to_row(remind_at),
-        Job::ClosePulse { pulse_id }.to_row(
-            Timestamp::from_second(pulse.deadline_at).unwrap_or(now),
-        ),
+        Job::ClosePulse { pulse_id }
+            .to_row(Timestamp::from_second(pulse.deadline_at).unwrap_or(now)),
     ];
     let (invited, opted_out) = state
         .store
@@ -205,7 +206,10 @@ pub async fn send_invite(state: &AppState, pulse_id: i64, user_id: &str) -> Resu
     let content = invite_message(&pulse, pulse.invited, false);
     match crate::outbox::post_once(state, &key, &dm, None, content).await {
         Ok(ts) => {
-            state.store.set_pulse_invite_sent(pulse_id, user_id, &ts).await?;
+            state
+                .store
+                .set_pulse_invite_sent(pulse_id, user_id, &ts)
+                .await?;
             Ok(())
         }
         Err(JobError::Slack(SlackCallError::Rejected { .. })) => Ok(()),
@@ -313,7 +317,11 @@ pub async fn close(state: &AppState, pulse_id: i64, now: Timestamp) -> Result<()
         }
         .to_row(now),
     );
-    state.store.close_pulse(pulse_id, jobs, now).await?;
+    let totals = super::totals(&state.store, &state.pseudonym_key, &pulse).await?;
+    state
+        .store
+        .close_pulse(pulse_id, Some(&totals), jobs, now)
+        .await?;
     state.job_wakeup.notify_one();
     Ok(())
 }

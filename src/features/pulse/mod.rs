@@ -98,7 +98,9 @@ async fn start_command(
                 .remove_pulse_schedule(&request.team_id, channel)
                 .await?;
             return Ok(Reply::ephemeral(if removed {
-                format!("The quarterly pulse for <#{channel}> is stopped. Pulses already sent stay open until they close.")
+                format!(
+                    "The quarterly pulse for <#{channel}> is stopped. Pulses already sent stay open until they close."
+                )
             } else {
                 format!("<#{channel}> has no quarterly pulse to stop.")
             }));
@@ -109,8 +111,7 @@ async fn start_command(
         Some(d) => SignedDuration::try_from(d).unwrap_or(DEFAULT_OPEN),
         None => DEFAULT_OPEN,
     };
-    if open_for < SignedDuration::from_hours(1) || open_for > SignedDuration::from_hours(24 * 30)
-    {
+    if open_for < SignedDuration::from_hours(1) || open_for > SignedDuration::from_hours(24 * 30) {
         user_error!(
             "A pulse stays open between 1 hour and 30 days; deadline=3d is usual. Nothing was sent."
         );
@@ -243,11 +244,7 @@ async fn results_command(
     let tallies = tallies(&state.store, &state.pseudonym_key, &request.team_id).await?;
     let empty = QuarterTally::default();
     let this = tallies.get(&quarter).unwrap_or(&empty);
-    let shown = results::quarter_pulse(
-        this,
-        tallies.get(&quarter.previous()),
-        &mut rand::rng(),
-    );
+    let shown = results::quarter_pulse(this, tallies.get(&quarter.previous()), &mut rand::rng());
     Ok(Reply::ephemeral(results::render(quarter, &shown)))
 }
 
@@ -281,19 +278,77 @@ async fn add_pulse(
     }
     tally.closed += 1;
     tally.invited += pulse.invited.max(0) as u32;
+    if pulse.erased_at.is_some() {
+        // Retention removed the answers; the totals kept at the close stand in for them
+        // (comments are gone with the answers).
+        let counts = parse_distribution(pulse.distribution.as_deref().unwrap_or(""));
+        for (n, count) in counts.iter().enumerate() {
+            for _ in 0..*count {
+                tally.answers.push(PulseAnswer {
+                    score: n as u8 + 1,
+                    comment: None,
+                });
+            }
+        }
+        tally.from_starters +=
+            (pulse.answered.unwrap_or(0) - pulse.counted.unwrap_or(0)).max(0) as u32;
+        return Ok(());
+    }
+    let (answers, from_starter) = opened_answers(store, key, pulse).await?;
+    tally.answers.extend(answers);
+    tally.from_starters += u32::from(from_starter);
+    Ok(())
+}
+
+/// A pulse's answers opened with the key, and whether whoever started it answered.
+/// An answer that does not open (another key) is skipped with a log line.
+async fn opened_answers(
+    store: &Store,
+    key: &PseudonymKey,
+    pulse: &Pulse,
+) -> anyhow::Result<(Vec<PulseAnswer>, bool)> {
     let starter = respondent_key(key, pulse.id, &pulse.started_by);
+    let mut answers = Vec::new();
+    let mut from_starter = false;
     for (respondent, sealed) in store.pulse_responses(pulse.id).await? {
         match open(key, pulse.id, &sealed) {
             Ok(answer) => {
-                if respondent == starter {
-                    tally.from_starters += 1;
-                }
-                tally.answers.push(answer);
+                from_starter |= respondent == starter;
+                answers.push(answer);
             }
             Err(err) => tracing::warn!(error = %err, "a pulse answer did not open; skipped"),
         }
     }
-    Ok(())
+    Ok((answers, from_starter))
+}
+
+/// A pulse's totals, kept on its row at the close so that they outlive its answers.
+async fn totals(
+    store: &Store,
+    key: &PseudonymKey,
+    pulse: &Pulse,
+) -> anyhow::Result<crate::store::pulses::PulseTotals> {
+    let (answers, from_starter) = opened_answers(store, key, pulse).await?;
+    let tally = QuarterTally {
+        answers,
+        from_starters: u32::from(from_starter),
+        ..QuarterTally::default()
+    };
+    let distribution = tally.figures().map(|(_, d)| d).unwrap_or([0; 5]);
+    Ok(crate::store::pulses::PulseTotals {
+        answered: tally.answers.len() as i64,
+        counted: i64::from(tally.counted()),
+        distribution: distribution.map(|n| n.to_string()).join(","),
+    })
+}
+
+/// "0,1,0,2,1" → [0, 1, 0, 2, 1]; anything unreadable counts as 0.
+fn parse_distribution(text: &str) -> [u32; 5] {
+    let mut counts = [0u32; 5];
+    for (slot, part) in counts.iter_mut().zip(text.split(',')) {
+        *slot = part.trim().parse().unwrap_or(0);
+    }
+    counts
 }
 
 /// The figures `/metrics` shows: the current quarter's closed pulses, all workspaces.
@@ -368,10 +423,7 @@ fn invite_message(pulse: &Pulse, invited: i64, closed: bool) -> SlackMessageCont
         )));
         content.push(buttons(pulse.id, "Answer"));
     }
-    blocks::message(
-        format!("A one-question pulse: {STATEMENT}"),
-        content,
-    )
+    blocks::message(format!("A one-question pulse: {STATEMENT}"), content)
 }
 
 fn buttons(pulse_id: i64, answer_label: &str) -> SlackBlock {
@@ -380,7 +432,12 @@ fn buttons(pulse_id: i64, answer_label: &str) -> SlackBlock {
         None,
         vec![
             blocks::button(answer_label, crate::ids::PULSE_OPEN, &value, Style::Primary),
-            blocks::button("Don't remind me", crate::ids::PULSE_MUTE, &value, Style::Default),
+            blocks::button(
+                "Don't remind me",
+                crate::ids::PULSE_MUTE,
+                &value,
+                Style::Default,
+            ),
             blocks::button(
                 "Don't send me pulses",
                 crate::ids::PULSE_OPT_OUT,
@@ -402,12 +459,20 @@ pub async fn open_form(
     if !pulse.is_open() {
         user_error!("This pulse has closed. Thank you all the same.");
     }
-    if state.store.pulse_invitee(pulse.id, user_id).await?.is_none() {
+    if state
+        .store
+        .pulse_invitee(pulse.id, user_id)
+        .await?
+        .is_none()
+    {
         user_error!("This pulse was sent to other people.");
     }
     let own = state
         .store
-        .own_pulse_response(pulse.id, &respondent_key(&state.pseudonym_key, pulse.id, user_id))
+        .own_pulse_response(
+            pulse.id,
+            &respondent_key(&state.pseudonym_key, pulse.id, user_id),
+        )
         .await?
         .map(|sealed| open(&state.pseudonym_key, pulse.id, &sealed))
         .transpose()?;
@@ -441,7 +506,13 @@ fn form(pulse: &Pulse, own: Option<&PulseAnswer>) -> SlackView {
             blocks::section(format!(
                 "How far do you agree? _“{STATEMENT}”_\nNo name and no time is stored with your answer."
             )),
-            forms::radio_input(SCORE_BLOCK, "Your answer", &pairs, initial.as_deref(), false),
+            forms::radio_input(
+                SCORE_BLOCK,
+                "Your answer",
+                &pairs,
+                initial.as_deref(),
+                false,
+            ),
             forms::text_input(
                 COMMENT_BLOCK,
                 "Anything you'd like to add? (optional, shown without your name)",
@@ -468,7 +539,9 @@ pub async fn submit(
     let respondent = respondent_key(&state.pseudonym_key, pulse_id, user_id);
     let sealed = seal(&state.pseudonym_key, pulse_id, &answer);
     let Some(pulse) = state.store.pulse(pulse_id).await? else {
-        return Err(field_error("This pulse no longer exists; nothing was saved."));
+        return Err(field_error(
+            "This pulse no longer exists; nothing was saved.",
+        ));
     };
     // Nothing else is written, logged or counted here.
     match state
@@ -585,6 +658,13 @@ mod tests {
         assert!(parse_form(&form_values(Some("6"), None)).is_err());
         let long = "x".repeat(COMMENT_MAX + 1);
         assert!(parse_form(&form_values(Some("2"), Some(&long))).is_err());
+    }
+
+    #[test]
+    fn kept_totals_read_back() {
+        assert_eq!(parse_distribution("0,1,0,2,1"), [0, 1, 0, 2, 1]);
+        assert_eq!(parse_distribution(""), [0; 5]);
+        assert_eq!(parse_distribution("3,x"), [3, 0, 0, 0, 0]);
     }
 
     #[test]

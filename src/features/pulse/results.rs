@@ -254,7 +254,10 @@ mod tests {
                 invited: 6
             }
         );
-        let text = render(Quarter::new(2026, 4).unwrap(), &quarter_pulse(&tally, None, &mut rng()));
+        let text = render(
+            Quarter::new(2026, 4).unwrap(),
+            &quarter_pulse(&tally, None, &mut rng()),
+        );
         assert!(text.contains("Only 2 of 6"), "{text}");
         assert!(!text.contains("Mean"), "{text}");
     }
@@ -272,7 +275,12 @@ mod tests {
         assert_eq!((f.responses, f.invited), (3, 5));
         assert!((f.change.unwrap() - (11.0 / 3.0 - 3.0)).abs() < 1e-9);
         let text = render(Quarter::new(2026, 4).unwrap(), &QuarterPulse::Results(f));
-        assert!(text.contains("Mean *3.7* out of 5, +0.7 against last quarter. 3 of 5 people answered (60%)."), "{text}");
+        assert!(
+            text.contains(
+                "Mean *3.7* out of 5, +0.7 against last quarter. 3 of 5 people answered (60%)."
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -294,7 +302,10 @@ mod tests {
             answers: answers(&[5, 5, 5, 5]),
             from_starters: 0,
         };
-        assert_eq!(quarter_pulse(&tally, None, &mut rng()), QuarterPulse::StillOpen);
+        assert_eq!(
+            quarter_pulse(&tally, None, &mut rng()),
+            QuarterPulse::StillOpen
+        );
         assert_eq!(
             quarter_pulse(&QuarterTally::default(), None, &mut rng()),
             QuarterPulse::NotRun
@@ -317,7 +328,10 @@ mod tests {
             })
             .collect();
         assert!(orders.iter().all(|o| o.len() == 5));
-        assert!(orders.len() > 1, "the order should depend on the randomness");
+        assert!(
+            orders.len() > 1,
+            "the order should depend on the randomness"
+        );
     }
 
     #[test]
