@@ -100,14 +100,20 @@ async fn every_metric_the_dashboard_queries_is_exported(db: TestDb) {
     let mut exprs = Vec::new();
     expressions(&dashboard(), &mut exprs);
     assert!(exprs.len() >= 10, "{exprs:?}");
-    // Data for every panel: incidents, action items, a completed review, requests, a
-    // failed Slack call and a job backlog.
+    // Data for every panel: incidents, action items, a completed review, a closed pulse,
+    // requests, a failed Slack call and a job backlog.
     let app = TestApp::spawn(&db).await;
     app.expect_leftover_jobs(); // the Slack failure leaves its job to retry later
     app.open_review("").await;
     app.cmd("U0ALICE", r#"action add title="Canary stage" kind=fix"#)
         .await;
     app.run_due_jobs().await;
+    // A pulse that closes with three answers: the pulse panel's series.
+    app.cmd("U0ALICE", "pulse deadline=1d").await;
+    app.run_due_jobs().await;
+    for (user, score) in [("U0BOB", 4), ("U0CAROL", 3), ("U0DAN", 5)] {
+        app.answer_pulse(user, score, "").await;
+    }
     app.advance(Duration::from_secs(2 * 86_400 + 3600));
     app.run_due_jobs().await;
     let done = app.cmd("U0ALICE", "review done").await;

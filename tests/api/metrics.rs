@@ -220,9 +220,18 @@ async fn the_exposition_passes_promtool(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     incident(&app, "C0ONE", Some("dns"), Some("P1")).await;
     app.cmd("U0ALICE", "help").await;
+    // A closed pulse with enough answers, so its gauges are in the exposition too.
+    app.cmd("U0ALICE", "pulse deadline=1d").await;
+    app.run_due_jobs().await;
+    for (user, score) in [("U0BOB", 4), ("U0CAROL", 3), ("U0DAN", 5)] {
+        app.answer_pulse(user, score, "").await;
+    }
+    app.advance(std::time::Duration::from_secs(86_400 + 60));
+    app.run_due_jobs().await;
     app.get("/metrics").await;
     let (_, text) = app.get("/metrics").await;
     app.stop().await;
+    assert!(text.contains("pulse_score{"), "{text}");
     for family in text.lines().filter_map(|l| l.strip_prefix("# TYPE ")) {
         let name = family.split(' ').next().unwrap();
         assert!(
