@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use anyhow::Context as _;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
@@ -178,6 +180,50 @@ impl Demo<'_> {
         )
         .await?;
         writeln!(self.out, "{markdown}")?;
+        Ok(())
+    }
+}
+
+impl Demo<'_> {
+    /// The quarterly psychological-safety pulse: sent, answered anonymously by four
+    /// people (one with a comment), closed, and its results.
+    pub(super) async fn pulse(&mut self) -> anyhow::Result<()> {
+        self.stage("12. Epilogue: the quarterly psychological-safety pulse")?;
+        self.command(FACILITATOR, CHANNEL, "pulse deadline=2d")
+            .await?;
+        self.run_due().await?;
+        for (user, score, comment) in [
+            ("U0BOB", "4", ""),
+            (
+                "U0CAROL",
+                "2",
+                "In the big review I held back; the survey was easier.",
+            ),
+            ("U0DAN", "4", ""),
+            ("U0ERIN", "5", "The check-in made it normal to speak."),
+        ] {
+            let dm = format!("D{}", user.trim_start_matches('U'));
+            let invite = self
+                .sandbox
+                .messages_in(&dm)
+                .into_iter()
+                .rev()
+                .find(|m| m.blocks.to_string().contains(crate::ids::PULSE_OPEN))
+                .context("the pulse DM arrived")?;
+            let name = self.name(user);
+            self.line(&format!("{name} clicks \"Answer\" on the pulse"))?;
+            self.slack
+                .click_button(user, &dm, &invite.ts, crate::ids::PULSE_OPEN)
+                .await;
+            let mut inputs = vec![("pulse_score", score)];
+            if !comment.is_empty() {
+                inputs.push(("pulse_comment", comment));
+            }
+            self.submit_open_modal(user, &inputs).await?;
+        }
+        self.run_until(self.now().as_second() + 2 * 86_400 + 60)
+            .await?;
+        self.command(FACILITATOR, CHANNEL, "pulse results").await?;
         Ok(())
     }
 }

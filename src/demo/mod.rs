@@ -452,6 +452,7 @@ impl Demo<'_> {
         let markdown = synth::to_markdown(&synth::synthesize(&inputs));
         writeln!(self.out, "{markdown}")?;
         self.epilogue(folder).await?;
+        self.pulse().await?;
         self.stage("Done")?;
         writeln!(
             self.out,
@@ -691,7 +692,7 @@ impl Demo<'_> {
         if let Some(first) = lines.next() {
             writeln!(self.out, "  (only {name} sees) {first}")?;
         }
-        for line in lines.take(8) {
+        for line in lines.take(12) {
             writeln!(self.out, "      {line}")?;
         }
         Ok(())

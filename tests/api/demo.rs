@@ -213,6 +213,26 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
             "{name} named in the agenda:\n{agenda}"
         );
     }
+    let pulse = stage(
+        &out,
+        "12. Epilogue: the quarterly psychological-safety pulse",
+    );
+    assert!(
+        pulse.contains("The pulse is on its way to 6 people"),
+        "{pulse}"
+    );
+    assert!(
+        pulse.contains("You asked 6 people, yourself among them"),
+        "{pulse}"
+    );
+    assert!(
+        pulse.contains("Mean *3.8* out of 5. 4 of 6 people answered (67%)."),
+        "{pulse}"
+    );
+    assert!(
+        pulse.contains("> The check-in made it normal to speak."),
+        "{pulse}"
+    );
     let epilogue = stage(&out, "11. Epilogue");
     assert!(epilogue.contains("Added action item #1"), "{epilogue}");
     assert!(

@@ -203,7 +203,7 @@ pub async fn send_invite(state: &AppState, pulse_id: i64, user_id: &str) -> Resu
         },
     };
     let key = format!("pulse-invite:{pulse_id}:{user_id}");
-    let content = invite_message(&pulse, pulse.invited, false);
+    let content = invite_message(&pulse, user_id, false);
     match crate::outbox::post_once(state, &key, &dm, None, content).await {
         Ok(ts) => {
             state
@@ -337,7 +337,7 @@ pub async fn mark_closed(state: &AppState, pulse_id: i64, user_id: &str) -> Resu
     if let (Some(dm), Some(ts)) = (&invitee.dm_channel, &invitee.invite_ts) {
         match state
             .slack
-            .update_message(dm, ts, invite_message(&pulse, pulse.invited, true))
+            .update_message(dm, ts, invite_message(&pulse, user_id, true))
             .await
         {
             Ok(()) | Err(SlackCallError::Rejected { .. }) => {}

@@ -399,14 +399,19 @@ async fn who_answered(
 }
 
 /// The pulse DM: the statement, how anonymity works, and the buttons.
-fn invite_message(pulse: &Pulse, invited: i64, closed: bool) -> SlackMessageContent {
-    let people = match invited {
+fn invite_message(pulse: &Pulse, user_id: &str, closed: bool) -> SlackMessageContent {
+    let people = match pulse.invited {
         1 => "1 person".to_string(),
         n => format!("{n} people"),
     };
+    // Whoever started it is spoken to as "you", not named as a third person.
+    let asked = if user_id == pulse.started_by {
+        format!("You asked {people}, yourself among them,")
+    } else {
+        format!("<@{}> asked {people}, you among them,", pulse.started_by)
+    };
     let text = format!(
-        "*A one-question pulse on how incident reviews feel*\n<@{}> asked {people}, you among them, how far you agree: _“{STATEMENT}”_",
-        pulse.started_by
+        "*A one-question pulse on how incident reviews feel*\n{asked} how far you agree: _“{STATEMENT}”_"
     );
     let mut content = vec![
         blocks::section(text.clone()),

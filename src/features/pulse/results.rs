@@ -173,7 +173,11 @@ pub fn render(quarter: Quarter, pulse: &QuarterPulse) -> String {
             for (n, label) in SCALE.iter().enumerate() {
                 let count = f.distribution[n];
                 let bar = "█".repeat((count * 12).div_ceil(width) as usize);
-                lines.push(format!("`{}` {label}: {count} {bar}", n + 1));
+                lines.push(
+                    format!("`{}` {label}: {count} {bar}", n + 1)
+                        .trim_end()
+                        .to_string(),
+                );
             }
             if !f.comments.is_empty() {
                 lines.push(format!(
