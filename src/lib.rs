@@ -8,6 +8,7 @@
 //! - [`config`]: the one typed configuration, read once (the only module that reads the environment).
 //! - [`clock`], [`telemetry`], [`error`] (errors split by who reads them), [`pseudonym`] (the keyed hash).
 //! - [`metrics`]: Prometheus metrics, declared in one place.
+//! - [`charts`]: the learning review's charts as PNG, pure (figures in, bytes out).
 //! - [`slack`]: every outgoing Web API call, with failures classified once; Block Kit builders.
 //! - [`store`]: persistence; all SQL lives here, for SQLite and PostgreSQL.
 //! - [`sandbox`]: a local Slack Web API used by the tests and `debrief demo`.
@@ -30,6 +31,7 @@
 //! that starts them), [`demo`], and [`cli`] (import, export and the learning review
 //! without Slack).
 
+pub mod charts;
 pub mod clock;
 pub mod config;
 pub mod error;

@@ -498,13 +498,14 @@ impl World {
         for file in files.as_array().cloned().unwrap_or_default() {
             let id = file["id"].as_str().unwrap_or_default().to_string();
             let (name, content) = self.uploads.get(&id).cloned().ok_or("file_not_found")?;
-            let content = content.ok_or("file_not_found")?;
+            let bytes = content.ok_or("file_not_found")?;
             let title = file["title"].as_str().unwrap_or(&name).to_string();
             if let Some(channel) = &channel {
                 self.sightings.push(Sighting::File {
                     channel: channel.clone(),
                     title: title.clone(),
-                    content,
+                    content: String::from_utf8_lossy(&bytes).into_owned(),
+                    bytes,
                 });
             }
             completed.push(json!({ "id": id, "title": title }));

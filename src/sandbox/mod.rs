@@ -570,7 +570,7 @@ async fn upload(
     let mut world = world.lock().expect("sandbox lock");
     match world.uploads.get_mut(&id) {
         Some(upload) => {
-            upload.1 = Some(String::from_utf8_lossy(&body).into_owned());
+            upload.1 = Some(body.to_vec());
             (StatusCode::OK, format!("OK - {}", body.len())).into_response()
         }
         None => (StatusCode::NOT_FOUND, "file_not_found").into_response(),

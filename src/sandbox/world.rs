@@ -110,7 +110,10 @@ pub enum Sighting {
     File {
         channel: String,
         title: String,
+        /// The content as text (lossy for binary files such as images).
         content: String,
+        /// The content as uploaded.
+        bytes: Vec<u8>,
     },
 }
 
@@ -176,7 +179,7 @@ pub struct World {
     /// response_url id → (channel, user) it answers in.
     pub response_urls: HashMap<String, (String, String)>,
     /// Uploads started with files.getUploadURLExternal: file id → (title, content once uploaded).
-    pub uploads: HashMap<String, (String, Option<String>)>,
+    pub uploads: HashMap<String, (String, Option<Vec<u8>>)>,
     /// Seconds part of every ts; the counter gives the fraction.
     pub(super) ts_base: i64,
     pub(super) counter: u64,

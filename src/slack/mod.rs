@@ -594,14 +594,33 @@ impl SlackApi {
         Ok(())
     }
 
-    /// Shares a text file in `channel`: files.getUploadURLExternal, the upload itself, then
-    /// files.completeUploadExternal.
+    /// Shares a Markdown text file in `channel`.
     pub async fn upload_text_file(
         &self,
         channel: &str,
         filename: &str,
         title: &str,
         content: &str,
+    ) -> Result<(), SlackCallError> {
+        self.upload_file(
+            channel,
+            filename,
+            title,
+            content.as_bytes(),
+            "text/markdown",
+        )
+        .await
+    }
+
+    /// Shares a file in `channel`: files.getUploadURLExternal, the upload itself, then
+    /// files.completeUploadExternal.
+    pub async fn upload_file(
+        &self,
+        channel: &str,
+        filename: &str,
+        title: &str,
+        content: &[u8],
+        mime: &str,
     ) -> Result<(), SlackCallError> {
         let session = self.client.open_session(&self.token);
         let request =
@@ -613,11 +632,8 @@ impl SlackApi {
                 session.get_upload_url_external(&request),
             )
             .await?;
-        let upload = SlackApiFilesUploadViaUrlRequest::new(
-            target.upload_url,
-            content.as_bytes().to_vec(),
-            "text/markdown".into(),
-        );
+        let upload =
+            SlackApiFilesUploadViaUrlRequest::new(target.upload_url, content.to_vec(), mime.into());
         self.call("files.upload", None, session.files_upload_via_url(&upload))
             .await?;
         let complete = SlackApiFilesCompleteUploadExternalRequest::new(vec![

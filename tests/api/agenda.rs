@@ -172,6 +172,7 @@ async fn the_markdown_agenda_is_a_file_or_else_a_snippet(db: TestDb) {
                 channel,
                 title,
                 content,
+                ..
             } => Some((channel, title, content)),
             _ => None,
         })

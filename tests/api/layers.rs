@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     // Infrastructure: knows nothing of features.
     &["config", "clock", "error", "domain"],
+    &["charts"],
     &["telemetry", "pseudonym"],
     &["store"],
     &["metrics"],

@@ -109,6 +109,56 @@ async fn the_report_is_posted_in_the_channel_within_slacks_limits(db: TestDb) {
             assert!(text.chars().count() <= 3000, "{} characters", text.len());
         }
     }
+    // The charts are PNGs shared in the channel, each after the message holding the
+    // section it illustrates and before the next section's.
+    use debrief::sandbox::Sighting;
+    let seen: Vec<(String, Vec<u8>)> = app
+        .sandbox
+        .sightings()
+        .into_iter()
+        .filter_map(|s| match s {
+            Sighting::Message { channel, text, .. } if channel == CHANNEL => {
+                Some((text, Vec::new()))
+            }
+            Sighting::File {
+                channel,
+                title,
+                bytes,
+                ..
+            } if channel == CHANNEL => Some((format!("file: {title}"), bytes)),
+            _ => None,
+        })
+        .collect();
+    let charts: Vec<&(String, Vec<u8>)> = seen
+        .iter()
+        .filter(|(t, _)| t.starts_with("file: "))
+        .collect();
+    assert_eq!(
+        charts.len(),
+        6,
+        "{:?}",
+        seen.iter().map(|s| &s.0).collect::<Vec<_>>()
+    );
+    for (title, bytes) in &charts {
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{title} is a PNG");
+        assert!(title.contains("2026-Q3"), "{title}");
+    }
+    let position = |needle: &str| {
+        seen.iter()
+            .position(|(t, _)| t.contains(needle))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{needle} not in {:?}",
+                    seen.iter().map(|s| &s.0).collect::<Vec<_>>()
+                )
+            })
+    };
+    let recurrence = position("file: Recurrence rate");
+    let pulse = position("file: Psychological-safety pulse");
+    assert!(position("1. Incident inventory (15 min)") < recurrence);
+    assert!(recurrence < position("2. Pattern analysis (20 min)"));
+    assert!(position("4. Psychological-safety pulse (15 min)") < pulse);
+    assert!(pulse < position("5. Forward-looking risks (20 min)"));
 
     let reply = app
         .cmd("U0ALICE", "learning-review quarter=2026-Q3 format=markdown")
@@ -120,6 +170,7 @@ async fn the_report_is_posted_in_the_channel_within_slacks_limits(db: TestDb) {
         .values()
         .find(|(name, _)| name == "learning-review-2026-Q3.md")
         .and_then(|(_, content)| content.clone())
+        .map(|bytes| String::from_utf8(bytes).unwrap())
         .expect("the Markdown document was uploaded");
     assert!(
         document.starts_with("# Quarterly learning review: 2026-Q3"),
@@ -157,7 +208,8 @@ async fn the_automatic_post_goes_out_once_with_two_apps_on_one_database(db: Test
     b.unwrap();
     first.run_due_jobs().await;
     let posted = report_messages(&first, "2026-Q3");
-    assert_eq!(posted.len(), 1, "one report, posted once");
+    let firsts = posted.iter().filter(|m| m.text.contains("(1 of ")).count();
+    assert_eq!(firsts, 1, "one report, posted once");
 
     // The automatic job queued again (a restart that lost its dedupe row, a manual
     // re-run) finds the quarter claimed and posts nothing.
@@ -169,7 +221,7 @@ async fn the_automatic_post_goes_out_once_with_two_apps_on_one_database(db: Test
         .await
         .unwrap();
     first.run_due_jobs().await;
-    assert_eq!(report_messages(&first, "2026-Q3").len(), 1);
+    assert_eq!(report_messages(&first, "2026-Q3").len(), posted.len());
 
     // The next quarter's post is queued, for its own first weekday.
     let next = first.state.store.next_job_run_at().await.unwrap().unwrap();

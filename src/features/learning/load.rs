@@ -379,25 +379,6 @@ async fn vendor_reviews(
         .collect())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_median_of_whole_minutes_rounds_half_up() {
-        assert_eq!(median(vec![]), None);
-        assert_eq!(median(vec![30, 10, 20]), Some(20));
-        assert_eq!(median(vec![10, 25]), Some(18));
-    }
-
-    #[test]
-    fn only_choice_questions_are_tallied() {
-        assert!(is_choice("vendor_breakers"));
-        assert!(!is_choice("vendor_future"));
-        assert!(!is_choice("no_such_question"));
-    }
-}
-
 /// Each quarter's closed pulses, answers opened with the key and added up. Quarters whose
 /// pulses are all still open are left out: results wait for the close.
 async fn pulses(
@@ -421,4 +402,23 @@ async fn pulses(
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_of_whole_minutes_rounds_half_up() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![30, 10, 20]), Some(20));
+        assert_eq!(median(vec![10, 25]), Some(18));
+    }
+
+    #[test]
+    fn only_choice_questions_are_tallied() {
+        assert!(is_choice("vendor_breakers"));
+        assert!(!is_choice("vendor_future"));
+        assert!(!is_choice("no_such_question"));
+    }
 }

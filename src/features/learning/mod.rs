@@ -6,6 +6,7 @@
 
 pub mod actions;
 mod adapters;
+pub mod charts;
 mod compute;
 pub mod facts;
 pub mod import;

@@ -14,6 +14,7 @@ use super::{
     LearningReport, ReportRequest, Settings, compute, load, to_markdown, to_slack_sections,
 };
 use crate::app::AppState;
+use crate::charts::Chart;
 use crate::config::LearningConfig;
 use crate::queue::{Job, JobContext, JobError, Requester};
 use crate::slack::blocks::{self, limits};
@@ -54,32 +55,93 @@ pub async fn report(
     facilitator: Option<String>,
     now: Timestamp,
 ) -> anyhow::Result<LearningReport> {
+    Ok(
+        report_and_charts(store, key, config, team_id, quarter, facilitator, now)
+            .await?
+            .0,
+    )
+}
+
+/// The report and its charts, from one load of the facts.
+pub async fn report_and_charts(
+    store: &Store,
+    key: Option<&crate::pseudonym::PseudonymKey>,
+    config: &LearningConfig,
+    team_id: &str,
+    quarter: Quarter,
+    facilitator: Option<String>,
+    now: Timestamp,
+) -> anyhow::Result<(LearningReport, Vec<Chart>)> {
     let facts = load::facts_for(store, key, team_id, quarter, &config.timezone).await?;
-    Ok(compute(&facts, &request(config, quarter, facilitator, now)))
+    let report = compute(&facts, &request(config, quarter, facilitator, now));
+    let charts =
+        crate::charts::quarter_charts(&super::charts::figures(&facts, &report, &config.timezone))?;
+    Ok((report, charts))
 }
 
-/// Blocks shown after a section of the report. Charts (issue 13) are uploaded next to the
-/// section they illustrate: this is where their blocks go. Nothing yet.
-fn section_attachments(_section: usize, _report: &LearningReport) -> Vec<SlackBlock> {
-    Vec::new()
+/// One step of posting the report: a message, or a chart uploaded after the message that
+/// holds the section it illustrates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Message(Box<SlackMessageContent>),
+    /// The index of the chart in the list given to [`parts`].
+    Chart(usize),
 }
 
-/// The report as Slack messages: a header and a section per part of the template, each
-/// section under 3,000 characters, at most 50 blocks a message.
-pub fn messages(report: &LearningReport) -> Vec<SlackMessageContent> {
-    let mut content = Vec::new();
+/// The report as Slack messages, with each chart right after the message holding its
+/// section: a header and a section per part of the template, each section under 3,000
+/// characters, at most 50 blocks a message.
+pub fn parts(report: &LearningReport, charts: &[Chart]) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut pending: Vec<SlackBlock> = Vec::new();
+    let flush = |pending: &mut Vec<SlackBlock>, parts: &mut Vec<Part>| {
+        for page in blocks::paginate(std::mem::take(pending), limits::MESSAGE_BLOCKS) {
+            parts.push(Part::Message(Box::new(blocks::message(
+                String::new(),
+                page,
+            ))));
+        }
+    };
     for (n, section) in to_slack_sections(report).into_iter().enumerate() {
-        content.push(blocks::header(&section.title));
+        let mut content = vec![blocks::header(&section.title)];
         content.extend(blocks::long_section(&section.body));
-        content.extend(section_attachments(n, report));
+        if pending.len() + content.len() > limits::MESSAGE_BLOCKS {
+            flush(&mut pending, &mut parts);
+        }
+        pending.extend(content);
+        let illustrated: Vec<usize> = (0..charts.len())
+            .filter(|c| charts[*c].section == n)
+            .collect();
+        if !illustrated.is_empty() {
+            flush(&mut pending, &mut parts);
+            parts.extend(illustrated.into_iter().map(Part::Chart));
+        }
     }
+    flush(&mut pending, &mut parts);
+    // Each message's fallback names its place among the messages.
     let title = format!("Quarterly learning review: {}", report.header.quarter);
-    let pages = blocks::paginate(content, limits::MESSAGE_BLOCKS);
-    let total = pages.len();
-    pages
+    let total = parts
+        .iter()
+        .filter(|p| matches!(p, Part::Message(_)))
+        .count();
+    let mut number = 0;
+    for part in &mut parts {
+        if let Part::Message(content) = part {
+            number += 1;
+            content.text = Some(format!("{title} ({number} of {total})"));
+        }
+    }
+    parts
+}
+
+/// The report as Slack messages alone (no charts).
+pub fn messages(report: &LearningReport) -> Vec<SlackMessageContent> {
+    parts(report, &[])
         .into_iter()
-        .enumerate()
-        .map(|(n, page)| blocks::message(format!("{title} ({} of {total})", n + 1), page))
+        .filter_map(|p| match p {
+            Part::Message(content) => Some(*content),
+            Part::Chart(_) => None,
+        })
         .collect()
 }
 
@@ -104,7 +166,7 @@ pub async fn run(state: &AppState, ctx: &JobContext, post: Post<'_>) -> Result<(
     let now = state.clock.now();
     let config = &state.config.learning;
     let facilitator = post.facilitator.map(str::to_string);
-    let report = report(
+    let (report, charts) = report_and_charts(
         &state.store,
         Some(&state.pseudonym_key),
         config,
@@ -123,15 +185,33 @@ pub async fn run(state: &AppState, ctx: &JobContext, post: Post<'_>) -> Result<(
             .await?;
         return Ok(());
     }
-    for (part, content) in messages(&report)
+    for (part, step) in parts(&report, &charts)
         .into_iter()
         .enumerate()
         .skip(post.next_part)
     {
-        state
-            .slack
-            .post_message(post.channel, content, None)
-            .await?;
+        match step {
+            Part::Message(content) => {
+                state
+                    .slack
+                    .post_message(post.channel, *content, None)
+                    .await?;
+            }
+            Part::Chart(index) => {
+                let chart = &charts[index];
+                let filename = format!("{quarter}-{}", chart.file_name);
+                state
+                    .slack
+                    .upload_file(
+                        post.channel,
+                        &filename,
+                        &chart.title,
+                        &chart.png,
+                        "image/png",
+                    )
+                    .await?;
+            }
+        }
         let progress = Job::PostLearningReview {
             team_id: post.team_id.to_string(),
             quarter: post.quarter.to_string(),

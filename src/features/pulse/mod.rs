@@ -585,7 +585,7 @@ fn parse_form(values: &FormValues) -> Result<PulseAnswer, FieldErrors> {
     {
         errors.add(
             COMMENT_BLOCK,
-            &format!("Keep the comment under {COMMENT_MAX} characters."),
+            format!("Keep the comment under {COMMENT_MAX} characters."),
         );
     }
     match score {

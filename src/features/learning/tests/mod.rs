@@ -4,7 +4,7 @@
 mod audit;
 mod culture_risks;
 mod figures;
-mod fixture;
+pub(super) mod fixture;
 mod fixture_reviews;
 mod perf;
 mod render;
