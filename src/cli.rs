@@ -13,7 +13,9 @@ use crate::config::LearningConfig;
 use crate::config::{PseudonymKeySource, Secret};
 use crate::features::learning::import::{self, RowError};
 use crate::features::learning::quarter::Quarter;
-use crate::features::learning::{LearningReport, compute, load, post, to_markdown};
+use crate::features::learning::{
+    LearningReport, compute, load, post, to_markdown, to_markdown_with_images,
+};
 use crate::pseudonym::PseudonymKey;
 use crate::store::Store;
 use crate::store::import::ImportSummary;
@@ -249,12 +251,34 @@ pub async fn export(
     std::fs::create_dir_all(out).with_context(|| format!("could not create {}", out.display()))?;
     let markdown = out.join(format!("learning-review-{quarter}.md"));
     let json = out.join(format!("learning-review-{quarter}.json"));
-    std::fs::write(&markdown, to_markdown(&capped))
+    // The charts beside the document, named by quarter, and linked from their sections.
+    let charts = crate::charts::quarter_charts(&crate::features::learning::charts::figures(
+        &facts,
+        &capped,
+        &config.timezone,
+    ))?;
+    let mut written = Vec::new();
+    let mut images = Vec::new();
+    for chart in &charts {
+        let name = format!("learning-review-{quarter}-{}", chart.file_name);
+        let path = out.join(&name);
+        std::fs::write(&path, &chart.png)
+            .with_context(|| format!("could not write {}", path.display()))?;
+        written.push(path);
+        images.push((chart.section, chart.title.clone(), name));
+    }
+    let links: Vec<(usize, &str, &str)> = images
+        .iter()
+        .map(|(s, t, n)| (*s, t.as_str(), n.as_str()))
+        .collect();
+    std::fs::write(&markdown, to_markdown_with_images(&capped, &links))
         .with_context(|| format!("could not write {}", markdown.display()))?;
     let figures = serde_json::to_string_pretty(&full)?;
     std::fs::write(&json, figures + "\n")
         .with_context(|| format!("could not write {}", json.display()))?;
-    Ok(vec![markdown, json])
+    let mut files = vec![markdown, json];
+    files.extend(written);
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -488,13 +488,15 @@ pub(super) fn pulse(c: &mut Canvas<'_>, figures: &QuarterFigures) -> bool {
         "Mean (1–5)",
     );
     let n = labels.len();
-    let points: Vec<(i32, i32, f64)> = trend
+    let points: Vec<(usize, i32, i32, f64)> = trend
         .iter()
-        .map(|(i, m)| (right.centre(*i, n), right.y(*m), *m))
+        .map(|(i, m)| (*i, right.centre(*i, n), right.y(*m), *m))
         .collect();
-    for pair in points.windows(2) {
-        c.line((pair[0].0, pair[0].1), (pair[1].0, pair[1].1), 3, GREEN);
+    // Quarters next to each other are joined; a quarter without a figure leaves a gap.
+    for pair in points.windows(2).filter(|p| p[1].0 == p[0].0 + 1) {
+        c.line((pair[0].1, pair[0].2), (pair[1].1, pair[1].2), 3, GREEN);
     }
+    let points: Vec<(i32, i32, f64)> = points.into_iter().map(|(_, x, y, m)| (x, y, m)).collect();
     for (x, y, mean) in &points {
         c.dot(*x, *y, 5, GREEN);
         c.text(&format!("{mean:.1}"), *x, y - 10, 13.0, INK, Align::Centre);

@@ -52,8 +52,10 @@ pub struct QuarterFigures {
     pub weekly: Vec<WeekCounts>,
     /// Action items opened and closed per quarter, oldest first.
     pub velocity: Vec<(String, u64, u64)>,
-    /// Ages in whole days of the items open at the quarter's end.
+    /// Ages in whole days of the items open at `as_of`.
     pub open_item_ages: Vec<i64>,
+    /// The day the ages are counted on: the quarter's last day, or today while it runs.
+    pub as_of: String,
     /// Items open longer than this are stale (the line on the age chart).
     pub stale_after_days: u32,
     /// This quarter's 1–5 answers, when they may be shown.
@@ -100,7 +102,7 @@ pub fn quarter_charts(figures: &QuarterFigures) -> anyhow::Result<Vec<Chart>> {
         ),
         (
             "open-item-age.png",
-            format!("Age of open action items at the end of {q}"),
+            format!("Age of open action items on {}", figures.as_of),
             section::AUDIT,
             draw::ages,
         ),
@@ -179,6 +181,7 @@ pub fn example() -> QuarterFigures {
             2, 5, 9, 12, 16, 21, 25, 33, 38, 41, 47, 52, 58, 66, 71, 84, 93, 97, 118, 131, 150,
             188, 240,
         ],
+        as_of: "2026-12-31".into(),
         stale_after_days: 90,
         pulse_distribution: Some([1, 2, 4, 9, 5]),
         pulse_trend: vec![

@@ -101,3 +101,22 @@ fn the_pulse_chart_shows_the_trend_even_below_the_floor_this_quarter() {
         .count();
     assert!(green > 100, "{green}");
 }
+
+/// Regenerates the examples in `docs/charts` (the README links them):
+/// `cargo test --lib write_chart_examples -- --ignored`.
+#[test]
+#[ignore = "writes docs/charts: cargo test --lib write_chart_examples -- --ignored"]
+fn write_chart_examples() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/charts");
+    std::fs::create_dir_all(&folder).unwrap();
+    for chart in quarter_charts(&example()).unwrap() {
+        std::fs::write(folder.join(chart.file_name), &chart.png).unwrap();
+    }
+    let empty = QuarterFigures {
+        quarter: "2026-Q4".into(),
+        time_zone: "UTC".into(),
+        ..QuarterFigures::default()
+    };
+    let none = quarter_charts(&empty).unwrap();
+    std::fs::write(folder.join("no-data.png"), &none[4].png).unwrap();
+}

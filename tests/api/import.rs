@@ -204,6 +204,25 @@ async fn importing_twice_adds_nothing_and_changed_rows_are_updated(db: TestDb) {
     .unwrap();
     assert_eq!(json["inventory"]["incidents"], 3);
     assert_eq!(json["recurrence"][3]["ratio"]["numerator"], 1);
+    // The charts are PNG files beside the document, linked from their sections.
+    let markdown = std::fs::read_to_string(out_dir.join("learning-review-2026-Q3.md")).unwrap();
+    let linked: Vec<&str> = markdown
+        .lines()
+        .filter_map(|l| l.strip_prefix("![")?.split_once("](")?.1.strip_suffix(')'))
+        .collect();
+    assert_eq!(linked.len(), 6, "{markdown}");
+    for file in &linked {
+        let bytes = std::fs::read(out_dir.join(file)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{file}");
+        assert!(out.contains(file), "{file} is listed: {out}");
+    }
+    let inventory = markdown.find("## 1. Incident inventory").unwrap();
+    let patterns = markdown.find("## 2. Pattern analysis").unwrap();
+    let recurrence = markdown.find("-recurrence.png)").unwrap();
+    assert!(
+        inventory < recurrence && recurrence < patterns,
+        "{markdown}"
+    );
 
     // A password in the database URL is never printed.
     let (code, _, err) = debrief(

@@ -87,6 +87,7 @@ pub fn figures(facts: &Facts, report: &LearningReport, tz: &TimeZone) -> Quarter
             .map(|v| (v.quarter.to_string(), v.opened, v.closed))
             .collect(),
         open_item_ages,
+        as_of: header.figures_as_of.to_zoned(tz.clone()).date().to_string(),
         stale_after_days: report.audit.ages.stale_after_days,
         pulse_distribution: match &report.culture.pulse {
             Pulse::Results(f) => Some(f.distribution),

@@ -6,6 +6,15 @@ use super::report::LearningReport;
 
 /// The whole report as Markdown, ending in exactly one newline.
 pub fn to_markdown(report: &LearningReport) -> String {
+    to_markdown_with_images(report, &[])
+}
+
+/// An image the Markdown links under a section: (section index, alt text, file name).
+pub type SectionImage<'a> = (usize, &'a str, &'a str);
+
+/// The report as Markdown, with each image linked at the end of its section (the export
+/// writes the chart files beside the document).
+pub fn to_markdown_with_images(report: &LearningReport, images: &[SectionImage<'_>]) -> String {
     let mut blocks = Vec::new();
     for (n, section) in outline(report).iter().enumerate() {
         // The first section is the title page: its sub-headings sit one level up.
@@ -13,6 +22,9 @@ pub fn to_markdown(report: &LearningReport) -> String {
         blocks.push(format!("{level} {}", escape(&section.title)));
         for block in &section.blocks {
             blocks.push(render_block(block, sub));
+        }
+        for (_, alt, file) in images.iter().filter(|(s, _, _)| *s == n) {
+            blocks.push(format!("![{}]({file})", escape(alt)));
         }
     }
     let mut out = blocks.join("\n\n").trim_end().to_string();

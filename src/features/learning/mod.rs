@@ -26,7 +26,7 @@ mod tests;
 pub use actions::{ActionItem, ActionKind, ItemStatus, StatusChange};
 pub use compute::{RUNNING_ORDER, ReportRequest, Settings, compute};
 pub use facts::Facts;
-pub use markdown::to_markdown;
+pub use markdown::{to_markdown, to_markdown_with_images};
 pub use quarter::{Quarter, QuarterParseError};
 pub use report::LearningReport;
 pub use slack::{SECTION_LIMIT, SlackSection, to_slack_sections};
