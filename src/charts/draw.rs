@@ -142,10 +142,19 @@ fn axes(
     c.line((f.left, f.bottom), (f.right, f.bottom), 2, INK);
     c.line((f.left, f.top), (f.left, f.bottom), 1, INK);
     let n = categories.len();
+    // With many categories, every k-th is labelled so that no two labels overlap.
+    let widest = categories
+        .iter()
+        .map(|l| c.text_width(l, category_size))
+        .fold(0.0f32, f32::max);
+    let slot = f64::from(f.right - f.left) / n.max(1) as f64;
+    let every = ((f64::from(widest) + 8.0) / slot).ceil().max(1.0) as usize;
     for (i, label) in categories.iter().enumerate() {
         let x = f.centre(i, n);
         c.line((x, f.bottom), (x, f.bottom + 5), 1, INK);
-        c.text(label, x, f.bottom + 22, category_size, INK, Align::Centre);
+        if i % every == 0 {
+            c.text(label, x, f.bottom + 22, category_size, INK, Align::Centre);
+        }
     }
     c.text(
         x_desc,
@@ -271,7 +280,7 @@ pub(super) fn weekly(c: &mut Canvas<'_>, figures: &QuarterFigures) -> bool {
             (VERMILLION, "P1"),
             (ORANGE, "P2"),
             (SKY, "P3"),
-            (GREY, "Other or unknown"),
+            (GREY, "P4, other or none"),
         ],
         WIDTH as i32 - 24,
         52,

@@ -28,7 +28,7 @@ pub mod section {
 pub struct WeekCounts {
     /// The week's first day on the team's clock, as shown ("Oct 5").
     pub label: String,
-    /// P1, P2, P3 and other or unknown.
+    /// P1, P2, P3, and P4, another scale or none.
     pub by_severity: [u32; 4],
 }
 

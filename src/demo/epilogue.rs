@@ -187,7 +187,7 @@ impl Demo<'_> {
 impl Demo<'_> {
     /// The quarterly psychological-safety pulse: sent, answered anonymously by four
     /// people (one with a comment), closed, and its results.
-    pub(super) async fn pulse(&mut self) -> anyhow::Result<()> {
+    pub(super) async fn pulse(&mut self, folder: &Path) -> anyhow::Result<()> {
         self.stage("12. Epilogue: the quarterly psychological-safety pulse")?;
         self.command(FACILITATOR, CHANNEL, "pulse deadline=2d")
             .await?;
@@ -224,6 +224,29 @@ impl Demo<'_> {
         self.run_until(self.now().as_second() + 2 * 86_400 + 60)
             .await?;
         self.command(FACILITATOR, CHANNEL, "pulse results").await?;
+        // The quarter's pulse chart, as the learning review and `debrief export` draw it.
+        let quarter = Quarter::containing(self.now(), &self.state.config.learning.timezone);
+        let team = self.sandbox.world().team_id.clone();
+        let (_, charts) = crate::features::learning::post::report_and_charts(
+            &self.state.store,
+            Some(&self.state.pseudonym_key),
+            &self.state.config.learning,
+            &team,
+            quarter,
+            None,
+            self.now(),
+        )
+        .await?;
+        let chart = charts
+            .iter()
+            .find(|c| c.file_name == "pulse.png")
+            .context("the pulse chart")?;
+        let path = folder.join(format!("{quarter}-pulse.png"));
+        std::fs::write(&path, &chart.png)?;
+        self.line(&format!(
+            "The pulse chart of {quarter} is at {} (run with --keep to keep it; `debrief export` writes every chart).",
+            path.display()
+        ))?;
         Ok(())
     }
 }

@@ -452,7 +452,7 @@ impl Demo<'_> {
         let markdown = synth::to_markdown(&synth::synthesize(&inputs));
         writeln!(self.out, "{markdown}")?;
         self.epilogue(folder).await?;
-        self.pulse().await?;
+        self.pulse(folder).await?;
         self.stage("Done")?;
         writeln!(
             self.out,
@@ -767,11 +767,12 @@ impl Demo<'_> {
                     }
                 }
                 Sighting::File { channel, title, .. } => {
-                    writeln!(
-                        self.out,
-                        "  [DM to {}] a file: {title}",
-                        self.dm_owner(&channel)
-                    )?;
+                    let place = if channel.starts_with('D') {
+                        format!("DM to {}", self.dm_owner(&channel))
+                    } else {
+                        self.channel_name(&channel)
+                    };
+                    writeln!(self.out, "  [{place}] a file: {title}")?;
                 }
             }
         }

@@ -272,4 +272,19 @@ fn keep_leaves_the_database_and_says_where() {
     assert_eq!(kept.len(), 1);
     assert!(kept[0].join("debrief.db").exists());
     assert!(out.contains(&kept[0].display().to_string()), "{out}");
+    // The pulse chart whose path the epilogue printed is a PNG in the kept folder.
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("The pulse chart of "))
+        .expect("the chart's path is printed");
+    let path = line
+        .split(" is at ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    assert!(path.starts_with(&kept[0].display().to_string()), "{line}");
+    let png = std::fs::read(path).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{line}");
 }
