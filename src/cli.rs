@@ -92,6 +92,55 @@ pub fn forgotten_summary(user_id: &str, f: &crate::store::erasure::Forgotten) ->
     )
 }
 
+/// `debrief migrate-to`: copies every row of `source` into the empty `destination`.
+/// Returns a summary naming both databases (without passwords) and the rows per table.
+pub async fn migrate_to(source: &str, destination: &str) -> anyhow::Result<String> {
+    if same_database(source, destination) {
+        anyhow::bail!(
+            "the destination is the source ({}); give migrate-to another database",
+            redact_url(destination)
+        );
+    }
+    let from = open(source).await?;
+    let to = open(destination).await?;
+    let copied = from.copy_into(&to).await?;
+    from.close().await;
+    to.close().await;
+    let rows: u64 = copied.iter().map(|(_, n)| n).sum();
+    let tables: Vec<String> = copied
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(t, n)| format!("{t}: {n}"))
+        .collect();
+    Ok(format!(
+        "Copied {rows} rows from {} to {} ({}). Start debrief with DATABASE_URL set to the new database and the same pseudonym key: it checks the key against the copied fingerprint.",
+        redact_url(source),
+        redact_url(destination),
+        if tables.is_empty() {
+            "nothing to copy".to_string()
+        } else {
+            tables.join(", ")
+        }
+    ))
+}
+
+/// Whether two URLs name the same database (SQLite: the same file).
+fn same_database(a: &str, b: &str) -> bool {
+    let file = |url: &str| {
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .map(|path| {
+                let path = path.split('?').next().unwrap_or(path);
+                std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(path))
+            })
+    };
+    match (file(a), file(b)) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a.trim_end_matches('/') == b.trim_end_matches('/'),
+        _ => false,
+    }
+}
+
 /// What `purge` did, or would do without `--yes`.
 pub fn purged_summary(team: &str, purged: &crate::store::erasure::Purged, deleted: bool) -> String {
     let counts: Vec<String> = purged

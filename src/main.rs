@@ -76,6 +76,18 @@ enum Command {
     /// Delete everything a workspace left behind (after uninstalling): incidents,
     /// reviews, answers, observations, action items and their history. Without --yes it
     /// only counts what would go.
+    /// Copy everything (ids, sealed answers, the key's fingerprint) into another database,
+    /// e.g. from SQLite to PostgreSQL when a team starts running several replicas. The
+    /// destination must be empty; its tables are created first. The source is only read.
+    MigrateTo {
+        /// The destination, e.g. postgres://debrief@db.internal/debrief (its password is
+        /// never printed). Give it in the environment as DEBRIEF_MIGRATE_TO instead, so
+        /// that it does not show in `ps`.
+        #[arg(env = "DEBRIEF_MIGRATE_TO", hide_env_values = true)]
+        destination: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     Purge {
         /// The Slack workspace id (T…).
         #[arg(long)]
@@ -178,6 +190,10 @@ fn main() -> ExitCode {
             yes,
             database,
         } => runtime.block_on(purge(team, yes, database)),
+        Command::MigrateTo {
+            destination,
+            database,
+        } => runtime.block_on(migrate_to(destination, database)),
     }
 }
 
@@ -189,6 +205,16 @@ async fn purge(team: String, yes: bool, database: DatabaseArg) -> ExitCode {
     match store.purge_team(&team, !yes).await {
         Ok(purged) => {
             println!("{}", cli::purged_summary(&team, &purged, yes));
+            ExitCode::SUCCESS
+        }
+        Err(err) => failed(err),
+    }
+}
+
+async fn migrate_to(destination: String, database: DatabaseArg) -> ExitCode {
+    match cli::migrate_to(&database.database_url, &destination).await {
+        Ok(summary) => {
+            println!("{summary}");
             ExitCode::SUCCESS
         }
         Err(err) => failed(err),

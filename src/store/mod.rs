@@ -20,6 +20,7 @@ pub mod agenda;
 mod batch;
 pub mod catalogue;
 pub mod checkins;
+pub mod copy;
 pub mod erasure;
 pub mod events;
 pub mod import;

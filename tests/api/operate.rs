@@ -661,3 +661,124 @@ async fn a_review_whose_participants_could_not_be_gathered_says_why_and_looks_ag
     assert!(status.contains("Participants (4)"), "{status}");
     app.stop().await;
 }
+
+/// Every table the migrations create is either copied by `migrate-to` or named as not
+/// copied: a new migration's table cannot be forgotten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_to_knows_every_table_of_both_schemas() {
+    let mut dbs = vec![TestDb::sqlite().await];
+    dbs.extend(TestDb::postgres().await);
+    for db in &dbs {
+        let store = app_store(db).await;
+        assert_eq!(
+            store.tables_not_copied().await.unwrap(),
+            Vec::<String>::new(),
+            "add new tables to store::copy::TABLES (or NOT_COPIED) on {}",
+            db.url()
+        );
+        for table in debrief::store::copy::TABLES {
+            store.table_as_text(table).await.unwrap();
+        }
+        store.close().await;
+    }
+}
+
+/// Every table's rows as text, sorted (tables without an id have no order to keep).
+async fn all_rows(url: &str) -> Vec<(String, Vec<Vec<String>>)> {
+    let store = debrief::store::Store::connect(url).await.unwrap();
+    let mut tables = Vec::new();
+    for table in debrief::store::copy::TABLES {
+        let mut rows = store.table_as_text(table).await.unwrap();
+        rows.sort();
+        tables.push((table.to_string(), rows));
+    }
+    store.close().await;
+    tables
+}
+
+fn migrate_to(from: &TestDb, to: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(["migrate-to", "--database-url", from.url()])
+        .env("DEBRIEF_MIGRATE_TO", to)
+        .output()
+        .expect("the binary runs")
+}
+
+/// `debrief migrate-to`: SQLite to PostgreSQL and back (SQLite to SQLite without
+/// PostgreSQL), every row equal, sealed answers still opening with the same key, new rows
+/// getting fresh ids, and a non-empty or identical destination refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_to_copies_everything_and_the_copy_runs() {
+    let source = TestDb::sqlite().await;
+    let app = TestApp::spawn(&source).await;
+    review_with_an_answer_and_an_observation(&app, "").await;
+    app.cmd("U0ALICE", r#"action add title="Canary stage" kind=fix"#)
+        .await;
+    app.cmd("U0ALICE", "pulse").await;
+    app.run_due_jobs().await;
+    app.answer_pulse("U0BOB", 4, "MIGRATED-PULSE-COMMENT").await;
+    app.expect_leftover_jobs();
+    app.stop().await;
+    let before = all_rows(source.url()).await;
+    assert!(
+        before.iter().filter(|(_, rows)| !rows.is_empty()).count() > 12,
+        "the scenario fills most tables: {:?}",
+        before.iter().map(|(t, r)| (t, r.len())).collect::<Vec<_>>()
+    );
+
+    let middle = match TestDb::postgres().await {
+        Some(db) => db,
+        None => TestDb::sqlite().await,
+    };
+    let last = TestDb::sqlite().await;
+    for (from, to) in [(&source, &middle), (&middle, &last)] {
+        let output = migrate_to(from, to.url());
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.starts_with("Copied "), "{stdout}");
+        assert!(!stdout.contains("MIGRATED"), "no content is printed");
+        assert_eq!(
+            all_rows(to.url()).await,
+            before,
+            "{} → {}",
+            from.url(),
+            to.url()
+        );
+    }
+    for copy in [&middle, &last] {
+        // The copy runs: the same key opens the sealed answer, and a new incident gets an
+        // id past the copied ones (PostgreSQL's sequences were moved on).
+        let app = TestApp::spawn(copy).await;
+        let own = app
+            .own_answers("U0CAROL")
+            .await
+            .expect("carol's answer opens");
+        assert!(
+            format!("{own:?}").contains("runbook was out of date"),
+            "{own:?}"
+        );
+        let recorded = app
+            .slack
+            .command("U0ALICE", "C0OUTSIDE", r#"incident title="After the move""#)
+            .await;
+        assert!(recorded.text().contains("Recorded"), "{}", recorded.text());
+        app.expect_leftover_jobs();
+        app.stop().await;
+    }
+
+    // Refusals: a destination with data, and the source itself.
+    let full = migrate_to(&source, middle.url());
+    assert!(!full.status.success());
+    assert!(
+        String::from_utf8_lossy(&full.stderr).contains("already holds data"),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
+    );
+    let same = migrate_to(&source, source.url());
+    assert!(!same.status.success());
+    assert!(String::from_utf8_lossy(&same.stderr).contains("is the source"));
+}
