@@ -95,6 +95,10 @@ pub const PULSE_OPT_OUT: &str = "pulse_opt_out";
 /// The pulse form.
 pub const PULSE_SUBMIT: &str = "pulse_submit";
 
+/// "Write the summary" when a review is marked done, and its form.
+pub const SUMMARY_OPEN: &str = "summary_open";
+pub const SUMMARY_SUBMIT: &str = "summary_submit";
+
 /// Every button action id, for the registry test.
 pub const ACTIONS: &[&str] = &[
     SURVEY_OPEN,
@@ -119,6 +123,7 @@ pub const ACTIONS: &[&str] = &[
     PULSE_OPEN,
     PULSE_MUTE,
     PULSE_OPT_OUT,
+    SUMMARY_OPEN,
 ];
 /// Every modal callback id, for the registry test.
 pub const CALLBACKS: &[&str] = &[
@@ -128,6 +133,7 @@ pub const CALLBACKS: &[&str] = &[
     COUNTERFACTUAL_SUBMIT,
     ACTION_SUBMIT,
     PULSE_SUBMIT,
+    SUMMARY_SUBMIT,
 ];
 /// Every shortcut callback id (declared in manifest.yaml).
 pub const SHORTCUTS: &[&str] = &[OBSERVE_SHORTCUT];

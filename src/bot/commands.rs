@@ -200,6 +200,12 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
         rest: None,
     },
     CommandSpec {
+        name: "review summary",
+        summary: "Draft a summary to post in the channel. Themes, counterfactuals, action items with owners and who took part (no quotes, no pseudonyms), with a button to edit and post it, and the same text as Markdown.",
+        args: &[],
+        rest: None,
+    },
+    CommandSpec {
         name: "action add",
         summary: "Add an action item to this channel's incident. kind= is fix, mitigation, detection, process or tech-debt; url= a Jira, Linear or GitHub link.",
         args: &[
@@ -369,7 +375,7 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "pulse",
-        summary: "Send the anonymous psychological-safety pulse (one 1–5 question, optional comment) by DM to this channel's people, another channel's, or the people named. every=quarter sends it in each quarter's second week; every=off stops that.",
+        summary: "Send the anonymous psychological-safety pulse by DM. One 1–5 question with an optional comment, to this channel's people, another channel's, or the people named; every=quarter sends it in each quarter's second week, every=off stops that.",
         args: &[
             ArgSpec {
                 key: "channel",
@@ -396,7 +402,7 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "pulse results",
-        summary: "Show a quarter's pulse results (default: this quarter): mean, the 1–5 spread, response rate, change against last quarter and comments without names, once a pulse has closed with enough answers.",
+        summary: "Show a quarter's pulse results. Default: this quarter; the mean, the 1–5 spread, response rate, change against last quarter and comments without names, once a pulse has closed with enough answers.",
         args: &[ArgSpec {
             key: "quarter",
             kind: ArgKind::Text,
@@ -458,6 +464,7 @@ const HELP_GROUPS: &[(&str, &[&str])] = &[
         "After the meeting",
         &[
             "review done",
+            "review summary",
             "review delete",
             "action add",
             "action",
@@ -587,6 +594,7 @@ pub async fn dispatch(
         "agenda" => features::agenda::command(state, request, &invocation, now).await,
         "answers" => features::survey::command::answers_command(state, request, now).await,
         "review done" => features::completion::command(state, request, now).await,
+        "review summary" => features::summary::command(state, request).await,
         "review delete" => features::erasure::command(state, request).await,
         "action add" => features::actions::add(state, request, &invocation, now).await,
         "action" => {

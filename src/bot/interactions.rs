@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::error::Error;
 use crate::features::{
     actions, agenda, checkin, completion, counterfactual, incident, observation, onboarding, pulse,
-    survey, vocabulary,
+    summary, survey, vocabulary,
 };
 use crate::queue::{self, Job, Requester};
 use crate::slack::forms;
@@ -165,6 +165,9 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
         let result: Result<(), Error> = match crate::ids::kind_of(action.action_id.value()) {
             crate::ids::SURVEY_OPEN => {
                 survey::modal::open_modal(state, &user, ev.trigger_id.value(), &value).await
+            }
+            crate::ids::SUMMARY_OPEN => {
+                summary::open_form(state, &user, ev.trigger_id.value(), &value).await
             }
             crate::ids::PULSE_OPEN => {
                 pulse::open_form(state, &user, ev.trigger_id.value(), &value).await
@@ -331,6 +334,9 @@ async fn on_view_submission(
             crate::ids::SURVEY_SUBMIT => survey::modal::submit(state, &user, &ev.view, &metadata)
                 .await
                 .map(Some),
+            crate::ids::SUMMARY_SUBMIT => summary::submit(state, &user, &ev.view, &metadata, now)
+                .await
+                .map(|()| None),
             crate::ids::PULSE_SUBMIT => pulse::submit(state, &user, &ev.view, &metadata)
                 .await
                 .map(Some),

@@ -102,7 +102,7 @@ pub fn quarter_charts(figures: &QuarterFigures) -> anyhow::Result<Vec<Chart>> {
         ),
         (
             "open-item-age.png",
-            format!("Age of open action items on {}", figures.as_of),
+            format!("Age of open action items, {q}, on {}", figures.as_of),
             section::AUDIT,
             draw::ages,
         ),

@@ -19,8 +19,14 @@ pub async fn command(
     now: Timestamp,
 ) -> Result<Reply, Error> {
     let (incident, review) = super::require_review(state, request).await?;
-    let text = mark_done(state, &incident, &review, &request.user_id, now).await?;
-    Ok(Reply::ephemeral(text))
+    let (text, newly_done) = mark_done(state, &incident, &review, &request.user_id, now).await?;
+    if !newly_done {
+        return Ok(Reply::ephemeral(text));
+    }
+    // Marking it done is the moment to write the outcome down for the channel.
+    let mut content = vec![blocks::section(&text)];
+    content.extend(super::summary::offer(&review));
+    Ok(Reply::ephemeral_blocks(text, content))
 }
 
 /// "Mark the review done" on the agenda (in the facilitator's DM).
@@ -34,7 +40,15 @@ pub async fn on_button(
     let Some(incident) = state.store.incident(review.incident_id).await? else {
         user_error!("That review's incident no longer exists.");
     };
-    mark_done(state, &incident, &review, user, now).await
+    let (text, newly_done) = mark_done(state, &incident, &review, user, now).await?;
+    Ok(if newly_done {
+        format!(
+            "{text} `/debrief review summary` drafts a summary to post in <#{}>.",
+            review.channel_id
+        )
+    } else {
+        text
+    })
 }
 
 async fn mark_done(
@@ -43,7 +57,7 @@ async fn mark_done(
     review: &Review,
     user: &str,
     now: Timestamp,
-) -> Result<String, Error> {
+) -> Result<(String, bool), Error> {
     super::require_facilitator(review, user, "mark the review done")?;
     if let Some(meeting) = review.meeting_at
         && meeting > now.as_second()
@@ -55,8 +69,9 @@ async fn mark_done(
     }
     let title = blocks::escape(&incident.title);
     if !state.store.mark_review_done(review.id, user, now).await? {
-        return Ok(format!(
-            "The review of *{title}* was already marked done; nothing changed."
+        return Ok((
+            format!("The review of *{title}* was already marked done; nothing changed."),
+            false,
         ));
     }
     // Shown privately and after the fact: they never block closing a review.
@@ -77,7 +92,10 @@ async fn mark_done(
         };
         queue::enqueue(state, &job, now).await?;
     }
-    Ok(format!(
-        "The review of *{title}* is marked done: it counts as a completed postmortem in the learning review. Its action items live on: `/debrief actions open`."
+    Ok((
+        format!(
+            "The review of *{title}* is marked done: it counts as a completed postmortem in the learning review. Its action items live on: `/debrief actions open`."
+        ),
+        true,
     ))
 }

@@ -17,6 +17,7 @@ pub mod participation;
 pub mod pulse;
 pub mod retention;
 pub mod review;
+pub mod summary;
 pub mod survey;
 pub mod vocabulary;
 

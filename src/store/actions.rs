@@ -262,6 +262,25 @@ impl Store {
             .await?))
     }
 
+    /// The items of one incident, by id.
+    pub async fn action_items_of_incident(
+        &self,
+        incident_id: i64,
+    ) -> anyhow::Result<Vec<ActionItem>> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            item_columns!(),
+            " FROM action_items a LEFT JOIN incidents i ON i.id = a.incident_id
+             WHERE a.incident_id = $1 ORDER BY a.id"
+        );
+        on_db!(self, "list an incident's action items", |pool| Ok(
+            sqlx::query_as(SQL)
+                .bind(incident_id)
+                .fetch_all(pool)
+                .await?
+        ))
+    }
+
     /// An item's history, oldest first.
     pub async fn action_item_history(&self, id: i64) -> anyhow::Result<Vec<HistoryRow>> {
         const SQL: &str =

@@ -3,6 +3,8 @@
 
 use debrief::ids::{HELP_ALL, START_REVIEW, SURVEY_EDIT_PARTICIPANTS, SURVEY_SEND};
 
+use std::time::Duration;
+
 use crate::helpers::{CHANNEL, TestApp, TestDb, add_people};
 use crate::on_both_databases;
 
@@ -17,6 +19,7 @@ on_both_databases!(
     a_mention_or_a_dm_saying_help_gets_the_short_help,
     the_app_home_welcomes_newcomers_and_shows_what_is_waiting,
     every_message_reads_like_a_sentence,
+    marking_a_review_done_offers_a_summary_to_edit_and_post,
 );
 
 const HUMANS: [&str; 4] = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"];
@@ -408,5 +411,104 @@ async fn every_message_reads_like_a_sentence(db: TestDb) {
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");
+    app.stop().await;
+}
+
+/// The written outcome: marking the review done offers a summary; the facilitator edits
+/// it in a form and it is posted in the channel once. It quotes nobody and names no
+/// pseudonym; only the facilitator can post it; an empty summary is refused in the form.
+async fn marking_a_review_done_offers_a_summary_to_edit_and_post(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    app.send_survey().await;
+    app.answer("U0BOB", "SURVEY-TEXT the cache purge emptied the edge")
+        .await;
+    app.cmd(
+        "U0ALICE",
+        r#"action add title="Canary stage for purges" owner=<@U0BOB> kind=mitigation"#,
+    )
+    .await;
+    app.run_due_jobs().await;
+    app.advance(Duration::from_secs(2 * 86_400 + 3600));
+    app.run_due_jobs().await;
+    let refused = app.cmd("U0BOB", "review summary").await;
+    assert!(refused.contains("facilitator"), "{refused}");
+
+    let done = app.slack.command("U0ALICE", CHANNEL, "review done").await;
+    assert!(done.text().contains("marked done"), "{}", done.body);
+    let clicked = app
+        .slack
+        .click_ephemeral("U0ALICE", CHANNEL, &done.json(), debrief::ids::SUMMARY_OPEN)
+        .await;
+    assert_eq!(clicked.status, 200, "{}", clicked.body);
+    let (view_id, view) = app
+        .sandbox
+        .open_modal_for("U0ALICE")
+        .expect("the form opened");
+    assert_eq!(view["callback_id"], debrief::ids::SUMMARY_SUBMIT);
+    let draft = view.to_string();
+    assert!(
+        draft.contains("Canary stage for purges (<@U0BOB>, open)"),
+        "{draft}"
+    );
+    assert!(
+        draft.contains("0 of 4 people spoke in the meeting or the check-in"),
+        "{draft}"
+    );
+    for secret in ["SURVEY-TEXT", "Respondent", "Gini"] {
+        assert!(!draft.contains(secret), "{secret} in the draft: {draft}");
+    }
+    let before = app.sandbox.messages_in(CHANNEL).len();
+
+    // Someone else submitting the facilitator's form, and an emptied form: field errors.
+    let by_bob = app
+        .slack
+        .submit_view("U0BOB", &view_id, &[("summary_text", "hijacked")])
+        .await
+        .json();
+    assert_eq!(by_bob["response_action"], "errors", "{by_bob}");
+    let empty = app
+        .slack
+        .submit_view("U0ALICE", &view_id, &[("summary_text", "   ")])
+        .await
+        .json();
+    assert_eq!(empty["response_action"], "errors", "{empty}");
+    app.run_due_jobs().await;
+    assert_eq!(
+        app.sandbox.messages_in(CHANNEL).len(),
+        before,
+        "nothing posted yet"
+    );
+
+    let posted = app
+        .slack
+        .submit_view(
+            "U0ALICE",
+            &view_id,
+            &[("summary_text", "EDITED SUMMARY: we add a canary stage.")],
+        )
+        .await;
+    assert_eq!(posted.status, 200);
+    app.run_due_jobs().await;
+    app.run_due_jobs().await;
+    let summaries: Vec<_> = app
+        .sandbox
+        .messages_in(CHANNEL)
+        .into_iter()
+        .filter(|m| m.text.contains("EDITED SUMMARY"))
+        .collect();
+    assert_eq!(summaries.len(), 1, "posted once");
+
+    // The same draft as Markdown, for a wiki.
+    let reply = app
+        .slack
+        .command("U0ALICE", CHANNEL, "review summary")
+        .await;
+    let blocks = reply.json()["blocks"].to_string();
+    assert!(blocks.contains("# Review of"), "{blocks}");
+    assert!(
+        blocks.contains("- #1 Canary stage for purges (@U0BOB, open)"),
+        "{blocks}"
+    );
     app.stop().await;
 }
