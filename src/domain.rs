@@ -219,6 +219,8 @@ pub struct UserInfo {
     pub name: String,
     pub is_bot: bool,
     pub deleted: bool,
+    /// The IANA time zone of their Slack profile, when Slack gives one.
+    pub tz: Option<String>,
 }
 
 /// What kind of work an action item is.

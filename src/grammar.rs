@@ -23,7 +23,8 @@ pub enum ArgKind {
     Channel,
     /// `90s`, `45m`, `2h`, `3d` (or combinations such as `1h30m`).
     Duration,
-    /// An RFC 3339 time such as `2026-12-01T15:00:00Z`.
+    /// A time: RFC 3339 (`2026-12-01T15:00:00Z`), or on the person's clock
+    /// (`tomorrow 15:00`, `monday 9:30`, `2026-12-07 15:00`, `15:00`, `3pm`).
     Time,
     /// One of a fixed set of words (compared case-insensitively).
     Choice(&'static [&'static str]),
@@ -46,7 +47,7 @@ impl ArgKind {
             ArgKind::Users => "<@user>,<@user>".into(),
             ArgKind::Channel => "#channel".into(),
             ArgKind::Duration => "<duration>".into(),
-            ArgKind::Time => "<RFC 3339 time>".into(),
+            ArgKind::Time => "<time>".into(),
             ArgKind::Choice(options) => options.join("|"),
             ArgKind::Tags => "a,b".into(),
             ArgKind::Tag => "<tag>".into(),
@@ -63,7 +64,10 @@ impl ArgKind {
             ArgKind::Users => "people mentioned with @, separated by commas".into(),
             ArgKind::Channel => "a channel picked with # (e.g. #sre)".into(),
             ArgKind::Duration => "a duration such as 90s, 45m, 2h or 3d".into(),
-            ArgKind::Time => "a time such as 2026-12-01T15:00:00Z (RFC 3339)".into(),
+            ArgKind::Time => {
+                "a time such as \"tomorrow 15:00\", \"monday 9:30\", \"2026-12-07 15:00\" or 2026-12-07T15:00:00Z"
+                    .into()
+            }
             ArgKind::Choice(options) => format!("one of {}", options.join(", ")),
             ArgKind::Tags => "comma-separated names such as api,checkout".into(),
             ArgKind::Tag => "a short name such as cache-invalidation".into(),
@@ -128,7 +132,7 @@ pub enum Value {
     Users(Vec<String>),
     Channel(String),
     Duration(Duration),
-    Time(Timestamp),
+    Time(When),
     Choice(&'static str),
     Tags(Vec<String>),
     Tag(String),
@@ -178,9 +182,25 @@ impl Invocation {
             _ => None,
         }
     }
+    /// A time given exactly (RFC 3339); a wall-clock time needs [`Invocation::time_in`].
     pub fn time(&self, key: &str) -> Option<Timestamp> {
         match self.args.get(key) {
-            Some(Value::Time(t)) => Some(*t),
+            Some(Value::Time(When::Exact(t))) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// Whether some time was given on a wall clock, so that the person's time zone matters.
+    pub fn has_wall_clock_time(&self) -> bool {
+        self.args
+            .values()
+            .any(|v| matches!(v, Value::Time(When::Local { .. })))
+    }
+
+    /// A time, wall-clock forms read on `tz`'s clock as of `now`.
+    pub fn time_in(&self, key: &str, now: Timestamp, tz: &jiff::tz::TimeZone) -> Option<Timestamp> {
+        match self.args.get(key) {
+            Some(Value::Time(when)) => when.resolve(now, tz),
             _ => None,
         }
     }
@@ -333,7 +353,8 @@ fn parse_arguments(
 
     let mut args: BTreeMap<&'static str, Value> = BTreeMap::new();
     let mut last_users_key: Option<&'static str> = None;
-    for token in tokens {
+    let tokens = join_clock_times(tokens);
+    for token in &tokens {
         let Some((key, raw_value)) = token.split_once('=') else {
             // `participants=<@U1> <@U2>`: a bare mention continues the previous list.
             if let (Some(key), Some(user)) = (last_users_key, parse_user(token))
@@ -407,6 +428,151 @@ fn parse_arguments(
     })
 }
 
+/// `meeting=tomorrow 15:00` arrives as two words: a day followed by a clock time is one
+/// value.
+fn join_clock_times(tokens: &[String]) -> Vec<String> {
+    let mut joined: Vec<String> = Vec::new();
+    for token in tokens {
+        let follows_a_day = joined.last().is_some_and(|last| {
+            last.split_once('=')
+                .is_some_and(|(_, v)| parse_day(v).is_some() && parse_clock(v).is_none())
+        });
+        if follows_a_day && !token.contains('=') && parse_clock(token).is_some() {
+            let last = joined.last_mut().expect("checked above");
+            last.push(' ');
+            last.push_str(token);
+        } else {
+            joined.push(token.clone());
+        }
+    }
+    joined
+}
+
+/// A time as given: exact, or on someone's wall clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Exact(Timestamp),
+    /// On the clock of whoever typed it: a day (today when none) and a time of day.
+    Local {
+        day: Option<Day>,
+        time: jiff::civil::Time,
+    },
+}
+
+/// A day as people write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Day {
+    Today,
+    Tomorrow,
+    /// The next such weekday (today's counts only while its time is still ahead).
+    Next(jiff::civil::Weekday),
+    On(jiff::civil::Date),
+}
+
+impl When {
+    /// The instant meant, on `tz`'s clock as of `now`. A bare time of day that has passed
+    /// today means tomorrow. `None` for a wall time that does not exist (a DST gap).
+    pub fn resolve(self, now: Timestamp, tz: &jiff::tz::TimeZone) -> Option<Timestamp> {
+        let (day, time) = match self {
+            When::Exact(t) => return Some(t),
+            When::Local { day, time } => (day, time),
+        };
+        let today = now.to_zoned(tz.clone()).date();
+        let at = |date: jiff::civil::Date| {
+            date.to_datetime(time)
+                .to_zoned(tz.clone())
+                .ok()
+                .map(|z| z.timestamp())
+        };
+        match day {
+            Some(Day::On(date)) => at(date),
+            Some(Day::Today) => at(today),
+            Some(Day::Tomorrow) => at(today.tomorrow().ok()?),
+            Some(Day::Next(weekday)) => {
+                let mut date = today;
+                for _ in 0..8 {
+                    if date.weekday() == weekday && at(date).is_some_and(|t| t > now) {
+                        return at(date);
+                    }
+                    date = date.tomorrow().ok()?;
+                }
+                None
+            }
+            None => match at(today) {
+                Some(t) if t > now => Some(t),
+                _ => at(today.tomorrow().ok()?),
+            },
+        }
+    }
+}
+
+/// `today`, `tomorrow`, a weekday (`mon`, `Monday`), or `2026-12-07`.
+fn parse_day(raw: &str) -> Option<Day> {
+    use jiff::civil::Weekday::*;
+    let word = raw.trim().to_lowercase();
+    let weekdays = [
+        ("monday", Monday),
+        ("tuesday", Tuesday),
+        ("wednesday", Wednesday),
+        ("thursday", Thursday),
+        ("friday", Friday),
+        ("saturday", Saturday),
+        ("sunday", Sunday),
+    ];
+    match word.as_str() {
+        "today" => return Some(Day::Today),
+        "tomorrow" => return Some(Day::Tomorrow),
+        _ => {}
+    }
+    if word.len() >= 3
+        && let Some((_, day)) = weekdays.iter().find(|(name, _)| name.starts_with(&word))
+    {
+        return Some(Day::Next(*day));
+    }
+    word.parse::<jiff::civil::Date>().ok().map(Day::On)
+}
+
+/// `15:00`, `9:30`, `3pm`, `3:30pm`, `12am`.
+fn parse_clock(raw: &str) -> Option<jiff::civil::Time> {
+    let word = raw.trim().to_lowercase();
+    let (digits, offset) = if let Some(d) = word.strip_suffix("am") {
+        (d, Some(0))
+    } else if let Some(d) = word.strip_suffix("pm") {
+        (d, Some(12))
+    } else {
+        (word.as_str(), None)
+    };
+    let (hour, minute) = match digits.split_once(':') {
+        Some((h, m)) if m.len() == 2 => (h.parse::<i8>().ok()?, m.parse::<i8>().ok()?),
+        None if offset.is_some() => (digits.parse::<i8>().ok()?, 0),
+        _ => return None,
+    };
+    let hour = match offset {
+        Some(add) if (1..=12).contains(&hour) => hour % 12 + add,
+        Some(_) => return None,
+        None => hour,
+    };
+    jiff::civil::Time::new(hour, minute, 0, 0).ok()
+}
+
+/// Every form `ArgKind::Time` accepts.
+fn parse_when(raw: &str) -> Option<When> {
+    let raw = raw.trim();
+    if let Ok(t) = raw.parse::<Timestamp>() {
+        return Some(When::Exact(t));
+    }
+    if let Some(time) = parse_clock(raw) {
+        return Some(When::Local { day: None, time });
+    }
+    let (day, clock) = raw
+        .split_once(' ')
+        .or_else(|| raw.split_once('T').filter(|(d, _)| d.len() == 10))?;
+    Some(When::Local {
+        day: Some(parse_day(day)?),
+        time: parse_clock(clock)?,
+    })
+}
+
 /// Drops the first `n` whitespace-separated words of `text`.
 fn strip_words(text: &str, n: usize) -> &str {
     let mut rest = text.trim_start();
@@ -452,7 +618,7 @@ fn parse_value(kind: ArgKind, raw: &str) -> Result<Value, ()> {
             }
         }
         ArgKind::Duration => parse_duration(raw).map(Value::Duration).ok_or(()),
-        ArgKind::Time => raw.parse::<Timestamp>().map(Value::Time).map_err(|_| ()),
+        ArgKind::Time => parse_when(raw).map(Value::Time).ok_or(()),
         ArgKind::Choice(options) => options
             .iter()
             .find(|o| o.eq_ignore_ascii_case(raw))
@@ -700,6 +866,16 @@ mod tests {
                     kind: ArgKind::Int { min: 2, max: 50 },
                     required: false,
                 },
+                ArgSpec {
+                    key: "meeting",
+                    kind: ArgKind::Time,
+                    required: false,
+                },
+                ArgSpec {
+                    key: "deadline",
+                    kind: ArgKind::Duration,
+                    required: false,
+                },
             ],
             rest: None,
         },
@@ -804,6 +980,73 @@ mod tests {
     }
 
     #[test]
+    fn times_on_the_persons_clock_resolve_in_their_time_zone() {
+        let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        // Thursday 3 December 2026, 14:00 in Berlin.
+        let now: Timestamp = "2026-12-03T13:00:00Z".parse().unwrap();
+        let at = |text: &str| {
+            ok(&format!("review {text}"))
+                .time_in("meeting", now, &tz)
+                .map(|t| t.to_string())
+        };
+        assert_eq!(
+            at("meeting=tomorrow 15:00").as_deref(),
+            Some("2026-12-04T14:00:00Z")
+        );
+        assert_eq!(
+            at(r#"meeting="tomorrow 3pm""#).as_deref(),
+            Some("2026-12-04T14:00:00Z")
+        );
+        assert_eq!(
+            at("meeting=today 9:30").as_deref(),
+            Some("2026-12-03T08:30:00Z")
+        );
+        // A bare time already past today means tomorrow; one still ahead, today.
+        assert_eq!(at("meeting=10:00").as_deref(), Some("2026-12-04T09:00:00Z"));
+        assert_eq!(at("meeting=16:30").as_deref(), Some("2026-12-03T15:30:00Z"));
+        // Weekdays: the next one; today's only while its time is ahead.
+        assert_eq!(
+            at("meeting=mon 10:00").as_deref(),
+            Some("2026-12-07T09:00:00Z")
+        );
+        assert_eq!(
+            at("meeting=thursday 9:00").as_deref(),
+            Some("2026-12-10T08:00:00Z")
+        );
+        assert_eq!(
+            at("meeting=thursday 17:00").as_deref(),
+            Some("2026-12-03T16:00:00Z")
+        );
+        assert_eq!(
+            at("meeting=2026-12-07 15:00").as_deref(),
+            Some("2026-12-07T14:00:00Z")
+        );
+        assert_eq!(
+            at("meeting=2026-12-07T15:00").as_deref(),
+            Some("2026-12-07T14:00:00Z")
+        );
+        assert!(
+            err("review meeting=12am tomorrow").contains("key=value"),
+            "not a form we read"
+        );
+        // RFC 3339 stays exact, whatever the clock.
+        assert_eq!(
+            at("meeting=2026-12-07T15:00:00Z").as_deref(),
+            Some("2026-12-07T15:00:00Z")
+        );
+        // Later arguments still parse after a joined time.
+        let inv = ok("review meeting=tomorrow 15:00 deadline=2d");
+        assert!(inv.duration("deadline").is_some());
+        assert_eq!(parse_clock("12am"), jiff::civil::Time::new(0, 0, 0, 0).ok());
+        assert_eq!(
+            parse_clock("12pm"),
+            jiff::civil::Time::new(12, 0, 0, 0).ok()
+        );
+        assert_eq!(parse_clock("13pm"), None);
+        assert_eq!(parse_clock("25:00"), None);
+    }
+
+    #[test]
     fn rfc3339_times_and_yes_no_parse() {
         let inv = ok("incident started=2026-11-27T09:30:00+01:00 deploy=yes");
         assert_eq!(inv.time("started").unwrap().as_second(), 1_795_768_200);
@@ -821,7 +1064,7 @@ mod tests {
             ("review in=soon", "a duration such as 90s"),
             ("review facilitator=maria", "one person mentioned with @"),
             ("review min=1", "a whole number from 2 to 50"),
-            ("incident started=yesterday", "RFC 3339"),
+            ("incident started=yesterday", "\"tomorrow 15:00\""),
             ("incident title=\"unclosed", "never closed"),
             ("incident title=a title=b", "given twice"),
             ("incident stray", "arguments look like key=value"),
@@ -884,7 +1127,7 @@ mod tests {
         let spec = TEST_SPECS.iter().find(|s| s.name == "incident").unwrap();
         assert_eq!(
             spec.usage("/debrief"),
-            "/debrief incident [title=\"…\"] [sev=P1|P2|P3] [services=a,b] [mode=<tag>] [deploy=yes|no] [started=<RFC 3339 time>]"
+            "/debrief incident [title=\"…\"] [sev=P1|P2|P3] [services=a,b] [mode=<tag>] [deploy=yes|no] [started=<time>]"
         );
     }
 }

@@ -28,7 +28,8 @@ pub struct IncidentChanges {
 }
 
 impl IncidentChanges {
-    pub fn from_invocation(inv: &Invocation) -> Self {
+    /// `now` and `tz` (the person's) read times typed on a wall clock.
+    pub fn from_invocation(inv: &Invocation, now: Timestamp, tz: &jiff::tz::TimeZone) -> Self {
         Self {
             title: inv.text("title").map(str::to_string),
             severity: inv.choice("sev").map(str::to_string),
@@ -36,8 +37,8 @@ impl IncidentChanges {
             failure_mode: inv.tag("mode").map(str::to_string),
             vendor: inv.text("vendor").map(str::to_string),
             deploy_related: inv.yes_no("deploy"),
-            started_at: inv.time("started").map(|t| t.as_second()),
-            resolved_at: inv.time("resolved").map(|t| t.as_second()),
+            started_at: inv.time_in("started", now, tz).map(|t| t.as_second()),
+            resolved_at: inv.time_in("resolved", now, tz).map(|t| t.as_second()),
             trigger: inv.text("trigger").map(str::to_string),
         }
     }
@@ -163,7 +164,8 @@ pub async fn command(
         .store
         .incident_for_channel(&request.team_id, &request.channel_id)
         .await?;
-    let changes = IncidentChanges::from_invocation(inv);
+    let tz = super::person_time_zone(state, inv, &request.user_id, now).await;
+    let changes = IncidentChanges::from_invocation(inv, now, &tz);
     let needs_modal = changes.is_empty() || (existing.is_none() && changes.title.is_none());
     if needs_modal {
         let prefill = merge(

@@ -106,6 +106,32 @@ pub async fn review_from_button(state: &AppState, value: &str) -> Result<Review,
     }
 }
 
+/// The time zone to read `inv`'s times in: that of `user_id`'s Slack profile when a time
+/// was typed on a wall clock (`meeting=tomorrow 15:00`), else (or when Slack does not say,
+/// or cannot be asked just now) the team's, `DEBRIEF_TIMEZONE`. Slack is asked only when
+/// it matters, and through the profile cache.
+pub async fn person_time_zone(
+    state: &AppState,
+    inv: &crate::grammar::Invocation,
+    user_id: &str,
+    now: Timestamp,
+) -> jiff::tz::TimeZone {
+    let team = state.config.learning.timezone.clone();
+    if !inv.has_wall_clock_time() {
+        return team;
+    }
+    match review::user_info(state, user_id, now).await {
+        Ok(user) => user
+            .tz
+            .and_then(|name| jiff::tz::TimeZone::get(&name).ok())
+            .unwrap_or(team),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not look up a time zone; using the team's");
+            team
+        }
+    }
+}
+
 pub fn require_facilitator(review: &Review, user_id: &str, what: &str) -> Result<(), Error> {
     if review.facilitator_id != user_id {
         user_error!(

@@ -40,10 +40,11 @@ struct ReviewArgs {
 }
 
 impl ReviewArgs {
-    pub fn from_invocation(inv: &Invocation) -> Self {
+    /// `now` and `tz` (the person's) read times typed on a wall clock.
+    pub fn from_invocation(inv: &Invocation, now: Timestamp, tz: &jiff::tz::TimeZone) -> Self {
         Self {
             facilitator: inv.user("facilitator").map(str::to_string),
-            meeting_at: inv.time("meeting").map(|t| t.as_second()),
+            meeting_at: inv.time_in("meeting", now, tz).map(|t| t.as_second()),
             meeting_in: inv.duration("in"),
             deadline: inv.duration("deadline"),
             participants: inv.users("participants").map(<[String]>::to_vec),
@@ -170,7 +171,8 @@ pub async fn command(
             "This review's survey has closed, so its settings are final. `/debrief status` shows them."
         );
     }
-    let args = ReviewArgs::from_invocation(inv);
+    let tz = super::person_time_zone(state, inv, &request.user_id, now).await;
+    let args = ReviewArgs::from_invocation(inv, now, &tz);
     let settings = plan(existing.as_ref(), &args, &request.user_id, now).map_err(UserError)?;
     if let Some(facilitator) = args
         .facilitator
@@ -889,6 +891,7 @@ mod tests {
             name: id.to_lowercase(),
             is_bot,
             deleted,
+            tz: None,
         };
         assert_eq!(
             classify(&u("U1", false, false), "UB"),

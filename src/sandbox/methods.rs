@@ -363,7 +363,7 @@ impl World {
             "is_admin": user.is_admin,
             "is_owner": false,
             "is_app_user": false,
-            "tz": "Europe/London",
+            "tz": user.tz,
             "profile": {
                 "display_name": user.name,
                 "display_name_normalized": user.name,

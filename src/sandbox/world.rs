@@ -25,6 +25,8 @@ pub struct SandboxUser {
     pub deleted: bool,
     /// A workspace admin or owner.
     pub is_admin: bool,
+    /// The profile's IANA time zone.
+    pub tz: String,
 }
 
 impl SandboxUser {
@@ -36,6 +38,7 @@ impl SandboxUser {
             is_bot: false,
             deleted: false,
             is_admin: false,
+            tz: "Europe/London".into(),
         }
     }
     pub fn bot(id: &str, name: &str) -> Self {

@@ -486,6 +486,7 @@ impl SlackApi {
             name,
             is_bot: u.flags.is_bot.unwrap_or(false),
             deleted: u.deleted.unwrap_or(false),
+            tz: u.tz.clone().filter(|tz| !tz.is_empty()),
         })
     }
 

@@ -12,25 +12,26 @@ impl Store {
         user_id: &str,
         fresh_after: Timestamp,
     ) -> anyhow::Result<Option<UserInfo>> {
-        const SQL: &str = "SELECT user_id, name, is_bot, deleted FROM slack_users WHERE user_id = $1 AND fetched_at >= $2";
-        let row: Option<(String, String, bool, bool)> =
+        const SQL: &str = "SELECT user_id, name, is_bot, deleted, tz FROM slack_users WHERE user_id = $1 AND fetched_at >= $2";
+        let row: Option<(String, String, bool, bool, Option<String>)> =
             on_db!(self, "cached user", |pool| Ok(sqlx::query_as(SQL)
                 .bind(user_id)
                 .bind(fresh_after.as_second())
                 .fetch_optional(pool)
                 .await?))?;
-        Ok(row.map(|(id, name, is_bot, deleted)| UserInfo {
+        Ok(row.map(|(id, name, is_bot, deleted, tz)| UserInfo {
             id,
             name,
             is_bot,
             deleted,
+            tz,
         }))
     }
 
     pub async fn save_user(&self, user: &UserInfo, now: Timestamp) -> anyhow::Result<()> {
-        const SQL: &str = "INSERT INTO slack_users (user_id, name, is_bot, deleted, fetched_at) VALUES ($1, $2, $3, $4, $5)
+        const SQL: &str = "INSERT INTO slack_users (user_id, name, is_bot, deleted, fetched_at, tz) VALUES ($1, $2, $3, $4, $5, $6)
                            ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, is_bot = excluded.is_bot,
-                               deleted = excluded.deleted, fetched_at = excluded.fetched_at";
+                               deleted = excluded.deleted, fetched_at = excluded.fetched_at, tz = excluded.tz";
         on_db!(self, "save user", |pool| {
             sqlx::query(SQL)
                 .bind(&user.id)
@@ -38,6 +39,7 @@ impl Store {
                 .bind(user.is_bot)
                 .bind(user.deleted)
                 .bind(now.as_second())
+                .bind(&user.tz)
                 .execute(pool)
                 .await?;
             Ok(())

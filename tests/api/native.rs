@@ -20,6 +20,7 @@ on_both_databases!(
     the_app_home_welcomes_newcomers_and_shows_what_is_waiting,
     every_message_reads_like_a_sentence,
     marking_a_review_done_offers_a_summary_to_edit_and_post,
+    times_are_typed_in_plain_words_on_the_persons_own_clock,
 );
 
 const HUMANS: [&str; 4] = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"];
@@ -510,5 +511,53 @@ async fn marking_a_review_done_offers_a_summary_to_edit_and_post(db: TestDb) {
         blocks.contains("- #1 Canary stage for purges (@U0BOB, open)"),
         "{blocks}"
     );
+    app.stop().await;
+}
+
+/// `meeting=tomorrow 15:00` means 15:00 on the clock of whoever typed it (their Slack
+/// profile's time zone), and an incident's `started=` too; RFC 3339 stays exact.
+async fn times_are_typed_in_plain_words_on_the_persons_own_clock(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.sandbox.world().users.get_mut("U0ALICE").unwrap().tz = "America/New_York".into();
+    let text = app
+        .cmd(
+            "U0ALICE",
+            r#"incident title="Checkout errors" sev=P2 started=today 9:00"#,
+        )
+        .await;
+    assert!(text.contains("Recorded"), "{text}");
+    let reply = app.cmd("U0ALICE", "review meeting=tomorrow 15:00").await;
+    assert!(reply.contains("Opened the review"), "{reply}");
+    let ny = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    let now = app.state.clock.now();
+    let today = now.to_zoned(ny.clone()).date();
+    let expected = today
+        .tomorrow()
+        .unwrap()
+        .at(15, 0, 0, 0)
+        .to_zoned(ny.clone())
+        .unwrap()
+        .timestamp()
+        .as_second();
+    assert_eq!(app.review().await.meeting_at, Some(expected));
+    let incident = app
+        .state
+        .store
+        .incident_for_channel("T0SANDBOX", CHANNEL)
+        .await
+        .unwrap()
+        .unwrap();
+    let nine = today
+        .at(9, 0, 0, 0)
+        .to_zoned(ny)
+        .unwrap()
+        .timestamp()
+        .as_second();
+    assert_eq!(incident.started_at, Some(nine));
+    // A mistyped time says what to type, and changes nothing.
+    let wrong = app.cmd("U0ALICE", "review meeting=soonish").await;
+    assert!(wrong.contains("tomorrow 15:00"), "{wrong}");
+    assert_eq!(app.review().await.meeting_at, Some(expected));
+    app.expect_leftover_jobs();
     app.stop().await;
 }
