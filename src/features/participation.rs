@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 
 use crate::app::AppState;
+use crate::domain::ReviewId;
 use crate::store::checkins::Participation;
 
 /// Figures for one review's meeting.
@@ -58,13 +59,8 @@ pub async fn count_channel_message(
     Ok(())
 }
 
-/// The speaker ratio of the most recently completed review (`/metrics`), or `None`
-/// before any review is done. A review without recorded participation counts as 0.
-pub async fn latest_completed_ratio(state: &AppState) -> anyhow::Result<Option<f64>> {
-    let Some(review) = state.store.latest_done_review().await? else {
-        return Ok(None);
-    };
-    let review = crate::domain::ReviewId(review);
+/// A review's participation figures, from its participants and what was recorded.
+pub async fn figures_of(state: &AppState, review: ReviewId) -> anyhow::Result<Figures> {
     let participants: Vec<String> = state
         .store
         .participants(review)
@@ -73,7 +69,17 @@ pub async fn latest_completed_ratio(state: &AppState) -> anyhow::Result<Option<f
         .map(|p| p.user_id)
         .collect();
     let recorded = state.store.participation(review).await?;
-    Ok(Some(figures(&participants, &recorded).speaker_ratio))
+    Ok(figures(&participants, &recorded))
+}
+
+/// The speaker ratio of the most recently completed review (`/metrics`), or `None`
+/// before any review is done. A review without recorded participation counts as 0.
+pub async fn latest_completed_ratio(state: &AppState) -> anyhow::Result<Option<f64>> {
+    let Some(review) = state.store.latest_done_review().await? else {
+        return Ok(None);
+    };
+    let review = ReviewId(review);
+    Ok(Some(figures_of(state, review).await?.speaker_ratio))
 }
 
 /// Gini coefficient of non-negative counts (0 for an empty or all-zero list).

@@ -521,6 +521,37 @@ pub async fn user_info(
     Ok(user)
 }
 
+/// Sorts `candidates` into people, `(id, name)`, and those left out with why (a bot,
+/// deactivated, unknown to Slack); debrief itself is dropped without a word.
+pub async fn people_among(
+    state: &AppState,
+    candidates: Vec<String>,
+    bot: &str,
+    now: Timestamp,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), JobError> {
+    let mut people = Vec::new();
+    let mut left_out = Vec::new();
+    for id in candidates {
+        let user = match user_info(state, &id, now).await {
+            Ok(user) => user,
+            Err(JobError::Slack(SlackCallError::Rejected { code, .. }))
+                if code == "user_not_found" =>
+            {
+                left_out.push((id, "not found".to_string()));
+                continue;
+            }
+            Err(other) => return Err(other),
+        };
+        match classify(&user, bot) {
+            Candidate::Person { id, name } => people.push((id, name)),
+            Candidate::Bot { id } => left_out.push((id, "a bot".to_string())),
+            Candidate::Deactivated { id } => left_out.push((id, "deactivated".to_string())),
+            Candidate::Itself => {}
+        }
+    }
+    Ok((people, left_out))
+}
+
 /// A [`Job::ResolveParticipants`] as it runs.
 pub struct Gathering<'a> {
     pub review_id: ReviewId,
@@ -622,26 +653,7 @@ async fn gather(
             gathered.members.clone()
         }
     };
-    let mut people = Vec::new();
-    let mut left_out = Vec::new();
-    for id in candidates {
-        let user = match user_info(state, &id, now).await {
-            Ok(user) => user,
-            Err(JobError::Slack(SlackCallError::Rejected { code, .. }))
-                if code == "user_not_found" =>
-            {
-                left_out.push((id, "not found".to_string()));
-                continue;
-            }
-            Err(other) => return Err(other),
-        };
-        match classify(&user, &bot) {
-            Candidate::Person { id, name } => people.push((id, name)),
-            Candidate::Bot { id } => left_out.push((id, "a bot".to_string())),
-            Candidate::Deactivated { id } => left_out.push((id, "deactivated".to_string())),
-            Candidate::Itself => {}
-        }
-    }
+    let (people, left_out) = people_among(state, candidates, &bot, now).await?;
     let survey_out = review.survey_open();
     // Kept before the list is marked ready, so the survey confirmation can say who is left out.
     state.store.set_left_out(review_id, &left_out).await?;

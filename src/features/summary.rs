@@ -212,15 +212,7 @@ async fn draft_for(state: &AppState, review: &Review) -> Result<String, Error> {
         &crate::features::agenda::inputs(state, review).await?,
     );
     let items = state.store.action_items_of_incident(incident.id).await?;
-    let participants: Vec<String> = state
-        .store
-        .participants(review.id)
-        .await?
-        .into_iter()
-        .map(|p| p.user_id)
-        .collect();
-    let recorded = state.store.participation(review.id).await?;
-    let figures = crate::features::participation::figures(&participants, &recorded);
+    let figures = crate::features::participation::figures_of(state, review.id).await?;
     Ok(draft(&SummaryInputs {
         title: &incident.title,
         themes: &agenda.themes,

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 
 use crate::app::AppState;
-use crate::features::review::{self, Candidate};
+use crate::features::review;
 use crate::queue::{Gathered, Job, JobContext, JobError, Requester};
 use crate::slack::SlackCallError;
 use crate::slack::blocks;
@@ -84,21 +84,12 @@ pub async fn gather(
         }
     };
     let bot = state.bot_user_id().await?.to_string();
-    let mut people = Vec::new();
-    for id in candidates {
-        let user = match review::user_info(state, &id, now).await {
-            Ok(user) => user,
-            Err(JobError::Slack(SlackCallError::Rejected { code, .. }))
-                if code == "user_not_found" =>
-            {
-                continue;
-            }
-            Err(other) => return Err(other),
-        };
-        if let Candidate::Person { id, .. } = review::classify(&user, &bot) {
-            people.push(id);
-        }
-    }
+    let people: Vec<String> = review::people_among(state, candidates, &bot, now)
+        .await?
+        .0
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let remind_at =
         Timestamp::from_second(now.as_second() + (pulse.deadline_at - now.as_second()).max(0) / 2)
             .unwrap_or(now);
