@@ -99,6 +99,9 @@ pub const PULSE_SUBMIT: &str = "pulse_submit";
 pub const SUMMARY_OPEN: &str = "summary_open";
 pub const SUMMARY_SUBMIT: &str = "summary_submit";
 
+/// The review form (`/debrief review` with nothing after it).
+pub const REVIEW_SUBMIT: &str = "review_submit";
+
 /// Every button action id, for the registry test.
 pub const ACTIONS: &[&str] = &[
     SURVEY_OPEN,
@@ -134,6 +137,7 @@ pub const CALLBACKS: &[&str] = &[
     ACTION_SUBMIT,
     PULSE_SUBMIT,
     SUMMARY_SUBMIT,
+    REVIEW_SUBMIT,
 ];
 /// Every shortcut callback id (declared in manifest.yaml).
 pub const SHORTCUTS: &[&str] = &[OBSERVE_SHORTCUT];

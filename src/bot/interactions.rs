@@ -334,6 +334,11 @@ async fn on_view_submission(
             crate::ids::SURVEY_SUBMIT => survey::modal::submit(state, &user, &ev.view, &metadata)
                 .await
                 .map(Some),
+            crate::ids::REVIEW_SUBMIT => {
+                crate::features::review::form::submit(state, &user, &ev.view, &metadata, now)
+                    .await
+                    .map(|()| None)
+            }
             crate::ids::SUMMARY_SUBMIT => summary::submit(state, &user, &ev.view, &metadata, now)
                 .await
                 .map(|()| None),

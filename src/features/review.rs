@@ -12,7 +12,7 @@ use crate::domain::{
     Condition, Control, DEFAULT_DEADLINE_BEFORE_MEETING, DEFAULT_MIN_RESPONSES,
     DEFAULT_OPEN_WITHOUT_MEETING, ReviewId, SurveyStatus,
 };
-use crate::error::{Error, UserError};
+use crate::error::{Error, FieldErrors, UserError};
 use crate::grammar::{Invocation, format_duration};
 use crate::queue::{Gathered, Job, JobContext, JobError, Requester};
 use crate::request::{CommandRequest, Reply};
@@ -158,26 +158,52 @@ pub async fn command(
         .store
         .review_for_channel(&request.team_id, &request.channel_id)
         .await?;
-    if let Some(review) = &existing
-        && review.facilitator_id != request.user_id
+    may_change(existing.as_ref(), &request.user_id)?;
+    if inv.args.is_empty() {
+        // Nothing typed after `/debrief review`: the form, with pickers.
+        form::open(state, request, existing.as_ref(), now).await?;
+        return Ok(Reply::ephemeral(""));
+    }
+    let tz = super::person_time_zone(state, inv, &request.user_id, now).await;
+    let args = ReviewArgs::from_invocation(inv, now, &tz);
+    let requester = Requester::of_command(request, now);
+    let text = apply(state, &incident, existing, &args, &requester, now).await?;
+    Ok(Reply::ephemeral(text))
+}
+
+/// Only the facilitator changes a review, and only while its survey is not closed.
+fn may_change(existing: Option<&Review>, user: &str) -> Result<(), Error> {
+    if let Some(review) = existing
+        && review.facilitator_id != user
     {
         user_error!(
             "Only the facilitator, <@{}>, can change this review. `/debrief status` shows its settings.",
             review.facilitator_id
         );
     }
-    if existing.as_ref().is_some_and(Review::survey_closed) {
+    if existing.is_some_and(Review::survey_closed) {
         user_error!(
             "This review's survey has closed, so its settings are final. `/debrief status` shows them."
         );
     }
-    let tz = super::person_time_zone(state, inv, &request.user_id, now).await;
-    let args = ReviewArgs::from_invocation(inv, now, &tz);
-    let settings = plan(existing.as_ref(), &args, &request.user_id, now).map_err(UserError)?;
+    Ok(())
+}
+
+/// Opens or changes the review with `args` (typed or from the form); returns what the
+/// facilitator is told.
+async fn apply(
+    state: &AppState,
+    incident: &Incident,
+    existing: Option<Review>,
+    args: &ReviewArgs,
+    requester: &Requester,
+    now: Timestamp,
+) -> Result<String, Error> {
+    let settings = plan(existing.as_ref(), args, &requester.user_id, now).map_err(UserError)?;
     if let Some(facilitator) = args
         .facilitator
         .as_deref()
-        .filter(|f| *f != request.user_id)
+        .filter(|f| *f != requester.user_id)
     {
         require_a_person(state, facilitator, now).await?;
     }
@@ -193,7 +219,6 @@ pub async fn command(
     if gather && let Some(review) = &existing {
         state.store.set_participants_error(review.id, None).await?;
     }
-    let requester = Requester::of_command(request, now);
     let explicit = args.participants.clone();
     let survey_open = existing.as_ref().is_some_and(Review::survey_open);
     let deadline_moved =
@@ -204,7 +229,7 @@ pub async fn command(
     let (review, created) = state
         .store
         .save_review(
-            &incident,
+            incident,
             &settings,
             gather,
             |review_id: ReviewId| {
@@ -253,9 +278,7 @@ pub async fn command(
         state.store.enqueue(&job, now).await?;
     }
     state.job_wakeup.notify_one();
-    Ok(Reply::ephemeral(review_summary(
-        &incident, &review, created, gather,
-    )))
+    Ok(review_summary(incident, &review, created, gather))
 }
 
 fn review_summary(incident: &Incident, review: &Review, created: bool, gathering: bool) -> String {
@@ -550,6 +573,220 @@ pub async fn people_among(
         }
     }
     Ok((people, left_out))
+}
+
+/// The review form: `/debrief review` with nothing after it.
+pub mod form {
+    use slack_morphism::prelude::SlackStatefulView;
+
+    use super::*;
+    use crate::slack::forms::{self, FormValues};
+
+    const MEETING: &str = "review_meeting";
+    const PEOPLE: &str = "review_participants";
+    const MIN: &str = "review_min";
+    const REMINDERS: &str = "review_reminders";
+    const OBSERVATIONS: &str = "review_observations";
+    const AGENDA: &str = "review_agenda_at";
+
+    /// Where the form was opened, carried in its private metadata.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Context {
+        team: String,
+        channel: String,
+    }
+
+    /// Opens the form, pre-filled with the review's settings, or for a new review with
+    /// the channel's people (one page of members: Slack gives 3 s to open a form).
+    pub async fn open(
+        state: &AppState,
+        request: &CommandRequest,
+        existing: Option<&Review>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let mut people: Vec<String> = match existing {
+            Some(review) => state
+                .store
+                .participants(review.id)
+                .await?
+                .into_iter()
+                .map(|p| p.user_id)
+                .collect(),
+            None => Vec::new(),
+        };
+        if people.is_empty() {
+            // A new review, or one whose people could not be gathered: the channel's.
+            let bot = state
+                .bot_user_id()
+                .await
+                .map(str::to_string)
+                .unwrap_or_default();
+            if let Ok((members, _)) = state
+                .slack
+                .channel_members_page(&request.channel_id, None)
+                .await
+            {
+                people = members.into_iter().filter(|m| *m != bot).collect();
+            }
+        }
+        let context = serde_json::to_string(&Context {
+            team: request.team_id.clone(),
+            channel: request.channel_id.clone(),
+        })
+        .map_err(anyhow::Error::from)?;
+        let review = existing.cloned();
+        let meeting = review.as_ref().and_then(|r| r.meeting_at);
+        let min = review.as_ref().map_or(3, |r| r.min_responses).to_string();
+        let reminders = review.as_ref().map_or(1, |r| r.reminders).to_string();
+        let live = review.as_ref().is_some_and(|r| r.observations_live);
+        let agenda = review
+            .as_ref()
+            .map_or(3600, |r| r.agenda_before)
+            .to_string();
+        let view = forms::modal(
+            if review.is_some() {
+                "Change the review"
+            } else {
+                "Open the review"
+            },
+            "Save",
+            crate::ids::REVIEW_SUBMIT,
+            &context,
+            vec![
+                forms::datetime_input(MEETING, "Meeting (on your clock)", meeting, true),
+                forms::users_input(PEOPLE, "Participants", &people, false),
+                forms::number_input(
+                    MIN,
+                    "Show answers once at least this many have answered (k)",
+                    Some(&min),
+                    false,
+                    2,
+                    50,
+                ),
+                forms::select_input(
+                    REMINDERS,
+                    "Reminders before the survey closes",
+                    &[("0", "None"), ("1", "One, halfway"), ("2", "Two")],
+                    Some(&reminders),
+                    false,
+                ),
+                forms::radio_input(
+                    OBSERVATIONS,
+                    "Anonymous observations",
+                    &[
+                        ("held", "Held for the agenda"),
+                        ("live", "Posted live in a thread, in batches"),
+                    ],
+                    Some(if live { "live" } else { "held" }),
+                    false,
+                ),
+                forms::select_input(
+                    AGENDA,
+                    "Send me the agenda before the meeting",
+                    &[
+                        ("900", "15 minutes before"),
+                        ("1800", "30 minutes before"),
+                        ("3600", "1 hour before"),
+                        ("7200", "2 hours before"),
+                        ("86400", "a day before"),
+                    ],
+                    Some(&agenda),
+                    false,
+                ),
+            ],
+        );
+        state
+            .slack
+            .open_view(&request.trigger_id, view)
+            .await
+            .map_err(|e| super::super::form_did_not_open("the review form", e))?;
+        let _ = now;
+        Ok(())
+    }
+
+    /// What the form says, as the typed arguments would. Pure.
+    fn read(values: &FormValues, now: Timestamp) -> Result<ReviewArgs, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let meeting_at = values.date_time(MEETING);
+        if meeting_at.is_some_and(|at| at <= now.as_second()) {
+            errors.add(
+                MEETING,
+                "Pick a time still ahead, or leave it empty for now.",
+            );
+        }
+        let participants = values.users(PEOPLE).filter(|p| !p.is_empty());
+        if participants.is_none() {
+            errors.add(PEOPLE, "Pick at least one person to invite.");
+        }
+        let min = values.text(MIN).and_then(|t| t.parse::<i64>().ok());
+        if !min.is_some_and(|k| (2..=50).contains(&k)) {
+            errors.add(MIN, "A whole number from 2 to 50.");
+        }
+        let number = |block| values.selected(block).and_then(|v| v.parse::<i64>().ok());
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(ReviewArgs {
+            meeting_at,
+            participants,
+            min_responses: min,
+            reminders: number(REMINDERS),
+            observations_live: values.selected(OBSERVATIONS).map(|v| v == "live"),
+            agenda_before: number(AGENDA).map(|s| Duration::from_secs(s.max(0) as u64)),
+            ..ReviewArgs::default()
+        })
+    }
+
+    /// The form was submitted: the same path as the typed command, then the facilitator
+    /// is told privately in the channel.
+    pub async fn submit(
+        state: &AppState,
+        user: &str,
+        view: &SlackStatefulView,
+        metadata: &str,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let context: Context = serde_json::from_str(metadata)
+            .map_err(|e| anyhow::anyhow!("review form metadata: {e}"))?;
+        let args = read(&FormValues::from_view(view), now).map_err(Error::Form)?;
+        let Some(incident) = state
+            .store
+            .incident_for_channel(&context.team, &context.channel)
+            .await?
+        else {
+            user_error!("This channel's incident no longer exists.");
+        };
+        let existing = state
+            .store
+            .review_for_channel(&context.team, &context.channel)
+            .await?;
+        may_change(existing.as_ref(), user)?;
+        let requester = Requester {
+            user_id: user.to_string(),
+            channel_id: context.channel.clone(),
+            response_url: None,
+            asked_at: now.as_second(),
+        };
+        let text = apply(state, &incident, existing, &args, &requester, now)
+            .await
+            .map_err(|err| match err {
+                // A setting the plan refuses is shown in the form, next to the meeting.
+                Error::User(UserError(message)) => {
+                    let mut errors = FieldErrors::default();
+                    errors.add(MEETING, message);
+                    Error::Form(errors)
+                }
+                other => other,
+            })?;
+        let job = Job::PostEphemeral {
+            channel: context.channel,
+            user: user.to_string(),
+            text,
+            thread_ts: None,
+        };
+        crate::queue::enqueue(state, &job, now).await?;
+        Ok(())
+    }
 }
 
 /// A [`Job::ResolveParticipants`] as it runs.

@@ -379,9 +379,45 @@ impl SlackDriver {
             let block_id = block["block_id"].as_str().unwrap_or_default();
             let element = &block["element"];
             let action_id = element["action_id"].as_str().unwrap_or_default();
-            let typed = inputs.iter().find(|(b, _)| *b == block_id).map(|(_, v)| *v);
+            // What the person typed, else what the form came with (as Slack sends it).
+            let initial: Option<String> = match &element {
+                e if e["initial_value"].is_string() => {
+                    e["initial_value"].as_str().map(str::to_string)
+                }
+                e if e["initial_option"].is_object() => {
+                    e["initial_option"]["value"].as_str().map(str::to_string)
+                }
+                e if e["initial_users"].is_array() => Some(
+                    e["initial_users"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+                e if e["initial_date_time"].is_number() => {
+                    e["initial_date_time"].as_i64().map(|t| t.to_string())
+                }
+                _ => None,
+            };
+            let typed = inputs
+                .iter()
+                .find(|(b, _)| *b == block_id)
+                .map(|(_, v)| *v)
+                .or(initial.as_deref());
             let kind = element["type"].as_str().unwrap_or("plain_text_input");
             let state = match kind {
+                "datetimepicker" => json!({
+                    "type": kind,
+                    "selected_date_time": typed.and_then(|v| v.parse::<i64>().ok()),
+                }),
+                "multi_users_select" => {
+                    let users: Vec<&str> = typed
+                        .map(|v| v.split(',').filter(|s| !s.is_empty()).collect())
+                        .unwrap_or_default();
+                    json!({ "type": kind, "selected_users": users })
+                }
                 "static_select" | "radio_buttons" => {
                     let selected = typed.map(
                         |v| json!({ "text": { "type": "plain_text", "text": v }, "value": v }),

@@ -78,6 +78,37 @@ pub fn radio_input(
         .into()
 }
 
+/// A date and time picker (Slack shows it on the person's own clock); `initial` in unix
+/// seconds.
+pub fn datetime_input(
+    block_id: &str,
+    label: &str,
+    initial: Option<i64>,
+    optional: bool,
+) -> SlackBlock {
+    let mut element = SlackBlockDateTimePickerElement::new().with_action_id(VALUE.into());
+    // Unix seconds, as Slack sends them; read through serde to avoid a second clock crate.
+    if let Some(at) = initial.and_then(|s| serde_json::from_value(serde_json::json!(s)).ok()) {
+        element = element.with_initial_date_time(at);
+    }
+    SlackInputBlock::new(pt!(truncate_words(label, 2000)), element.into())
+        .with_block_id(block_id.into())
+        .with_optional(optional)
+        .into()
+}
+
+/// A picker of several people, pre-filled with `initial`.
+pub fn users_input(block_id: &str, label: &str, initial: &[String], optional: bool) -> SlackBlock {
+    let mut element = SlackBlockMultiUsersSelectElement::new().with_action_id(VALUE.into());
+    if !initial.is_empty() {
+        element = element.with_initial_users(initial.to_vec());
+    }
+    SlackInputBlock::new(pt!(truncate_words(label, 2000)), element.into())
+        .with_block_id(block_id.into())
+        .with_optional(optional)
+        .into()
+}
+
 /// A drop-down of `(value, label)` pairs.
 pub fn select_input(
     block_id: &str,
@@ -180,6 +211,23 @@ impl FormValues {
             .get(block_id)
             .and_then(|v| v.selected_user.as_ref())
             .map(|u| u.to_string())
+    }
+
+    /// A date and time picker's choice, in unix seconds.
+    pub fn date_time(&self, block_id: &str) -> Option<i64> {
+        let chosen = self.0.get(block_id)?.selected_date_time.as_ref()?;
+        serde_json::to_value(chosen).ok()?.as_i64()
+    }
+
+    /// The people chosen in a multi-person picker (`None` when the block is absent).
+    pub fn users(&self, block_id: &str) -> Option<Vec<String>> {
+        self.0.get(block_id).map(|v| {
+            v.selected_users
+                .iter()
+                .flatten()
+                .map(|u| u.to_string())
+                .collect()
+        })
     }
 
     /// The chosen option's value of a radio or select input.

@@ -21,6 +21,7 @@ on_both_databases!(
     every_message_reads_like_a_sentence,
     marking_a_review_done_offers_a_summary_to_edit_and_post,
     times_are_typed_in_plain_words_on_the_persons_own_clock,
+    review_without_arguments_opens_a_form_with_pickers,
 );
 
 const HUMANS: [&str; 4] = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"];
@@ -559,5 +560,103 @@ async fn times_are_typed_in_plain_words_on_the_persons_own_clock(db: TestDb) {
     assert!(wrong.contains("tomorrow 15:00"), "{wrong}");
     assert_eq!(app.review().await.meeting_at, Some(expected));
     app.expect_leftover_jobs();
+    app.stop().await;
+}
+
+/// `/debrief review` alone opens a form: a date and time picker, a people picker
+/// pre-filled with the channel's members, k, reminders, observations and the agenda's lead
+/// time. Mistakes come back as field errors; saving opens the review as the typed command
+/// would; opening it again shows the saved settings; only the facilitator may.
+async fn review_without_arguments_opens_a_form_with_pickers(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.cmd("U0ALICE", r#"incident title="Checkout errors" sev=P2"#)
+        .await;
+    let opened = app.slack.command("U0ALICE", CHANNEL, "review").await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    let (view_id, view) = app
+        .sandbox
+        .open_modal_for("U0ALICE")
+        .expect("the form opened");
+    assert_eq!(view["callback_id"], debrief::ids::REVIEW_SUBMIT, "{view}");
+    let text = view.to_string();
+    assert!(
+        text.contains("datetimepicker") && text.contains("multi_users_select"),
+        "{text}"
+    );
+    for person in HUMANS {
+        assert!(text.contains(person), "{person} is pre-filled: {text}");
+    }
+    assert!(!text.contains("U0DEBRIEF"), "the bot itself is not offered");
+
+    let now = app.state.clock.now().as_second();
+    let past = (now - 3600).to_string();
+    let refused = app
+        .slack
+        .submit_view(
+            "U0ALICE",
+            &view_id,
+            &[("review_meeting", &past), ("review_min", "1")],
+        )
+        .await
+        .json();
+    assert_eq!(refused["response_action"], "errors", "{refused}");
+    assert!(refused["errors"]["review_meeting"].is_string(), "{refused}");
+    assert!(refused["errors"]["review_min"].is_string(), "{refused}");
+    assert!(
+        app.state
+            .store
+            .review_for_channel("T0SANDBOX", CHANNEL)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let meeting = (now + 2 * 86_400).to_string();
+    let saved = app
+        .slack
+        .submit_view(
+            "U0ALICE",
+            &view_id,
+            &[
+                ("review_meeting", &meeting),
+                ("review_participants", "U0ALICE,U0BOB,U0CAROL"),
+                ("review_min", "2"),
+                ("review_observations", "live"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 200);
+    assert!(!saved.body.contains("errors"), "{}", saved.body);
+    app.run_due_jobs().await;
+    let review = app.review().await;
+    assert_eq!(review.meeting_at, Some(now + 2 * 86_400));
+    assert_eq!(review.min_responses, 2);
+    assert!(review.observations_live);
+    let people: Vec<String> = app
+        .state
+        .store
+        .participants(review.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.user_id)
+        .collect();
+    assert_eq!(people.len(), 3, "{people:?}");
+    assert!(
+        app.sandbox
+            .ephemerals_for("U0ALICE")
+            .iter()
+            .any(|m| m.contains("Opened the review"))
+    );
+
+    // Again: the saved settings come back in the form; someone else is refused.
+    app.slack.command("U0ALICE", CHANNEL, "review").await;
+    let (_, again) = app
+        .sandbox
+        .open_modal_for("U0ALICE")
+        .expect("the form again");
+    assert!(again.to_string().contains(&meeting), "{again}");
+    let bob = app.cmd("U0BOB", "review").await;
+    assert!(bob.contains("Only the facilitator"), "{bob}");
     app.stop().await;
 }

@@ -653,8 +653,17 @@ async fn a_review_whose_participants_could_not_be_gathered_says_why_and_looks_ag
     assert!(status.contains("could not be gathered"), "{status}");
     assert!(status.contains("/invite @debrief"), "{status}");
 
-    let again = app.cmd("U0ALICE", "review").await;
-    assert!(!again.contains("Only the facilitator"), "{again}");
+    // `/debrief review` opens the form, pre-filled with the channel's people; saving it
+    // gathers them again.
+    let again = app.slack.command("U0ALICE", "C0INCIDENT", "review").await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let (view_id, _) = app
+        .sandbox
+        .open_modal_for("U0ALICE")
+        .expect("the review form");
+    let saved = app.slack.submit_view("U0ALICE", &view_id, &[]).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(!saved.body.contains("errors"), "{}", saved.body);
     app.run_due_jobs().await;
     let status = app.cmd("U0BOB", "status").await;
     assert!(!status.contains("could not be gathered"), "{status}");
