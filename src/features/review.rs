@@ -699,7 +699,7 @@ pub mod form {
             .slack
             .open_view(&request.trigger_id, view)
             .await
-            .map_err(|e| super::super::form_did_not_open("the review form", e))?;
+            .map_err(|e| crate::features::form_did_not_open("the review form", e))?;
         let _ = now;
         Ok(())
     }
