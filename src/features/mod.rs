@@ -154,13 +154,7 @@ pub async fn status_extras(
     let checkin = checkin::status_line(state, review.id).await?;
     let meeting_started = review.meeting_at.is_some_and(|m| m <= now.as_second());
     if meeting_started || checkin.is_some() {
-        let participants: Vec<String> = state
-            .store
-            .participants(review.id)
-            .await?
-            .into_iter()
-            .map(|p| p.user_id)
-            .collect();
+        let participants = state.store.participant_ids(review.id).await?;
         let recorded = state.store.participation(review.id).await?;
         if !recorded.is_empty() {
             lines.push(participation::summary_line(&participation::figures(

@@ -61,13 +61,7 @@ pub async fn count_channel_message(
 
 /// A review's participation figures, from its participants and what was recorded.
 pub async fn figures_of(state: &AppState, review: ReviewId) -> anyhow::Result<Figures> {
-    let participants: Vec<String> = state
-        .store
-        .participants(review)
-        .await?
-        .into_iter()
-        .map(|p| p.user_id)
-        .collect();
+    let participants = state.store.participant_ids(review).await?;
     let recorded = state.store.participation(review).await?;
     Ok(figures(&participants, &recorded))
 }

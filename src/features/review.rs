@@ -605,13 +605,7 @@ pub mod form {
         now: Timestamp,
     ) -> Result<(), Error> {
         let mut people: Vec<String> = match existing {
-            Some(review) => state
-                .store
-                .participants(review.id)
-                .await?
-                .into_iter()
-                .map(|p| p.user_id)
-                .collect(),
+            Some(review) => state.store.participant_ids(review.id).await?,
             None => Vec::new(),
         };
         if people.is_empty() {

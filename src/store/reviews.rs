@@ -484,6 +484,16 @@ impl Store {
             .collect())
     }
 
+    /// The participants' user ids, in the order of [`Store::participants`].
+    pub async fn participant_ids(&self, review_id: ReviewId) -> anyhow::Result<Vec<String>> {
+        Ok(self
+            .participants(review_id)
+            .await?
+            .into_iter()
+            .map(|p| p.user_id)
+            .collect())
+    }
+
     pub async fn participants(&self, review_id: ReviewId) -> anyhow::Result<Vec<Participant>> {
         const SQL: &str = concat!(
             "SELECT ",

@@ -62,13 +62,7 @@ pub async fn command(
     }
     let participants: Vec<String> = match inv.users("participants") {
         Some(list) => list.to_vec(),
-        None => state
-            .store
-            .participants(review.id)
-            .await?
-            .into_iter()
-            .map(|p| p.user_id)
-            .collect(),
+        None => state.store.participant_ids(review.id).await?,
     };
     if participants.is_empty() {
         user_error!(
