@@ -34,7 +34,8 @@ async fn main() -> anyhow::Result<()> {
     sandbox.enforce_rate_limits(scale);
 
     let config = Config {
-        slack_bot_token: Secret::new(SANDBOX_BOT_TOKEN),
+        slack_bot_token: Some(Secret::new(SANDBOX_BOT_TOKEN)),
+        oauth: None,
         slack_signing_secret: Some(Secret::new(SANDBOX_SIGNING_SECRET)),
         slack_app_token: None,
         slack_api_url: sandbox.api_url(),

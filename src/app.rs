@@ -1,8 +1,10 @@
 //! Purpose: [`AppState`], what every handler and job is given: configuration, store, Slack
 //! client, metrics, clock and key. State only; starting and stopping live in `startup`.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, OnceCell};
 
@@ -12,6 +14,7 @@ use crate::metrics::Metrics;
 use crate::pseudonym::PseudonymKey;
 use crate::slack::{SlackApi, SlackCallError};
 use crate::store::Store;
+use crate::workspace::{self, ActingWorkspace};
 
 /// Everything a handler or job needs. Cheap to clone.
 #[derive(Clone)]
@@ -40,6 +43,35 @@ pub struct AppInner {
     pub events_in_flight: std::sync::Mutex<std::collections::HashSet<String>>,
     /// What Slack said of the bot token at start-up; `/healthz` reports it.
     token_check: std::sync::Mutex<TokenCheck>,
+    /// Installed workspaces' credentials, opened from the store and kept for
+    /// [`WORKSPACE_CACHE_LIFETIME`].
+    workspaces: std::sync::Mutex<HashMap<String, (Instant, Option<ActingWorkspace>)>>,
+}
+
+/// How long a workspace's opened credentials are reused: long enough that a burst of
+/// requests unseals its token once, short enough that a reinstall or uninstall seen by
+/// another replica is picked up here within a minute.
+const WORKSPACE_CACHE_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Whether debrief may act in a workspace, and with which token.
+#[derive(Debug, Clone)]
+pub enum WorkspaceAccess {
+    /// A single-workspace install: SLACK_BOT_TOKEN serves every request.
+    Configured,
+    /// Installed through OAuth: its own token.
+    Installed(ActingWorkspace),
+    /// OAuth distribution, and this workspace never installed debrief or has uninstalled it.
+    NotInstalled,
+}
+
+impl WorkspaceAccess {
+    /// What [`workspace::acting_for`] should be given.
+    pub fn acting(&self) -> Option<ActingWorkspace> {
+        match self {
+            WorkspaceAccess::Installed(acting) => Some(acting.clone()),
+            _ => None,
+        }
+    }
 }
 
 /// The start-up check of the bot token (`auth.test`).
@@ -72,7 +104,7 @@ impl AppState {
         let metrics = Arc::new(Metrics::new(config.metrics_failure_modes));
         let slack = SlackApi::new(
             &config.slack_api_url,
-            config.slack_bot_token.expose(),
+            config.slack_bot_token.as_ref().map(|t| t.expose()),
             metrics.clone(),
             clock.clone(),
             config.slack_timeout,
@@ -88,16 +120,67 @@ impl AppState {
             bot_user_id: OnceCell::new(),
             events_in_flight: Default::default(),
             token_check: std::sync::Mutex::new(TokenCheck::Pending),
+            workspaces: Default::default(),
         })))
     }
 
     /// The bot's user id; asked of Slack the first time it is needed, so that a Slack
     /// outage at start-up does not stop the service from starting.
-    pub async fn bot_user_id(&self) -> Result<&str, SlackCallError> {
+    pub async fn bot_user_id(&self) -> Result<String, SlackCallError> {
+        if let Some(acting) = workspace::acting() {
+            return Ok(acting.bot_user_id);
+        }
         self.bot_user_id
             .get_or_try_init(|| self.slack.bot_user_id())
             .await
-            .map(String::as_str)
+            .cloned()
+    }
+
+    /// Whether debrief may act in `team_id`, and with which token. Without OAuth
+    /// distribution every request is the configured workspace's.
+    pub async fn workspace_access(&self, team_id: &str) -> anyhow::Result<WorkspaceAccess> {
+        if self.config.oauth.is_none() {
+            return Ok(WorkspaceAccess::Configured);
+        }
+        let cached = self
+            .workspaces
+            .lock()
+            .expect("workspace cache lock")
+            .get(team_id)
+            .filter(|(at, _)| at.elapsed() < WORKSPACE_CACHE_LIFETIME)
+            .map(|(_, acting)| acting.clone());
+        let acting = match cached {
+            Some(acting) => acting,
+            None => {
+                let acting = match self.store.workspace(team_id).await? {
+                    Some(stored) => match stored.sealed_token {
+                        Some(sealed) => Some(ActingWorkspace {
+                            token: slack_morphism::prelude::SlackApiToken::new(
+                                self.pseudonym_key.open_token(team_id, &sealed)?.into(),
+                            ),
+                            team_id: stored.team_id,
+                            bot_user_id: stored.bot_user_id,
+                        }),
+                        None => None,
+                    },
+                    None => None,
+                };
+                self.workspaces
+                    .lock()
+                    .expect("workspace cache lock")
+                    .insert(team_id.to_string(), (Instant::now(), acting.clone()));
+                acting
+            }
+        };
+        Ok(acting.map_or(WorkspaceAccess::NotInstalled, WorkspaceAccess::Installed))
+    }
+
+    /// Drops a workspace's cached credentials after it installed or uninstalled.
+    pub fn forget_workspace_credentials(&self, team_id: &str) {
+        self.workspaces
+            .lock()
+            .expect("workspace cache lock")
+            .remove(team_id);
     }
 
     /// Remembers the bot's user id learned at start-up, so no handler asks for it again.

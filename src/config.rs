@@ -38,9 +38,20 @@ impl fmt::Debug for Secret {
 #[derive(Clone, clap::Args)]
 #[command(after_help = SECRETS_HELP)]
 pub struct ServeArgs {
-    /// SLACK_BOT_TOKEN: the bot token (xoxb-…) used for every Web API call.
+    /// SLACK_BOT_TOKEN: the bot token (xoxb-…) of a single-workspace install.
     #[arg(skip)]
     pub slack_bot_token: Option<String>,
+    /// SLACK_CLIENT_ID: the app's client id; with SLACK_CLIENT_SECRET it turns on
+    /// "Add to Slack" installs by any number of workspaces (OAuth distribution).
+    #[arg(skip)]
+    pub slack_client_id: Option<String>,
+    /// SLACK_CLIENT_SECRET: the app's client secret, environment only.
+    #[arg(skip)]
+    pub slack_client_secret: Option<String>,
+    /// The address Slack and browsers reach this service at (https://debrief.example.com);
+    /// the OAuth redirect is this followed by /slack/oauth_redirect.
+    #[arg(long, env = "DEBRIEF_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// SLACK_SIGNING_SECRET: verifies requests from Slack (required unless only Socket Mode is used).
     #[arg(skip)]
     pub slack_signing_secret: Option<String>,
@@ -216,7 +227,10 @@ pub enum PseudonymKeySource {
 /// The validated configuration the whole service runs on.
 #[derive(Clone)]
 pub struct Config {
-    pub slack_bot_token: Secret,
+    /// `None` only with OAuth distribution, where each workspace's token is stored.
+    pub slack_bot_token: Option<Secret>,
+    /// "Add to Slack" installs (`/slack/install`), when the app's client id and secret are set.
+    pub oauth: Option<OAuthConfig>,
     /// `None` only when Socket Mode is the sole transport; the HTTP Slack routes then answer 404.
     pub slack_signing_secret: Option<Secret>,
     pub slack_app_token: Option<Secret>,
@@ -265,6 +279,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("slack_bot_token", &self.slack_bot_token)
+            .field("oauth", &self.oauth)
             .field("slack_signing_secret", &self.slack_signing_secret)
             .field("slack_app_token", &self.slack_app_token)
             .field("slack_api_url", &self.slack_api_url)
@@ -277,6 +292,26 @@ impl fmt::Debug for Config {
             .field("worker_poll", &self.worker_poll)
             .field("slack_timeout", &self.slack_timeout)
             .field("learning", &self.learning)
+            .finish()
+    }
+}
+
+/// What OAuth distribution needs: the app's credentials and where Slack sends installers back.
+#[derive(Clone)]
+pub struct OAuthConfig {
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// `DEBRIEF_PUBLIC_URL` + `/slack/oauth_redirect`; `None` lets Slack use the app's
+    /// only configured redirect URL.
+    pub redirect_url: Option<String>,
+}
+
+impl fmt::Debug for OAuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("redirect_url", &self.redirect_url)
             .finish()
     }
 }
@@ -299,7 +334,9 @@ fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
 /// Shown under `debrief serve --help`: what cannot be a flag.
 const SECRETS_HELP: &str =
     "Secrets are read from the environment only, never from flags (flags show in `ps`):
-  SLACK_BOT_TOKEN         bot token, xoxb-…
+  SLACK_BOT_TOKEN         bot token, xoxb-… (one workspace)
+  SLACK_CLIENT_ID         with SLACK_CLIENT_SECRET: Add-to-Slack installs by many workspaces
+  SLACK_CLIENT_SECRET     the app's client secret
   SLACK_SIGNING_SECRET    signing secret (required unless only Socket Mode is used)
   SLACK_APP_TOKEN         app-level token, xapp-… (turns on Socket Mode)
   DEBRIEF_PSEUDONYM_KEY   anonymity key, 64 hex characters (else the key file is used)";
@@ -324,6 +361,8 @@ impl ServeArgs {
     pub fn with_environment(mut self) -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         self.slack_bot_token = var("SLACK_BOT_TOKEN");
+        self.slack_client_id = var("SLACK_CLIENT_ID");
+        self.slack_client_secret = var("SLACK_CLIENT_SECRET");
         self.slack_signing_secret = var("SLACK_SIGNING_SECRET");
         self.slack_app_token = var("SLACK_APP_TOKEN");
         self.pseudonym_key = var("DEBRIEF_PSEUDONYM_KEY");
@@ -333,11 +372,57 @@ impl ServeArgs {
 
     /// Validates every value; the first problem found is returned.
     pub fn into_config(self) -> Result<Config, ConfigError> {
+        let oauth = match (
+            self.slack_client_id.filter(|v| !v.trim().is_empty()),
+            self.slack_client_secret.filter(|v| !v.trim().is_empty()),
+        ) {
+            (Some(client_id), Some(secret)) => {
+                let redirect_url = match self.public_url.filter(|u| !u.trim().is_empty()) {
+                    None => None,
+                    Some(url) => {
+                        let parsed = url::Url::parse(url.trim()).ok().filter(|u| {
+                            matches!(u.scheme(), "https" | "http") && u.host_str().is_some()
+                        });
+                        let Some(parsed) = parsed else {
+                            return Err(problem(
+                                "DEBRIEF_PUBLIC_URL",
+                                format!(
+                                    "`{url}` is not an http(s) address such as https://debrief.example.com"
+                                ),
+                            ));
+                        };
+                        Some(format!(
+                            "{}/slack/oauth_redirect",
+                            parsed.as_str().trim_end_matches('/')
+                        ))
+                    }
+                };
+                Some(OAuthConfig {
+                    client_id,
+                    client_secret: Secret::new(secret),
+                    redirect_url,
+                })
+            }
+            (Some(_), None) => {
+                return Err(problem(
+                    "SLACK_CLIENT_SECRET",
+                    "is not set; OAuth installs need both the Client ID and the Client Secret from your Slack app's Basic Information page",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(problem(
+                    "SLACK_CLIENT_ID",
+                    "is not set; OAuth installs need both the Client ID and the Client Secret from your Slack app's Basic Information page",
+                ));
+            }
+            (None, None) => None,
+        };
         let slack_bot_token = match self.slack_bot_token.filter(|t| !t.trim().is_empty()) {
+            None if oauth.is_some() => None,
             None => {
                 return Err(problem(
                     "SLACK_BOT_TOKEN",
-                    "is not set; copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth page",
+                    "is not set; copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth page (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for installs by many workspaces)",
                 ));
             }
             Some(token) if !token.starts_with("xoxb-") => {
@@ -346,7 +431,7 @@ impl ServeArgs {
                     "must be a bot token starting with xoxb-",
                 ));
             }
-            Some(token) => Secret::new(token),
+            Some(token) => Some(Secret::new(token)),
         };
         let slack_app_token = match self.slack_app_token.filter(|t| !t.trim().is_empty()) {
             Some(token) if !token.starts_with("xapp-") => {
@@ -471,6 +556,7 @@ impl ServeArgs {
         };
         Ok(Config {
             slack_bot_token,
+            oauth,
             slack_signing_secret,
             slack_app_token,
             slack_api_url,
@@ -592,6 +678,9 @@ mod tests {
     fn args() -> ServeArgs {
         ServeArgs {
             slack_bot_token: Some("xoxb-1-2-abc".into()),
+            slack_client_id: None,
+            slack_client_secret: None,
+            public_url: None,
             slack_signing_secret: Some("8f742231b10e8888abcd99yyyzzz85a5".into()),
             slack_app_token: None,
             slack_api_url: "https://slack.com/api".into(),
@@ -698,6 +787,22 @@ mod tests {
                 "DEBRIEF_LEARNING_REVIEW_CHANNEL",
                 Box::new(|a| a.learning.learning_review_channel = Some("#general".into())),
             ),
+            (
+                "SLACK_CLIENT_SECRET",
+                Box::new(|a| a.slack_client_id = Some("1111.2222".into())),
+            ),
+            (
+                "SLACK_CLIENT_ID",
+                Box::new(|a| a.slack_client_secret = Some("abc".into())),
+            ),
+            (
+                "DEBRIEF_PUBLIC_URL",
+                Box::new(|a| {
+                    a.slack_client_id = Some("1111.2222".into());
+                    a.slack_client_secret = Some("abc".into());
+                    a.public_url = Some("debrief.example.com".into());
+                }),
+            ),
         ];
         for (variable, mutate) in cases {
             let mut a = args();
@@ -706,6 +811,23 @@ mod tests {
             assert_eq!(err.variable, variable, "{err}");
             assert!(!err.to_string().contains('\n'), "one line: {err}");
         }
+    }
+
+    #[test]
+    fn oauth_installs_need_no_bot_token_and_redirect_to_the_public_url() {
+        let mut a = args();
+        a.slack_bot_token = None;
+        a.slack_client_id = Some("1111.2222".into());
+        a.slack_client_secret = Some("0123456789abcdef".into());
+        a.public_url = Some("https://debrief.example.com/".into());
+        let config = a.into_config().unwrap();
+        assert!(config.slack_bot_token.is_none());
+        let oauth = config.oauth.expect("OAuth installs are on");
+        assert_eq!(
+            oauth.redirect_url.as_deref(),
+            Some("https://debrief.example.com/slack/oauth_redirect")
+        );
+        assert!(!format!("{oauth:?}").contains("0123456789abcdef"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! **Infrastructure**, which knows nothing of features:
 //! - [`config`]: the one typed configuration, read once (the only module that reads the environment).
 //! - [`clock`], [`telemetry`], [`error`] (errors split by who reads them), [`pseudonym`] (the keyed hash).
+//! - [`workspace`]: which workspace (and so which bot token) the current request or job acts for.
 //! - [`metrics`]: Prometheus metrics, declared in one place.
 //! - [`charts`]: the learning review's charts as PNG, pure (figures in, bytes out).
 //! - [`slack`]: every outgoing Web API call, with failures classified once; Block Kit builders.
@@ -41,6 +42,7 @@ pub mod sandbox;
 pub mod slack;
 pub mod store;
 pub mod telemetry;
+pub mod workspace;
 
 pub mod app;
 pub mod domain;

@@ -161,15 +161,42 @@ impl PseudonymKey {
     /// table does not open. A fresh random nonce per seal: the same text sealed twice looks
     /// different, so equal answers cannot be spotted either.
     pub fn seal(&self, review_id: ReviewId, what: &str, plaintext: &[u8]) -> Vec<u8> {
+        self.seal_in(&sealing_context(review_id, what), plaintext)
+    }
+
+    /// Opens what [`PseudonymKey::seal`] sealed for the same review and kind.
+    pub fn open(&self, review_id: ReviewId, what: &str, sealed: &[u8]) -> anyhow::Result<Vec<u8>> {
+        self.open_in(&sealing_context(review_id, what), sealed)
+            .ok_or_else(|| {
+                anyhow::anyhow!("a sealed {what} of review {review_id} does not open with this key")
+            })
+    }
+
+    /// Seals a workspace's bot token for the workspaces table: bound to its team, so a
+    /// token row copied onto another workspace does not open.
+    pub fn seal_token(&self, team_id: &str, token: &str) -> Vec<u8> {
+        self.seal_in(&token_context(team_id), token.as_bytes())
+    }
+
+    /// Opens what [`PseudonymKey::seal_token`] sealed for the same team.
+    pub fn open_token(&self, team_id: &str, sealed: &[u8]) -> anyhow::Result<String> {
+        let bytes = self
+            .open_in(&token_context(team_id), sealed)
+            .ok_or_else(|| {
+                anyhow::anyhow!("the bot token of {team_id} does not open with this key")
+            })?;
+        Ok(String::from_utf8(bytes)?)
+    }
+
+    fn seal_in(&self, context: &str, plaintext: &[u8]) -> Vec<u8> {
         let nonce: [u8; NONCE_BYTES] = rand::random();
-        let aad = sealing_context(review_id, what);
         let ciphertext = self
             .sealer()
             .encrypt(
                 &XNonce::from(nonce),
                 Payload {
                     msg: plaintext,
-                    aad: aad.as_bytes(),
+                    aad: context.as_bytes(),
                 },
             )
             .expect("sealing a message in memory cannot fail");
@@ -180,28 +207,23 @@ impl PseudonymKey {
         sealed
     }
 
-    /// Opens what [`PseudonymKey::seal`] sealed for the same review and kind.
-    pub fn open(&self, review_id: ReviewId, what: &str, sealed: &[u8]) -> anyhow::Result<Vec<u8>> {
-        let (version, rest) = sealed
-            .split_first()
-            .ok_or_else(|| anyhow::anyhow!("a sealed value is empty"))?;
+    /// `None` when the value is malformed, was sealed for another context, or with another key.
+    fn open_in(&self, context: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+        let (version, rest) = sealed.split_first()?;
         if *version != SEAL_VERSION || rest.len() < NONCE_BYTES {
-            anyhow::bail!("a sealed value has an unknown format");
+            return None;
         }
         let (nonce, ciphertext) = rest.split_at(NONCE_BYTES);
         let nonce: [u8; NONCE_BYTES] = nonce.try_into().expect("split at the nonce length");
-        let aad = sealing_context(review_id, what);
         self.sealer()
             .decrypt(
                 &XNonce::from(nonce),
                 Payload {
                     msg: ciphertext,
-                    aad: aad.as_bytes(),
+                    aad: context.as_bytes(),
                 },
             )
-            .map_err(|_| {
-                anyhow::anyhow!("a sealed {what} of review {review_id} does not open with this key")
-            })
+            .ok()
     }
 
     /// The content key is derived, so the HMAC key itself never keys a cipher.
@@ -219,6 +241,10 @@ const NONCE_BYTES: usize = 24;
 
 fn sealing_context(review_id: ReviewId, what: &str) -> String {
     format!("debrief seal v1|{what}|review {review_id}")
+}
+
+fn token_context(team_id: &str) -> String {
+    format!("debrief seal v1|bot token|team {team_id}")
 }
 
 /// Loads the configured key, creating the key file (mode 0600) on first start.

@@ -106,6 +106,8 @@ pub enum Job {
     },
     /// Refresh someone's App Home tab.
     PublishHome { user: String },
+    /// Greet whoever installed debrief in a workspace, by DM, with the first steps.
+    WelcomeInstaller { team_id: String, user: String },
     /// Gather a review's participants (the channel's people, or those named).
     ResolveParticipants {
         review_id: ReviewId,
@@ -262,6 +264,8 @@ impl Job {
             Job::LearningReviewAuto { quarter } => format!("learning-review:{quarter}"),
             // One pass a day, whichever replica queued it.
             Job::Retention { day } => format!("retention:{day}"),
+            // Reinstalling (to add a scope, say) does not greet the same person again.
+            Job::WelcomeInstaller { team_id, user } => format!("welcome:{team_id}:{user}"),
             Job::GatherPulse { pulse_id, .. } => format!("pulse-gather:{pulse_id}"),
             Job::SendPulseInvite { pulse_id, user_id } => {
                 format!("pulse-invite:{pulse_id}:{user_id}")
@@ -501,6 +505,10 @@ mod tests {
                 next_part: 2,
             },
             Job::PublishHome { user: "U1".into() },
+            Job::WelcomeInstaller {
+                team_id: "T1".into(),
+                user: "U1".into(),
+            },
             Job::ResolveParticipants {
                 review_id,
                 explicit: Some(vec!["U1".into()]),
@@ -600,6 +608,7 @@ mod tests {
                 | Job::PostAgenda { .. }
                 | Job::AgendaMarkdown { .. }
                 | Job::PublishHome { .. }
+                | Job::WelcomeInstaller { .. }
                 | Job::ResolveParticipants { .. }
                 | Job::SendSurveyInvite { .. }
                 | Job::RemindSurvey { .. }

@@ -44,12 +44,15 @@ pub fn token_retry_delay(attempt: u32) -> std::time::Duration {
 /// names the variable to fix, and start-up stops. Slack out of reach is not: the service
 /// starts, says so, and the check is retried in the background.
 async fn check_token(state: &AppState) -> anyhow::Result<()> {
+    if state.config.slack_bot_token.is_none() {
+        // OAuth distribution alone: each workspace's token arrives with its install.
+        tracing::info!("no SLACK_BOT_TOKEN: workspaces install debrief at /slack/install");
+        state.set_token_check(TokenCheck::Confirmed);
+        return Ok(());
+    }
     // Unmetered: the check reports its own outcome in one line, not a client warning too.
     match state.slack.unmetered().identify(TOKEN_CHECK_DEADLINE).await {
-        Ok(identity) => {
-            confirmed(state, identity);
-            Ok(())
-        }
+        Ok(identity) => confirmed(state, identity).await,
         Err(err) => match err.refused_token() {
             Some(code) => anyhow::bail!(
                 "SLACK_BOT_TOKEN: Slack refused this token ({code}); set it to the app's Bot User OAuth Token (xoxb-…) from its OAuth & Permissions page"
@@ -63,15 +66,36 @@ async fn check_token(state: &AppState) -> anyhow::Result<()> {
     }
 }
 
-fn confirmed(state: &AppState, identity: crate::slack::BotIdentity) {
+/// Slack accepted SLACK_BOT_TOKEN. With OAuth distribution on as well, its workspace is
+/// recorded like an installed one, so that every workspace is found the same way.
+async fn confirmed(state: &AppState, identity: crate::slack::BotIdentity) -> anyhow::Result<()> {
     tracing::info!(
         workspace = %identity.team,
         team_id = %identity.team_id,
         bot = identity.bot_name.as_deref().unwrap_or(&identity.bot_user_id),
         "Slack accepted the bot token"
     );
+    if let (Some(_), Some(token)) = (&state.config.oauth, &state.config.slack_bot_token) {
+        let stored = crate::store::workspaces::StoredWorkspace {
+            sealed_token: Some(
+                state
+                    .pseudonym_key
+                    .seal_token(&identity.team_id, token.expose()),
+            ),
+            team_id: identity.team_id.clone(),
+            team_name: identity.team.clone(),
+            bot_user_id: identity.bot_user_id.clone(),
+            installed_by: None,
+        };
+        state
+            .store
+            .save_workspace(&stored, state.clock.now())
+            .await?;
+        state.forget_workspace_credentials(&identity.team_id);
+    }
     state.remember_bot_user_id(identity.bot_user_id);
     state.set_token_check(TokenCheck::Confirmed);
+    Ok(())
 }
 
 /// Retries the token check until Slack answers or the service stops.
@@ -84,7 +108,11 @@ async fn retry_token_check(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         attempt += 1;
         match state.slack.unmetered().identify(TOKEN_CHECK_DEADLINE).await {
-            Ok(identity) => confirmed(&state, identity),
+            Ok(identity) => {
+                if let Err(err) = confirmed(&state, identity).await {
+                    tracing::error!(error = ?err, "could not record the configured workspace");
+                }
+            }
             Err(err) => match err.refused_token() {
                 Some(code) => {
                     tracing::error!(

@@ -10,10 +10,11 @@
 use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
-use crate::app::AppState;
+use crate::app::{AppState, WorkspaceAccess};
 use crate::features::{checkin, observation, onboarding, participation};
 use crate::queue::{self, Job};
 use crate::store::events::EventClaim;
+use crate::workspace::acting_for;
 
 /// Where an Events API delivery came from, for deduplication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +93,15 @@ pub async fn on_event(
         }
         EventClaim::New => {}
     }
-    match route(state, callback, now).await {
+    let routed = match state.workspace_access(callback.team_id.as_ref()).await {
+        Ok(WorkspaceAccess::NotInstalled) => {
+            tracing::info!(team = %callback.team_id, "event from a workspace without debrief ignored");
+            Ok(())
+        }
+        Ok(access) => acting_for(access.acting(), Box::pin(route(state, callback, now))).await,
+        Err(err) => Err(err),
+    };
+    match routed {
         Ok(()) => {
             state.store.finish_event(&event_id).await?;
             Ok(EventOutcome::Handled)
@@ -135,7 +144,9 @@ async fn route(
             )
             .await
         }
-        SlackEventCallbackBody::AppUninstalled(_) => workspace_lost(state, "app_uninstalled").await,
+        SlackEventCallbackBody::AppUninstalled(_) => {
+            workspace_lost(state, callback.team_id.as_ref(), "app_uninstalled").await
+        }
         _ => {
             tracing::debug!("event with no handler ignored");
             Ok(())
@@ -144,14 +155,25 @@ async fn route(
 }
 
 /// The workspace uninstalled debrief or revoked its bot token: every pending job would be
-/// refused by Slack, and retried, so they are deleted. The data stays until an operator
-/// runs `debrief purge`.
-pub async fn workspace_lost(state: &AppState, why: &str) -> anyhow::Result<()> {
-    let cancelled = state.store.cancel_pending_jobs().await?;
+/// refused by Slack, and retried, so they are deleted. With OAuth distribution only that
+/// workspace's jobs go, with its stored token; a single-workspace install's jobs are all
+/// its own. The data stays until an operator runs `debrief purge`.
+pub async fn workspace_lost(state: &AppState, team_id: &str, why: &str) -> anyhow::Result<()> {
+    let cancelled = if state.config.oauth.is_some() {
+        let cancelled = state
+            .store
+            .workspace_lost(team_id, state.clock.now())
+            .await?;
+        state.forget_workspace_credentials(team_id);
+        cancelled
+    } else {
+        state.store.cancel_pending_jobs().await?
+    };
     tracing::warn!(
         event = why,
+        team = team_id,
         jobs = cancelled,
-        "debrief lost its access to the workspace; pending jobs were cancelled (the data stays until `debrief purge`)"
+        "debrief lost its access to a workspace; its pending jobs were cancelled (the data stays until `debrief purge`)"
     );
     Ok(())
 }

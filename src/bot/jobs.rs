@@ -2,7 +2,9 @@
 //! that runs it. The engine (`jobs`) claims, retries and records; this decides.
 
 use crate::app::AppState;
-use crate::features::{actions, agenda, checkin, learning, observation, pulse, review, survey};
+use crate::features::{
+    actions, agenda, checkin, learning, observation, onboarding, pulse, review, survey,
+};
 use crate::queue::{Job, JobContext, JobError, tell_requester_now};
 use crate::slack::{SlackCallError, blocks};
 
@@ -143,6 +145,9 @@ pub async fn on_job(state: &AppState, ctx: &JobContext, job: &Job) -> Result<(),
             agenda::post_markdown(state, ctx, resume).await
         }
         Job::PublishHome { user } => agenda::publish_home(state, user).await,
+        Job::WelcomeInstaller { team_id, user } => {
+            onboarding::welcome_installer(state, team_id, user).await
+        }
         Job::PostActionItem { item_id, channel } => {
             actions::post_message(state, *item_id, channel).await
         }

@@ -11,9 +11,10 @@ pub mod jobs;
 
 use slack_morphism::prelude::*;
 
-use crate::app::AppState;
+use crate::app::{AppState, WorkspaceAccess};
 use crate::error::{Error, internal_error_text, new_reference};
 use crate::request::{CommandRequest, Reply};
+use crate::workspace::acting_for;
 
 pub use events::{Delivery, EventOutcome, on_event};
 pub use jobs::on_job;
@@ -44,6 +45,23 @@ pub const COMMAND_DEADLINE: std::time::Duration = std::time::Duration::from_mill
 /// been carried out, with what was typed so it can be sent again.
 #[tracing::instrument(level = "debug", name = "command", skip_all)]
 pub async fn on_command(state: &AppState, request: CommandRequest) -> Reply {
+    match state.workspace_access(&request.team_id).await {
+        Ok(WorkspaceAccess::NotInstalled) => Reply::ephemeral(NOT_INSTALLED),
+        Ok(access) => {
+            acting_for(
+                access.acting(),
+                Box::pin(command_in_workspace(state, request)),
+            )
+            .await
+        }
+        Err(err) => with_what_was_typed(reply_for_error(Error::Internal(err)), &request),
+    }
+}
+
+/// What someone in a workspace that has not installed debrief (or uninstalled it) sees.
+const NOT_INSTALLED: &str = "debrief isn't installed in this workspace, so it can't act here. Ask a workspace admin to add it with the “Add to Slack” link from whoever runs debrief.";
+
+async fn command_in_workspace(state: &AppState, request: CommandRequest) -> Reply {
     let now = state.clock.now();
     let outcome =
         tokio::time::timeout(COMMAND_DEADLINE, commands::dispatch(state, &request, now)).await;
@@ -84,6 +102,36 @@ pub async fn on_interaction(
     state: &AppState,
     event: SlackInteractionEvent,
 ) -> SlackInteractionResponse {
-    let now = state.clock.now();
-    interactions::dispatch(state, event, now).await
+    let team_id = interaction_team(&event).to_string();
+    match state.workspace_access(&team_id).await {
+        Ok(WorkspaceAccess::NotInstalled) => {
+            tracing::info!(team = %team_id, "interaction from a workspace without debrief ignored");
+            SlackInteractionResponse::Empty
+        }
+        Ok(access) => {
+            let now = state.clock.now();
+            acting_for(
+                access.acting(),
+                Box::pin(interactions::dispatch(state, event, now)),
+            )
+            .await
+        }
+        Err(err) => {
+            tracing::error!(error = ?err, "could not read the workspace of an interaction");
+            SlackInteractionResponse::Empty
+        }
+    }
+}
+
+/// The workspace an interaction came from.
+fn interaction_team(event: &SlackInteractionEvent) -> &str {
+    match event {
+        SlackInteractionEvent::BlockActions(ev) => ev.team.id.value(),
+        SlackInteractionEvent::BlockSuggestion(ev) => ev.team.id.value(),
+        SlackInteractionEvent::DialogSubmission(ev) => ev.team.id.value(),
+        SlackInteractionEvent::MessageAction(ev) => ev.team.id.value(),
+        SlackInteractionEvent::Shortcut(ev) => ev.team.id.value(),
+        SlackInteractionEvent::ViewSubmission(ev) => ev.team.id.value(),
+        SlackInteractionEvent::ViewClosed(ev) => ev.team.id.value(),
+    }
 }

@@ -112,7 +112,8 @@ async fn run_in(folder: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
 
 fn demo_config(folder: &Path, sandbox: &SlackSandbox) -> Config {
     Config {
-        slack_bot_token: Secret::new(SANDBOX_BOT_TOKEN),
+        slack_bot_token: Some(Secret::new(SANDBOX_BOT_TOKEN)),
+        oauth: None,
         slack_signing_secret: Some(Secret::new(SANDBOX_SIGNING_SECRET)),
         slack_app_token: None,
         slack_api_url: sandbox.api_url(),

@@ -10,6 +10,7 @@ pub mod counterfactual;
 pub mod erasure;
 pub mod framing;
 pub mod incident;
+pub mod install;
 pub mod learning;
 pub mod observation;
 pub mod onboarding;

@@ -342,7 +342,9 @@ async fn reply_privately(state: &AppState, channel: &str, reply: SlackMessageCon
         return;
     }
     let channel = channel.to_string();
-    tokio::spawn(async move {
+    // A spawned task starts outside the request's workspace; it carries it along.
+    let acting = crate::workspace::acting();
+    tokio::spawn(crate::workspace::acting_for(acting, async move {
         for wait in REPLY_RETRIES {
             tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
             let sent = tokio::time::timeout(
@@ -354,7 +356,7 @@ async fn reply_privately(state: &AppState, channel: &str, reply: SlackMessageCon
                 return;
             }
         }
-    });
+    }));
 }
 
 enum DmReply {

@@ -80,6 +80,41 @@ pub async fn on_direct_help(state: &AppState, dm: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The welcome DM to whoever installed debrief: thanks, the three steps, and the full
+/// list a button away. Sent once (the outbox), so a retried job does not greet twice.
+pub async fn welcome_installer(
+    state: &AppState,
+    team_id: &str,
+    installer: &str,
+) -> Result<(), crate::queue::JobError> {
+    let dm = state.slack.open_dm(installer).await?;
+    let thanks = "Thanks for adding debrief! It helps your team run incident reviews that people learn from: an anonymous survey before the meeting, a fair check-in during it, and action items after.";
+    let content = blocks::message(
+        format!(
+            "{thanks} Start with `/debrief incident`, `/debrief review` and `/debrief survey`."
+        ),
+        vec![
+            blocks::section(thanks),
+            blocks::section(format!("*Your first review in three steps*\n{THREE_STEPS}")),
+            blocks::section(
+                "Invite me to an incident channel with `/invite @debrief` first: I only read channels I'm in.",
+            ),
+            blocks::actions(
+                Some("help_more"),
+                vec![blocks::button(
+                    "All commands",
+                    crate::ids::HELP_ALL,
+                    "all",
+                    Style::Default,
+                )],
+            ),
+        ],
+    );
+    let key = format!("welcome:{team_id}:{installer}");
+    crate::outbox::post_once(state, &key, &dm, None, content).await?;
+    Ok(())
+}
+
 /// The App Home's top: a short welcome and the "Start a review" button; newcomers (with
 /// nothing waiting) also get the three steps.
 pub fn home_welcome(newcomer: bool) -> Vec<SlackBlock> {

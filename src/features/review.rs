@@ -497,11 +497,7 @@ async fn require_a_person(state: &AppState, user_id: &str, now: Timestamp) -> Re
             "I couldn't check <@{user_id}> with Slack just now, so nothing was changed. Please try again in a minute."
         )))
     };
-    let bot = state
-        .bot_user_id()
-        .await
-        .map_err(|_| unchecked())?
-        .to_string();
+    let bot = state.bot_user_id().await.map_err(|_| unchecked())?;
     let user = match user_info(state, user_id, now).await {
         Ok(user) => user,
         Err(JobError::Slack(SlackCallError::Rejected { code, .. })) if code == "user_not_found" => {
@@ -610,11 +606,7 @@ pub mod form {
         };
         if people.is_empty() {
             // A new review, or one whose people could not be gathered: the channel's.
-            let bot = state
-                .bot_user_id()
-                .await
-                .map(str::to_string)
-                .unwrap_or_default();
+            let bot = state.bot_user_id().await.unwrap_or_default();
             if let Ok((members, _)) = state
                 .slack
                 .channel_members_page(&request.channel_id, None)
@@ -837,7 +829,7 @@ async fn gather(
     let Some(review) = state.store.review(review_id).await? else {
         return Err(JobError::Permanent("the review no longer exists".into()));
     };
-    let bot = state.bot_user_id().await?.to_string();
+    let bot = state.bot_user_id().await?;
     let candidates = match explicit {
         Some(list) => list.to_vec(),
         None => {

@@ -1,6 +1,7 @@
 //! Purpose: the HTTP edge. Routes, the request-verification layer, and thin adapters
 //! that turn Slack's wire formats into calls to `bot::on_*`. No decisions here.
 
+mod oauth;
 mod ops;
 mod slack;
 mod verify;
@@ -27,12 +28,17 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             verify::verify_slack_request,
         ));
+    // Routes a browser follows to install debrief in a workspace ("Add to Slack").
+    let install_routes = Router::new()
+        .route("/slack/install", get(oauth::install))
+        .route("/slack/oauth_redirect", get(oauth::redirect));
     // Routes used by operators and Prometheus.
     let ops_routes = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics));
     Router::new()
         .merge(slack_routes)
+        .merge(install_routes)
         .merge(ops_routes)
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -111,7 +111,8 @@ pub async fn event(
             .is_some_and(|bots| !bots.is_empty())
     {
         state.metrics.count_request("events", "accepted");
-        return match bot::events::workspace_lost(&state, "tokens_revoked").await {
+        let team_id = envelope["team_id"].as_str().unwrap_or_default();
+        return match bot::events::workspace_lost(&state, team_id, "tokens_revoked").await {
             Ok(()) => StatusCode::OK.into_response(),
             Err(err) => {
                 tracing::error!(error = ?err, "could not cancel jobs after tokens_revoked");

@@ -15,12 +15,13 @@ use std::time::Duration;
 use jiff::Timestamp;
 use rand::RngExt;
 
-use crate::app::AppState;
+use crate::app::{AppState, WorkspaceAccess};
 use crate::clock::after;
 use crate::metrics::JobLabels;
 use crate::queue::{Job, JobContext, JobError, Requester, enqueue, explain_slack_code};
 use crate::slack::SlackCallError;
 use crate::store::jobs::ClaimedJob;
+use crate::workspace::acting_for;
 
 /// How long a claim holds without a heartbeat: a worker that dies (`kill -9`, a lost
 /// network) has its jobs taken over this long after its last heartbeat.
@@ -153,10 +154,26 @@ pub async fn execute(
         id: claimed.id,
         worker: worker.to_string(),
     };
+    // A job acts for the workspace that queued it, with that workspace's token.
+    let access = match &claimed.team_id {
+        Some(team_id) => Some(state.workspace_access(team_id).await?),
+        None => None,
+    };
+    let acting = access.as_ref().and_then(WorkspaceAccess::acting);
     let run = async {
-        match &job {
-            Ok(job) => crate::bot::on_job(state, &ctx, job).await,
-            Err(err) => Err(JobError::Permanent(format!("unreadable payload: {err}"))),
+        match (&job, &access) {
+            (_, Some(WorkspaceAccess::NotInstalled)) => Err(JobError::Permanent(
+                "the workspace uninstalled debrief".into(),
+            )),
+            // Boxed: every job's future in one enum is large, and it is held across awaits.
+            (Ok(job), _) => {
+                acting_for(
+                    acting.clone(),
+                    Box::pin(crate::bot::on_job(state, &ctx, job)),
+                )
+                .await
+            }
+            (Err(err), _) => Err(JobError::Permanent(format!("unreadable payload: {err}"))),
         }
     };
     let result = with_heartbeat(state, claimed.id, worker, run).await;
@@ -213,7 +230,12 @@ pub async fn execute(
             if let Ok(job) = &job
                 && let (Some(requester), Err(err)) = (job.requester(), &result)
             {
-                tell_requester_later(state, requester, &explain_failure(job, err)).await?;
+                let explained = explain_failure(job, err);
+                acting_for(
+                    acting.clone(),
+                    tell_requester_later(state, requester, &explained),
+                )
+                .await?;
             }
         }
     }

@@ -26,7 +26,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, post};
+use axum::routing::{any, get, post};
 use bytes::Bytes;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
@@ -40,6 +40,11 @@ pub use world::{
 
 /// The bot token the sandbox accepts.
 pub const SANDBOX_BOT_TOKEN: &str = "xoxb-sandbox-0000-token";
+/// The second workspace's bot token (see [`SlackSandbox::start_two`]).
+pub const SECOND_BOT_TOKEN: &str = "xoxb-sandbox-0002-token";
+/// The app's OAuth credentials, as `oauth.v2.access` checks them.
+pub const SANDBOX_CLIENT_ID: &str = "1111.2222";
+pub const SANDBOX_CLIENT_SECRET: &str = "0123456789abcdef0123456789abcdef";
 /// The signing secret the driver signs with.
 pub const SANDBOX_SIGNING_SECRET: &str = "8f742231b10e8888abcd99aa00bb85a5";
 
@@ -47,6 +52,7 @@ pub const SANDBOX_SIGNING_SECRET: &str = "8f742231b10e8888abcd99aa00bb85a5";
 #[derive(Clone)]
 pub struct SlackSandbox {
     addr: SocketAddr,
+    /// The workspace this handle inspects and drives.
     world: Arc<Mutex<World>>,
     /// Slack's side of Socket Mode.
     pub socket: SocketHub,
@@ -57,6 +63,9 @@ pub struct SlackSandbox {
 
 struct ServerTask(JoinHandle<()>);
 
+/// Fills one workspace before the sandbox starts serving it.
+type WorldSetup<'a> = Box<dyn FnOnce(&mut World) + 'a>;
+
 impl Drop for ServerTask {
     fn drop(&mut self) {
         self.0.abort();
@@ -66,29 +75,87 @@ impl Drop for ServerTask {
 impl SlackSandbox {
     /// Starts a sandbox on 127.0.0.1 with a free port and the given workspace.
     pub async fn start(setup: impl FnOnce(&mut World)) -> std::io::Result<Self> {
+        let mut handles = Self::start_many(vec![Box::new(setup)]).await?;
+        Ok(handles.remove(0))
+    }
+
+    /// Starts a sandbox serving two workspaces behind one Web API, as Slack serves every
+    /// workspace that installed an app: each call reaches the workspace its token belongs
+    /// to. The second workspace has its own team, bot user, token and id space. Returns a
+    /// handle on each.
+    pub async fn start_two(
+        first: impl FnOnce(&mut World),
+        second: impl FnOnce(&mut World),
+    ) -> std::io::Result<(Self, Self)> {
+        let second_setup = |world: &mut World| {
+            world.team_id = "T0SECOND".into();
+            world.team_domain = "second".into();
+            world.token = SECOND_BOT_TOKEN.into();
+            let bot = world.users.remove(&world.bot_user_id);
+            world.bot_user_id = "U0DEBRIEF2".into();
+            world.bot_id = "B0DEBRIEF2".into();
+            if let Some(mut bot) = bot {
+                bot.id = world.bot_user_id.clone();
+                world.users.insert(bot.id.clone(), bot);
+            }
+            // Ids (messages, views, response URLs, uploads) never collide with the first's.
+            world.counter = 50_000_000;
+            second(world);
+        };
+        let mut handles = Self::start_many(vec![Box::new(first), Box::new(second_setup)]).await?;
+        let second = handles.remove(1);
+        Ok((handles.remove(0), second))
+    }
+
+    async fn start_many(
+        setups: Vec<WorldSetup<'_>>,
+    ) -> std::io::Result<Vec<Self>> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (socket, socket_task) = SocketHub::start().await?;
-        let mut world = World::new(SANDBOX_BOT_TOKEN);
-        world.base_url = format!("http://{addr}");
-        world.socket_url = socket.url();
-        setup(&mut world);
-        let world = Arc::new(Mutex::new(world));
+        let mut worlds = Vec::new();
+        for setup in setups {
+            let mut world = World::new(SANDBOX_BOT_TOKEN);
+            world.base_url = format!("http://{addr}");
+            world.socket_url = socket.url();
+            setup(&mut world);
+            worlds.push(Arc::new(Mutex::new(world)));
+        }
+        let workspaces = Workspaces(Arc::new(worlds.clone()));
         let router = Router::new()
             .route("/api/{method}", any(web_api))
             .route("/response/{id}", post(response_url))
             .route("/upload/{id}", post(upload).put(upload))
-            .with_state(world.clone());
+            .route("/oauth/v2/authorize", get(authorize))
+            .with_state(workspaces);
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
-        Ok(Self {
-            addr,
-            world,
-            socket,
-            _server: Arc::new(ServerTask(task)),
-            _socket_server: Arc::new(ServerTask(socket_task)),
-        })
+        let server = Arc::new(ServerTask(task));
+        let socket_server = Arc::new(ServerTask(socket_task));
+        Ok(worlds
+            .into_iter()
+            .map(|world| Self {
+                addr,
+                world,
+                socket: socket.clone(),
+                _server: server.clone(),
+                _socket_server: socket_server.clone(),
+            })
+            .collect())
+    }
+
+    /// Makes `user` the next person to press "Allow" on Slack's install page for this
+    /// workspace: the sandbox's `/oauth/v2/authorize` then sends their browser back to
+    /// the app with a code for it.
+    pub fn next_installer(&self, user: &str) {
+        self.world().pending_installer = Some(user.to_string());
+    }
+
+    /// Revokes this workspace's bot token, as uninstalling the app does: every later call
+    /// with it is refused with `token_revoked`.
+    pub fn revoke_token(&self) {
+        self.world().token_revoked = true;
     }
 
     /// The Web API base URL to give the bot (`SLACK_API_URL`), without a trailing slash.
@@ -279,13 +346,12 @@ impl SlackSandbox {
     /// and trials that fan out to many.
     pub fn crowded_incident_channel(world: &mut World, others: usize) -> Vec<String> {
         Self::small_workspace(world);
+        let bot = world.bot_user_id.clone();
         let channel = world
             .channels
             .get_mut("C0INCIDENT")
             .expect("the small workspace has an incident channel");
-        channel
-            .members
-            .retain(|m| m == "U0DEBRIEF" || m == "U0ALICE");
+        channel.members.retain(|m| *m == bot || m == "U0ALICE");
         let ids: Vec<String> = (0..others).map(|i| format!("U2{i:05}")).collect();
         channel.members.extend(ids.iter().cloned());
         for (i, id) in ids.iter().enumerate() {
@@ -318,7 +384,7 @@ impl SlackSandbox {
                 id: "C0INCIDENT".into(),
                 name: "inc-checkout".into(),
                 members: [
-                    "U0DEBRIEF",
+                    world.bot_user_id.as_str(),
                     "U0ALICE",
                     "U0BOB",
                     "U0CAROL",
@@ -384,8 +450,28 @@ fn slack_json(status: StatusCode, body: Value) -> Response {
         .into_response()
 }
 
+/// Every workspace the sandbox serves.
+#[derive(Clone)]
+struct Workspaces(Arc<Vec<Arc<Mutex<World>>>>);
+
+impl Workspaces {
+    /// The workspace a call with `token` reaches; the first when no workspace owns it
+    /// (the call is then refused there, and recorded there).
+    fn for_token(&self, token: Option<&str>) -> Arc<Mutex<World>> {
+        self.find(|world| Some(world.token.as_str()) == token)
+            .unwrap_or_else(|| self.0[0].clone())
+    }
+
+    fn find(&self, matches: impl Fn(&World) -> bool) -> Option<Arc<Mutex<World>>> {
+        self.0
+            .iter()
+            .find(|world| matches(&world.lock().expect("sandbox lock")))
+            .cloned()
+    }
+}
+
 async fn web_api(
-    State(world): State<Arc<Mutex<World>>>,
+    State(workspaces): State<Workspaces>,
     Path(method): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -397,6 +483,9 @@ async fn web_api(
             json!({ "ok": false, "error": "invalid_form_data" }),
         );
     };
+    if method == "oauth.v2.access" {
+        return oauth_access(&workspaces, &headers, &params);
+    }
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -409,6 +498,11 @@ async fn web_api(
                 .map(str::to_string)
         });
     let now = Instant::now();
+    let world = if method == "apps.connections.open" {
+        workspaces.0[0].clone()
+    } else {
+        workspaces.for_token(bearer.as_deref())
+    };
     let (answer, hang) = {
         let mut world = world.lock().expect("sandbox lock");
         let record = |world: &mut World, outcome: &str| {
@@ -443,6 +537,16 @@ async fn web_api(
                     slack_json(
                         StatusCode::OK,
                         json!({ "ok": false, "error": "invalid_auth" }),
+                    ),
+                    false,
+                )
+            }
+            Some(_) if world.token_revoked && method != "apps.connections.open" => {
+                record(&mut world, "token_revoked");
+                (
+                    slack_json(
+                        StatusCode::OK,
+                        json!({ "ok": false, "error": "token_revoked" }),
                     ),
                     false,
                 )
@@ -524,13 +628,16 @@ fn rate_limited(retry_after: u64) -> Response {
 
 /// `response_url` posts: ephemeral to the person who asked, unless `response_type: in_channel`.
 async fn response_url(
-    State(world): State<Arc<Mutex<World>>>,
+    State(workspaces): State<Workspaces>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
     let Ok(payload) = serde_json::from_slice::<Value>(&body) else {
         return (StatusCode::BAD_REQUEST, "invalid_payload").into_response();
     };
+    let world = workspaces
+        .find(|world| world.response_urls.contains_key(&id))
+        .unwrap_or_else(|| workspaces.0[0].clone());
     let mut world = world.lock().expect("sandbox lock");
     world.calls.push(RecordedCall {
         method: "response_url".into(),
@@ -563,10 +670,13 @@ async fn response_url(
 
 /// The upload step of `files.getUploadURLExternal`.
 async fn upload(
-    State(world): State<Arc<Mutex<World>>>,
+    State(workspaces): State<Workspaces>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
+    let world = workspaces
+        .find(|world| world.uploads.contains_key(&id))
+        .unwrap_or_else(|| workspaces.0[0].clone());
     let mut world = world.lock().expect("sandbox lock");
     match world.uploads.get_mut(&id) {
         Some(upload) => {
@@ -575,4 +685,115 @@ async fn upload(
         }
         None => (StatusCode::NOT_FOUND, "file_not_found").into_response(),
     }
+}
+
+/// Slack's install page, after the person pressed "Allow": their browser is sent back to
+/// the app's redirect URL with a single-use code and the app's `state`, unchanged. The
+/// workspace is the one told who installs next ([`SlackSandbox::next_installer`]).
+async fn authorize(
+    State(workspaces): State<Workspaces>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if query.get("client_id").map(String::as_str) != Some(SANDBOX_CLIENT_ID) {
+        return (StatusCode::BAD_REQUEST, "invalid_client_id").into_response();
+    }
+    let scopes = query.get("scope").cloned().unwrap_or_default();
+    if scopes
+        .split(',')
+        .any(|scope| !KNOWN_BOT_SCOPES.contains(&scope))
+    {
+        return (StatusCode::BAD_REQUEST, "invalid_scope").into_response();
+    }
+    let Some(redirect) = query.get("redirect_uri").cloned() else {
+        return (StatusCode::BAD_REQUEST, "bad_redirect_uri").into_response();
+    };
+    let Some(world) = workspaces.find(|world| world.pending_installer.is_some()) else {
+        return (StatusCode::BAD_REQUEST, "nobody is installing").into_response();
+    };
+    let mut world = world.lock().expect("sandbox lock");
+    let installer = world.pending_installer.take().expect("found by it");
+    let code = format!("{}.{}", world.next_id("code"), world.team_id);
+    world
+        .oauth_codes
+        .insert(code.clone(), (installer, redirect.clone(), scopes));
+    let mut back = match url::Url::parse(&redirect) {
+        Ok(url) => url,
+        Err(_) => return (StatusCode::BAD_REQUEST, "bad_redirect_uri").into_response(),
+    };
+    back.query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", query.get("state").map_or("", String::as_str));
+    (StatusCode::FOUND, [(header::LOCATION, back.to_string())]).into_response()
+}
+
+/// Scopes a bot token can be granted (a subset of Slack's list, enough to catch typos).
+const KNOWN_BOT_SCOPES: &[&str] = &[
+    "app_mentions:read",
+    "channels:history",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "im:history",
+    "im:write",
+    "users:read",
+];
+
+/// `oauth.v2.access`: the app's client id and secret by HTTP Basic (or form fields), and
+/// a code issued by [`authorize`], usable once, with the same redirect URI.
+fn oauth_access(workspaces: &Workspaces, headers: &HeaderMap, params: &Value) -> Response {
+    use base64::Engine as _;
+    let refuse = |error: &str| slack_json(StatusCode::OK, json!({ "ok": false, "error": error }));
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|pair| {
+            pair.split_once(':')
+                .map(|(id, secret)| (id.to_string(), secret.to_string()))
+        });
+    let (client_id, client_secret) = basic.unwrap_or_else(|| {
+        let field = |name| params[name].as_str().unwrap_or_default().to_string();
+        (field("client_id"), field("client_secret"))
+    });
+    if client_id != SANDBOX_CLIENT_ID {
+        return refuse("invalid_client_id");
+    }
+    if client_secret != SANDBOX_CLIENT_SECRET {
+        return refuse("bad_client_secret");
+    }
+    let code = params["code"].as_str().unwrap_or_default().to_string();
+    let Some(world) = workspaces.find(|world| world.oauth_codes.contains_key(&code)) else {
+        return refuse("invalid_code");
+    };
+    let mut world = world.lock().expect("sandbox lock");
+    let (installer, redirect, scopes) = world.oauth_codes.remove(&code).expect("found by it");
+    if params["redirect_uri"].as_str() != Some(redirect.as_str()) {
+        return refuse("bad_redirect_uri");
+    }
+    world.token_revoked = false;
+    world.calls.push(RecordedCall {
+        method: "oauth.v2.access".into(),
+        params: json!({ "code": code }),
+        outcome: "ok".into(),
+    });
+    slack_json(
+        StatusCode::OK,
+        json!({
+            "ok": true,
+            "access_token": world.token,
+            "token_type": "bot",
+            "scope": scopes,
+            "bot_user_id": world.bot_user_id,
+            "app_id": world.app_id,
+            "team": { "id": world.team_id, "name": world.team_domain },
+            "enterprise": null,
+            "is_enterprise_install": false,
+            "authed_user": { "id": installer },
+        }),
+    )
 }

@@ -188,6 +188,12 @@ pub struct World {
     pub(super) counter: u64,
     /// `conversations.members` page size when the client asks for none.
     pub default_page_size: usize,
+    /// Who presses "Allow" next on the install page.
+    pub pending_installer: Option<String>,
+    /// Install codes not yet exchanged: code → (installer, redirect URI, scopes).
+    pub oauth_codes: HashMap<String, (String, String, String)>,
+    /// The app was uninstalled: the bot token is refused until it is installed again.
+    pub token_revoked: bool,
 }
 
 /// How long a trigger_id stays valid (Slack: 3 seconds).
@@ -218,6 +224,9 @@ impl World {
             ts_base: jiff::Timestamp::now().as_second(),
             counter: 0,
             default_page_size: 100,
+            pending_installer: None,
+            oauth_codes: HashMap::new(),
+            token_revoked: false,
         };
         let bot = SandboxUser::bot("U0DEBRIEF", "debrief");
         world.users.insert(bot.id.clone(), bot);

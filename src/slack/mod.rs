@@ -58,6 +58,10 @@ impl SlackCallError {
     }
 }
 
+/// The error of a call made with no token at all: outside any workspace's scope when no
+/// SLACK_BOT_TOKEN is configured.
+pub const NO_WORKSPACE_TOKEN: &str = "no_workspace_token";
+
 /// Slack error codes that mean the token is wrong, revoked or its workspace gone.
 const TOKEN_REFUSED: &[&str] = &[
     "invalid_auth",
@@ -75,6 +79,28 @@ pub struct BotIdentity {
     pub team_id: String,
     pub bot_user_id: String,
     pub bot_name: Option<String>,
+}
+
+/// A workspace that just installed debrief, as `oauth.v2.access` describes it.
+#[derive(Clone)]
+pub struct Installation {
+    pub team_id: String,
+    pub team_name: String,
+    pub bot_user_id: String,
+    pub bot_token: String,
+    /// Who pressed "Allow": they get the welcome message.
+    pub installer: String,
+}
+
+impl std::fmt::Debug for Installation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Installation")
+            .field("team_id", &self.team_id)
+            .field("team_name", &self.team_name)
+            .field("bot_user_id", &self.bot_user_id)
+            .field("installer", &self.installer)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Slack error codes that mean "try again later", not "this will never work".
@@ -101,7 +127,9 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackHyperClient>,
-    token: SlackApiToken,
+    /// SLACK_BOT_TOKEN, for calls made outside any workspace's scope; `None` when every
+    /// workspace installed through OAuth (see [`crate::workspace`]).
+    default_token: Option<SlackApiToken>,
     metrics: Arc<Metrics>,
     /// False for calls made on behalf of an anonymous action: they are neither counted
     /// nor logged, since the moment of the call would be the moment someone wrote.
@@ -137,14 +165,14 @@ fn build_client(api_url: &str) -> anyhow::Result<SlackHyperClient> {
 impl SlackApi {
     pub fn new(
         api_url: &str,
-        bot_token: &str,
+        bot_token: Option<&str>,
         metrics: Arc<Metrics>,
         clock: Arc<dyn Clock>,
         timeout: Duration,
     ) -> anyhow::Result<Self> {
         Ok(Self {
             client: Arc::new(build_client(api_url)?),
-            token: SlackApiToken::new(bot_token.into()),
+            default_token: bot_token.map(|t| SlackApiToken::new(t.into())),
             metrics,
             clock,
             cooldowns: Arc::default(),
@@ -157,6 +185,18 @@ impl SlackApi {
     /// The underlying client, for Socket Mode which needs its own listener.
     pub fn client(&self) -> Arc<SlackHyperClient> {
         self.client.clone()
+    }
+
+    /// The token for this call: the acting workspace's, else the configured one. Never
+    /// another workspace's: without either the call is refused before it leaves.
+    fn token(&self) -> Result<SlackApiToken, SlackCallError> {
+        match crate::workspace::acting() {
+            Some(acting) => Ok(acting.token),
+            None => self.default_token.clone().ok_or(SlackCallError::Rejected {
+                method: "any",
+                code: NO_WORKSPACE_TOKEN.into(),
+            }),
+        }
     }
 
     /// Makes one call within the configured timeout; see [`SlackApi::call_within`].
@@ -180,9 +220,11 @@ impl SlackApi {
         scope: Option<&str>,
         request: impl Future<Output = ClientResult<T>>,
     ) -> Result<T, SlackCallError> {
+        // Slack's rate limits are per workspace, so one workspace's 429 holds only its calls.
+        let team = crate::workspace::acting_team_id().unwrap_or_default();
         let key = match scope {
-            Some(scope) => format!("{method}:{scope}"),
-            None => method.to_string(),
+            Some(scope) => format!("{team}:{method}:{scope}"),
+            None => format!("{team}:{method}"),
         };
         let now = self.clock.now();
         let held_until = self
@@ -278,7 +320,8 @@ impl SlackApi {
 
     /// `auth.test`, within `within`: whom the token belongs to.
     pub async fn identify(&self, within: Duration) -> Result<BotIdentity, SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let response = self
             .call_within(within, "auth.test", None, session.auth_test())
             .await?;
@@ -290,6 +333,45 @@ impl SlackApi {
         })
     }
 
+    /// `oauth.v2.access`: exchanges the code Slack gave the installer's browser for the new
+    /// workspace's bot token. Authenticated with the app's client id and secret (HTTP
+    /// Basic), not with a bot token.
+    pub async fn exchange_oauth_code(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        code: &str,
+        redirect_uri: Option<&str>,
+    ) -> Result<Installation, SlackCallError> {
+        let redirect_uri = redirect_uri
+            .map(|uri| uri.parse::<url::Url>())
+            .transpose()
+            .map_err(|_| SlackCallError::Rejected {
+                method: "oauth.v2.access",
+                code: "bad_redirect_uri".into(),
+            })?;
+        let request = SlackOAuthV2AccessTokenRequest::new(
+            client_id.into(),
+            client_secret.into(),
+            code.to_string().into(),
+        )
+        .opt_redirect_uri(redirect_uri);
+        let response = self
+            .call("oauth.v2.access", None, self.client.oauth2_access(&request))
+            .await?;
+        let bot_user_id = response.bot_user_id.ok_or(SlackCallError::Rejected {
+            method: "oauth.v2.access",
+            code: "no_bot_user".into(),
+        })?;
+        Ok(Installation {
+            team_id: response.team.id.to_string(),
+            team_name: response.team.name.unwrap_or_default(),
+            bot_user_id: bot_user_id.to_string(),
+            bot_token: response.access_token.value().clone(),
+            installer: response.authed_user.id.to_string(),
+        })
+    }
+
     /// `chat.postMessage`; returns the message `ts`.
     pub async fn post_message(
         &self,
@@ -297,7 +379,8 @@ impl SlackApi {
         content: SlackMessageContent,
         thread_ts: Option<&str>,
     ) -> Result<String, SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiChatPostMessageRequest::new(channel.into(), content)
             .opt_thread_ts(thread_ts.map(|ts| ts.into()));
         let response = self
@@ -318,7 +401,8 @@ impl SlackApi {
         content: SlackMessageContent,
         thread_ts: Option<&str>,
     ) -> Result<(), SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiChatPostEphemeralRequest::new(channel.into(), user.into(), content)
             .opt_thread_ts(thread_ts.map(|ts| ts.into()));
         self.call(
@@ -337,7 +421,8 @@ impl SlackApi {
         ts: &str,
         content: SlackMessageContent,
     ) -> Result<(), SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
         self.call("chat.update", None, session.chat_update(&request))
             .await?;
@@ -346,7 +431,8 @@ impl SlackApi {
 
     /// `chat.getPermalink`: a link that opens a message (a thread's parent opens the thread).
     pub async fn permalink(&self, channel: &str, ts: &str) -> Result<String, SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiChatGetPermalinkRequest::new(channel.into(), ts.into());
         let response = self
             .call(
@@ -360,7 +446,8 @@ impl SlackApi {
 
     /// `conversations.open`: the DM channel with one user.
     pub async fn open_dm(&self, user: &str) -> Result<String, SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
         let response = self
             .call(
@@ -379,7 +466,8 @@ impl SlackApi {
         channel: &str,
         cursor: Option<&str>,
     ) -> Result<(Vec<String>, Option<String>), SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiConversationsMembersRequest::new()
             .with_channel(channel.into())
             .with_limit(200)
@@ -410,7 +498,8 @@ impl SlackApi {
         marker: &str,
         oldest: Option<i64>,
     ) -> Result<Option<String>, SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let mut cursor: Option<SlackCursorId> = None;
         for _ in 0..10 {
             let (messages, next) = match thread_ts {
@@ -500,7 +589,8 @@ impl SlackApi {
     }
 
     async fn users_info(&self, user: &str) -> Result<SlackUser, SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let response = self
             .call(
                 "users.info",
@@ -518,7 +608,8 @@ impl SlackApi {
         trigger_id: &str,
         view: SlackView,
     ) -> Result<String, SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiViewsOpenRequest::new(trigger_id.into(), view);
         let response = self
             .call_within(
@@ -538,7 +629,8 @@ impl SlackApi {
         trigger_id: &str,
         view: SlackView,
     ) -> Result<String, SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiViewsPushRequest::new(trigger_id.into(), view);
         let response = self
             .call("views.push", None, session.views_push(&request))
@@ -548,7 +640,8 @@ impl SlackApi {
 
     /// `views.update` of an open view by id.
     pub async fn update_view(&self, view_id: &str, view: SlackView) -> Result<(), SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiViewsUpdateRequest::new(view).with_view_id(view_id.into());
         self.call("views.update", None, session.views_update(&request))
             .await?;
@@ -557,7 +650,8 @@ impl SlackApi {
 
     /// `views.publish`: the user's App Home tab.
     pub async fn publish_home(&self, user: &str, view: SlackView) -> Result<(), SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiViewsPublishRequest::new(user.into(), view);
         self.call("views.publish", None, session.views_publish(&request))
             .await?;
@@ -588,7 +682,8 @@ impl SlackApi {
 impl SlackApi {
     /// `chat.delete` of a message the bot posted.
     pub async fn delete_message(&self, channel: &str, ts: &str) -> Result<(), SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request = SlackApiChatDeleteRequest::new(channel.into(), ts.into());
         self.call("chat.delete", None, session.chat_delete(&request))
             .await?;
@@ -623,7 +718,8 @@ impl SlackApi {
         content: &[u8],
         mime: &str,
     ) -> Result<(), SlackCallError> {
-        let session = self.client.open_session(&self.token);
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
         let request =
             SlackApiFilesGetUploadUrlExternalRequest::new(filename.to_string(), content.len());
         let target = self

@@ -15,6 +15,7 @@ use super::{Backend, BeginWrite as _, Db, Store};
 /// Every table that holds state, parents before the tables that refer to them.
 pub const TABLES: &[&str] = &[
     "settings",
+    "workspaces",
     "incidents",
     "reviews",
     "participants",

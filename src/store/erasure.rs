@@ -194,6 +194,9 @@ const NAMED_OF_TEAM: &[(&str, &str)] = &[
     ("pulses", "team_id = $1"),
     ("pulse_opt_outs", "team_id = $1"),
     ("pulse_schedules", "team_id = $1"),
+    // Jobs queued while acting for the workspace (OAuth installs; NULL for SLACK_BOT_TOKEN's).
+    ("jobs", "team_id = $1"),
+    ("workspaces", "team_id = $1"),
 ];
 /// Tables no workspace owns: cleared only when the purged workspace is the only one.
 const SHARED: &[&str] = &[

@@ -12,6 +12,8 @@ pub struct ClaimedJob {
     pub payload: String,
     /// Claims so far, this one included (rate-limit waits are not counted).
     pub attempts: i64,
+    /// The workspace it acts for; `None` for the single configured workspace.
+    pub team_id: Option<String>,
 }
 
 /// A job to insert: its kind, its JSON payload, and when it may run.
@@ -41,8 +43,8 @@ pub struct FailedJob {
 }
 
 pub(crate) const INSERT_JOB: &str =
-    "INSERT INTO jobs (kind, payload, dedupe_key, run_at, created_at)
-     VALUES ($1, $2, $3, $4, $5)
+    "INSERT INTO jobs (kind, payload, dedupe_key, run_at, created_at, team_id)
+     VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (dedupe_key) DO NOTHING
      RETURNING id";
 
@@ -53,7 +55,7 @@ const CLAIM_SQLITE: &str = "UPDATE jobs
                    WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $2
                      AND (locked_until IS NULL OR locked_until < $2)
                    ORDER BY run_at, id LIMIT 1)
-  RETURNING id, kind, payload, attempts";
+  RETURNING id, kind, payload, attempts, team_id";
 
 /// On PostgreSQL several replicas claim at once; SKIP LOCKED makes them take different rows.
 const CLAIM_POSTGRES: &str = "UPDATE jobs
@@ -63,7 +65,7 @@ const CLAIM_POSTGRES: &str = "UPDATE jobs
                      AND (locked_until IS NULL OR locked_until < $2)
                    ORDER BY run_at, id LIMIT 1
                    FOR UPDATE SKIP LOCKED)
-  RETURNING id, kind, payload, attempts";
+  RETURNING id, kind, payload, attempts, team_id";
 
 impl Store {
     /// Inserts a job; returns its id, or `None` when its dedupe key was already used.
@@ -74,6 +76,7 @@ impl Store {
             .bind(job.dedupe_key.as_deref())
             .bind(job.run_at.as_second())
             .bind(now.as_second())
+            .bind(crate::workspace::acting_team_id())
             .fetch_optional(pool)
             .await?))?;
         Ok(id)

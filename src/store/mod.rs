@@ -34,6 +34,7 @@ pub mod retention;
 pub mod reviews;
 pub mod surveys;
 pub mod users;
+pub mod workspaces;
 
 /// Runs `body` with `pool` bound to whichever typed pool the store holds, and says which
 /// operation failed when it fails (`what`, the store method's name in words). The body is
@@ -73,6 +74,7 @@ macro_rules! insert_jobs {
                 .bind(job.dedupe_key.as_deref())
                 .bind(job.run_at.as_second())
                 .bind($now)
+                .bind($crate::workspace::acting_team_id())
                 .execute(&mut *$tx)
                 .await?;
         }

@@ -96,9 +96,9 @@ impl Store {
             .rows_affected()))
     }
 
-    /// Deletes every pending job: the workspace uninstalled debrief (or revoked its token),
-    /// so every call they would make is refused. Jobs carry no workspace, and debrief
-    /// serves one workspace per installation, so that is all of them.
+    /// Deletes every pending job: the single workspace of SLACK_BOT_TOKEN uninstalled
+    /// debrief (or revoked its token), so every call they would make is refused. (With
+    /// OAuth installs, [`Store::workspace_lost`] deletes one workspace's jobs instead.)
     pub async fn cancel_pending_jobs(&self) -> anyhow::Result<u64> {
         const SQL: &str = "DELETE FROM jobs WHERE done_at IS NULL AND failed_at IS NULL";
         on_db!(self, "cancel pending jobs", |pool| Ok(sqlx::query(SQL)

@@ -141,7 +141,8 @@ pub const TEST_PSEUDONYM_KEY: &str =
 
 pub fn test_config(db_url: &str, sandbox: &SlackSandbox) -> Config {
     Config {
-        slack_bot_token: Secret::new(SANDBOX_BOT_TOKEN),
+        slack_bot_token: Some(Secret::new(SANDBOX_BOT_TOKEN)),
+        oauth: None,
         slack_signing_secret: Some(Secret::new(SANDBOX_SIGNING_SECRET)),
         slack_app_token: None,
         slack_api_url: sandbox.api_url(),
@@ -212,6 +213,30 @@ impl TestApp {
             server: Some(server),
             leftover_jobs_expected: Default::default(),
         }
+    }
+
+    /// The same app seen from another workspace of a sandbox started with
+    /// [`SlackSandbox::start_two`]: commands and clicks come from that workspace.
+    pub fn in_workspace(&self, sandbox: &SlackSandbox) -> TestApp {
+        TestApp {
+            state: self.state.clone(),
+            sandbox: sandbox.clone(),
+            slack: SlackDriver::new(
+                self.base_url.clone(),
+                SANDBOX_SIGNING_SECRET,
+                sandbox.clone(),
+            ),
+            clock: self.clock.clone(),
+            base_url: self.base_url.clone(),
+            stop: None,
+            server: None,
+            leftover_jobs_expected: Default::default(),
+        }
+    }
+
+    /// The team id of the workspace this app's driver speaks for.
+    pub fn team_id(&self) -> String {
+        self.sandbox.world().team_id.clone()
     }
 
     /// Runs every job that is due now, one at a time, until none is left.
@@ -395,7 +420,7 @@ impl TestApp {
     pub async fn review_id(&self) -> debrief::domain::ReviewId {
         self.state
             .store
-            .review_for_channel("T0SANDBOX", CHANNEL)
+            .review_for_channel(&self.team_id(), CHANNEL)
             .await
             .unwrap()
             .expect("a review exists")
@@ -451,7 +476,7 @@ impl TestApp {
     pub async fn review(&self) -> debrief::store::reviews::Review {
         self.state
             .store
-            .review_for_channel("T0SANDBOX", CHANNEL)
+            .review_for_channel(&self.team_id(), CHANNEL)
             .await
             .unwrap()
             .expect("a review exists")
@@ -623,11 +648,16 @@ pub async fn query_strings(db: &TestDb, sql: &str) -> Vec<String> {
     }
 }
 
-/// The first column of every row, as bytes (PostgreSQL raw pages).
+/// The first column of every row, as bytes (sealed values, PostgreSQL raw pages).
 pub async fn query_bytes(db: &TestDb, sql: &str) -> Vec<Vec<u8>> {
     let sql = sqlx::AssertSqlSafe(sql.to_string());
-    let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
-    sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
+    if db.is_postgres() {
+        let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(db.url()).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
+    }
 }
 
 /// Holds another connection's write lock (SQLite) or an exclusive lock on `table`

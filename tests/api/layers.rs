@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// before it, never one after it.
 const LAYERS: &[&[&str]] = &[
     // Infrastructure: knows nothing of features.
-    &["config", "clock", "error", "domain"],
+    &["config", "clock", "error", "domain", "workspace"],
     &["charts"],
     &["telemetry", "pseudonym"],
     &["store"],

@@ -25,3 +25,4 @@ mod prometheus;
 mod pulse;
 mod surveys;
 mod transports;
+mod workspaces;

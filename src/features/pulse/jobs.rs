@@ -83,7 +83,7 @@ pub async fn gather(
             gathered.members.clone()
         }
     };
-    let bot = state.bot_user_id().await?.to_string();
+    let bot = state.bot_user_id().await?;
     let people: Vec<String> = review::people_among(state, candidates, &bot, now)
         .await?
         .0

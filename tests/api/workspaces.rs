@@ -1,0 +1,410 @@
+//! More than one workspace (issue 15): "Add to Slack" through the sandbox's OAuth pages,
+//! tokens stored sealed, every request and job acting with its own workspace's token,
+//! nothing crossing between two workspaces that even share channel and user ids, and an
+//! uninstall stopping one workspace's work only.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use debrief::clock::ManualClock;
+use debrief::config::{OAuthConfig, Secret};
+use debrief::sandbox::{
+    SANDBOX_BOT_TOKEN, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SECOND_BOT_TOKEN, SlackSandbox,
+};
+use serde_json::json;
+
+use crate::helpers::{TestApp, TestDb, query_bytes, query_strings};
+use crate::on_both_databases;
+
+on_both_databases!(
+    two_workspaces_install_and_nothing_crosses_between_them,
+    an_install_that_did_not_start_in_this_browser_is_refused,
+);
+
+/// Where the app says Slack should send installers back; the test follows it by hand.
+const REDIRECT: &str = "http://debrief.test/slack/oauth_redirect";
+
+/// An app with OAuth distribution and no SLACK_BOT_TOKEN, and the two workspaces' views.
+async fn distributed_app(db: &TestDb) -> (TestApp, TestApp) {
+    let (first, second) =
+        SlackSandbox::start_two(SlackSandbox::small_workspace, SlackSandbox::small_workspace)
+            .await
+            .expect("sandbox starts");
+    let app = TestApp::spawn_with(db, first, Arc::new(ManualClock::starting_now()), |c| {
+        c.slack_bot_token = None;
+        c.oauth = Some(OAuthConfig {
+            client_id: SANDBOX_CLIENT_ID.into(),
+            client_secret: Secret::new(SANDBOX_CLIENT_SECRET),
+            redirect_url: Some(REDIRECT.into()),
+        });
+    })
+    .await;
+    let other = app.in_workspace(&second);
+    (app, other)
+}
+
+/// What a browser got for one GET (redirects are not followed).
+struct Visit {
+    status: u16,
+    location: Option<String>,
+    set_cookie: Option<String>,
+    body: String,
+}
+
+/// One GET as a browser makes it, with `cookie` when given.
+async fn visit(url: &str, cookie: Option<&str>) -> Visit {
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Empty<bytes::Bytes>>();
+    let mut request = hyper::Request::get(url);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = client
+        .request(request.body(http_body_util::Empty::new()).unwrap())
+        .await
+        .expect("the server answers");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let (status, location, set_cookie) = (
+        response.status().as_u16(),
+        header("location"),
+        header("set-cookie"),
+    );
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    Visit {
+        status,
+        location,
+        set_cookie,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// The install page's state cookie and its "Add to Slack" link.
+async fn start_install(app: &TestApp) -> (String, String) {
+    let page = visit(&format!("{}/slack/install", app.base_url), None).await;
+    assert_eq!(page.status, 200);
+    let cookie = page
+        .set_cookie
+        .expect("the install page sets the state cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let start = page.body.find("href=\"").expect("a link") + 6;
+    let end = start + page.body[start..].find('"').unwrap();
+    (cookie, page.body[start..end].replace("&amp;", "&"))
+}
+
+/// Slack's authorize page, where `installer` presses Allow: returns where their browser is
+/// sent back to, pointed at the app.
+async fn allow(app: &TestApp, workspace: &TestApp, link: &str, installer: &str) -> String {
+    assert!(
+        link.starts_with(&format!(
+            "{}/oauth/v2/authorize?",
+            workspace.sandbox.base_url()
+        )),
+        "{link}"
+    );
+    workspace.sandbox.next_installer(installer);
+    let allowed = visit(link, None).await;
+    assert_eq!(allowed.status, 302, "{}", allowed.body);
+    let back = allowed.location.expect("sent back");
+    assert!(back.starts_with(REDIRECT), "{back}");
+    back.replacen("http://debrief.test", &app.base_url, 1)
+}
+
+/// `installer` installs debrief in `workspace`'s Slack: the install page, Slack's
+/// authorize page, and back to the app with the cookie.
+async fn install(app: &TestApp, workspace: &TestApp, installer: &str) -> Visit {
+    let (cookie, link) = start_install(app).await;
+    let back = allow(app, workspace, &link, installer).await;
+    visit(&back, Some(&cookie)).await
+}
+
+/// Whether a workspace's Slack received a successful call of `method`.
+fn called(workspace: &TestApp, method: &str) -> bool {
+    !workspace.sandbox.successful_calls(method).is_empty()
+}
+
+async fn two_workspaces_install_and_nothing_crosses_between_them(db: TestDb) {
+    let (first, second) = distributed_app(&db).await;
+
+    // Before anyone installs, a command is answered in words and Slack is never called.
+    let refused = first.cmd("U0ALICE", "help").await;
+    assert!(refused.contains("isn't installed"), "{refused}");
+    assert!(first.sandbox.calls("").is_empty());
+
+    // Alice installs debrief in the first workspace, Dan (same id, other person) in the second.
+    let page = install(&first, &first, "U0ALICE").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("debrief is installed"), "{}", page.body);
+    let page = install(&first, &second, "U0DAN").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    first.run_due_jobs().await;
+
+    // Each installer is welcomed in their own workspace, and only there.
+    let welcomed = |w: &TestApp, user: &str| {
+        w.sandbox
+            .dms_to(user)
+            .iter()
+            .filter(|m| m.text.contains("Thanks for adding debrief"))
+            .count()
+    };
+    assert_eq!(welcomed(&first, "U0ALICE"), 1);
+    assert_eq!(welcomed(&second, "U0DAN"), 1);
+    assert_eq!(welcomed(&first, "U0DAN") + welcomed(&second, "U0ALICE"), 0);
+    let welcome = first.sandbox.dms_to("U0ALICE")[0].blocks.to_string();
+    assert!(
+        welcome.contains("/debrief review"),
+        "the three steps: {welcome}"
+    );
+
+    // The tokens are stored sealed: no copy of the database holds one readably.
+    let sealed = query_bytes(&db, "SELECT sealed_token FROM workspaces ORDER BY team_id").await;
+    assert_eq!(sealed.len(), 2);
+    for token in [SANDBOX_BOT_TOKEN, SECOND_BOT_TOKEN] {
+        assert!(
+            sealed
+                .iter()
+                .all(|s| !s.windows(token.len()).any(|w| w == token.as_bytes())),
+            "{token} is readable in the workspaces table"
+        );
+    }
+    if let TestDb::Sqlite { url, .. } = &db {
+        let path = url.trim_start_matches("sqlite://");
+        let mut bytes = std::fs::read(path).unwrap();
+        bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+        assert!(
+            !bytes
+                .windows(SECOND_BOT_TOKEN.len())
+                .any(|w| w == SECOND_BOT_TOKEN.as_bytes()),
+            "the token is in the database file or its write-ahead log"
+        );
+    }
+
+    // Both run a review in a channel with the same id, with the same people's ids.
+    for (w, mode, answers) in [
+        (
+            &first,
+            "Cache Invalidation",
+            [
+                "ALPHA the ttl surprised me",
+                "ALPHA nobody knew the ttl",
+                "ALPHA no dashboard for the ttl",
+            ],
+        ),
+        (
+            &second,
+            "Quota Exhaustion",
+            [
+                "BETA the quota was silent",
+                "BETA quota alerts went nowhere",
+                "BETA nobody owned the quota",
+            ],
+        ),
+    ] {
+        let text = w
+            .cmd(
+                "U0ALICE",
+                &format!(r#"incident title="Outage" sev=P2 mode="{mode}""#),
+            )
+            .await;
+        assert!(text.contains("Recorded"), "{text}");
+        let text = w.cmd("U0ALICE", "review in=2d").await;
+        assert!(text.contains("Opened the review"), "{text}");
+        w.run_due_jobs().await;
+        w.send_survey().await;
+        for (user, answer) in ["U0BOB", "U0CAROL", "U0DAN"].into_iter().zip(answers) {
+            w.answer(user, answer).await;
+        }
+        w.cmd("U0ALICE", "agenda").await;
+        w.run_due_jobs().await;
+    }
+    let first_review = first.review_id().await;
+    let second_review = second.review_id().await;
+    assert_ne!(first_review, second_review, "one review per workspace");
+
+    // Each workspace's Slack saw only its own token, so each call reached its own people.
+    let first_calls = first.sandbox.calls("");
+    let second_calls = second.sandbox.calls("");
+    assert!(
+        first_calls.iter().all(|c| c.outcome != "invalid_auth"),
+        "{first_calls:?}"
+    );
+    assert!(
+        second_calls.iter().all(|c| c.outcome != "invalid_auth"),
+        "{second_calls:?}"
+    );
+    assert!(called(&first, "chat.postMessage") && called(&second, "chat.postMessage"));
+
+    // Agendas, invitations and everything else each person saw stay in their workspace.
+    let seen = |w: &TestApp| {
+        w.sandbox
+            .sightings()
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (seen_first, seen_second) = (seen(&first), seen(&second));
+    assert!(
+        seen_first.contains("ALPHA the ttl surprised me"),
+        "the agenda holds the answers"
+    );
+    assert!(seen_second.contains("BETA the quota was silent"));
+    for leaked in ["BETA ", "Quota Exhaustion", "quota-exhaustion", "T0SECOND"] {
+        assert!(
+            !seen_first.contains(leaked),
+            "{leaked} reached the first workspace"
+        );
+    }
+    for leaked in [
+        "ALPHA ",
+        "Cache Invalidation",
+        "cache-invalidation",
+        "T0SANDBOX",
+    ] {
+        assert!(
+            !seen_second.contains(leaked),
+            "{leaked} reached the second workspace: {}",
+            seen_second
+                .lines()
+                .filter(|l| l.contains(leaked))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
+    // The store keeps them apart too: the second review has its own four people (its bot,
+    // U0DEBRIEF2, left out as a bot), and each incident is its own workspace's.
+    let participants = query_strings(
+        &db,
+        &format!(
+            "SELECT COUNT(*) || '' FROM participants WHERE review_id = {}",
+            second_review.0
+        ),
+    )
+    .await;
+    assert_eq!(participants, vec!["4".to_string()]);
+    let modes = query_strings(
+        &db,
+        "SELECT team_id || ':' || failure_mode FROM incidents ORDER BY team_id",
+    )
+    .await;
+    assert_eq!(
+        modes,
+        vec![
+            "T0SANDBOX:cache-invalidation".to_string(),
+            "T0SECOND:quota-exhaustion".into()
+        ]
+    );
+
+    // The second workspace uninstalls: its pending work stops, the first's goes on.
+    let pending = first.state.store.pending_jobs_by_team().await.unwrap();
+    let team_pending = |team: &str| {
+        pending
+            .iter()
+            .find(|(t, _)| t.as_deref() == Some(team))
+            .map_or(0, |(_, n)| *n)
+    };
+    assert!(
+        team_pending("T0SANDBOX") > 0 && team_pending("T0SECOND") > 0,
+        "{pending:?}"
+    );
+    second.sandbox.revoke_token();
+    let response = second
+        .slack
+        .workspace_event(json!({ "type": "app_uninstalled" }))
+        .await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    let after = first.state.store.pending_jobs_by_team().await.unwrap();
+    assert!(
+        after.iter().all(|(t, _)| t.as_deref() != Some("T0SECOND")),
+        "{after:?}"
+    );
+    assert!(
+        after
+            .iter()
+            .any(|(t, n)| t.as_deref() == Some("T0SANDBOX") && *n == team_pending("T0SANDBOX")),
+        "{after:?}"
+    );
+    let tokens = query_strings(
+        &db,
+        "SELECT team_id FROM workspaces WHERE sealed_token IS NOT NULL ORDER BY team_id",
+    )
+    .await;
+    assert_eq!(
+        tokens,
+        vec!["T0SANDBOX".to_string()],
+        "the revoked token is deleted"
+    );
+    let refused = second.cmd("U0ALICE", "status").await;
+    assert!(refused.contains("isn't installed"), "{refused}");
+    let still = first.cmd("U0ALICE", "status").await;
+    assert!(!still.contains("isn't installed"), "{still}");
+
+    // The first workspace's survey closes on time; nothing runs for the second.
+    let before = second.sandbox.calls("").len();
+    first
+        .run_jobs_until_idle(Duration::from_secs(3 * 86_400))
+        .await;
+    assert_eq!(
+        second.sandbox.calls("").len(),
+        before,
+        "no call reached the uninstalled workspace"
+    );
+    first.stop().await;
+}
+
+async fn an_install_that_did_not_start_in_this_browser_is_refused(db: TestDb) {
+    let (first, _second) = distributed_app(&db).await;
+    let (cookie, link) = start_install(&first).await;
+    let back = allow(&first, &first, &link, "U0ALICE").await;
+
+    // Someone else's browser (no cookie, or another install's): refused before Slack is asked.
+    let (other_cookie, _) = start_install(&first).await;
+    for cookie in [None, Some(other_cookie.as_str())] {
+        let refused = visit(&back, cookie).await;
+        assert_eq!(refused.status, 400);
+        assert!(
+            refused.body.contains("not started in this browser"),
+            "{}",
+            refused.body
+        );
+    }
+    assert!(first.sandbox.calls("oauth.v2.access").is_empty());
+
+    // Cancelled on Slack's page: said plainly, nothing installed.
+    let cancelled = visit(
+        &format!(
+            "{}/slack/oauth_redirect?error=access_denied&state=x",
+            first.base_url
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(cancelled.status, 200);
+    assert!(cancelled.body.contains("cancelled"), "{}", cancelled.body);
+
+    // The right browser finishes; the same code a second time is refused by Slack.
+    let finished = visit(&back, Some(&cookie)).await;
+    assert_eq!(finished.status, 200, "{}", finished.body);
+    let again = visit(&back, Some(&cookie)).await;
+    assert_eq!(again.status, 400);
+    assert!(again.body.contains("invalid_code"), "{}", again.body);
+
+    // Ten minutes later a state is stale even in the right browser.
+    let (cookie, link) = start_install(&first).await;
+    let back = allow(&first, &first, &link, "U0BOB").await;
+    first.advance(Duration::from_secs(601));
+    let stale = visit(&back, Some(&cookie)).await;
+    assert_eq!(stale.status, 400);
+    assert!(stale.body.contains("ten minutes"), "{}", stale.body);
+    first.run_due_jobs().await;
+    first.stop().await;
+}
