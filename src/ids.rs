@@ -19,6 +19,10 @@ pub const CHECKIN_SHARE: &str = "checkin_share";
 pub const CHECKIN_PASS: &str = "checkin_pass";
 pub const CHECKIN_SKIP: &str = "checkin_skip";
 pub const CHECKIN_END: &str = "checkin_end";
+/// The form Share opens: what the speaker wants to say, posted in the thread for them.
+pub const CHECKIN_SHARE_SUBMIT: &str = "checkin_share_submit";
+/// The small form `/debrief checkin` alone opens.
+pub const CHECKIN_SUBMIT: &str = "checkin_submit";
 
 /// The message shortcut "Anonymous observation" (declared in manifest.yaml).
 pub const OBSERVE_SHORTCUT: &str = "observe_message";
@@ -138,6 +142,8 @@ pub const CALLBACKS: &[&str] = &[
     PULSE_SUBMIT,
     SUMMARY_SUBMIT,
     REVIEW_SUBMIT,
+    CHECKIN_SHARE_SUBMIT,
+    CHECKIN_SUBMIT,
 ];
 /// Every shortcut callback id (declared in manifest.yaml).
 pub const SHORTCUTS: &[&str] = &[OBSERVE_SHORTCUT];

@@ -196,7 +196,15 @@ async fn on_block_actions(state: &AppState, ev: SlackInteractionBlockActionsEven
             | crate::ids::CHECKIN_PASS
             | crate::ids::CHECKIN_SKIP
             | crate::ids::CHECKIN_END => {
-                checkin::on_button(state, action.action_id.value(), &value, &user, now).await
+                checkin::on_button(
+                    state,
+                    action.action_id.value(),
+                    &value,
+                    &user,
+                    ev.trigger_id.value(),
+                    now,
+                )
+                .await
             }
             crate::ids::AGENDA_OPEN_FROM_HOME => {
                 agenda::open_from_home(state, &user, ev.trigger_id.value(), &value).await
@@ -342,6 +350,16 @@ async fn on_view_submission(
             crate::ids::SUMMARY_SUBMIT => summary::submit(state, &user, &ev.view, &metadata, now)
                 .await
                 .map(|()| None),
+            crate::ids::CHECKIN_SHARE_SUBMIT => {
+                checkin::submit_share(state, &user, &ev.view, &metadata, now)
+                    .await
+                    .map(|()| None)
+            }
+            crate::ids::CHECKIN_SUBMIT => {
+                checkin::submit_form(state, &user, &ev.view, &metadata, now)
+                    .await
+                    .map(|()| None)
+            }
             crate::ids::PULSE_SUBMIT => pulse::submit(state, &user, &ev.view, &metadata)
                 .await
                 .map(Some),

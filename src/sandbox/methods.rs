@@ -135,6 +135,7 @@ impl World {
             channel: channel.id.clone(),
             user,
             text: readable(&text, &blocks),
+            blocks,
         });
         let ts = self.next_ts();
         Ok(json!({ "message_ts": ts }))

@@ -107,9 +107,7 @@ impl SlackSandbox {
         Ok((handles.remove(0), second))
     }
 
-    async fn start_many(
-        setups: Vec<WorldSetup<'_>>,
-    ) -> std::io::Result<Vec<Self>> {
+    async fn start_many(setups: Vec<WorldSetup<'_>>) -> std::io::Result<Vec<Self>> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (socket, socket_task) = SocketHub::start().await?;
@@ -227,6 +225,21 @@ impl SlackSandbox {
             .iter()
             .filter_map(|s| match s {
                 Sighting::Ephemeral { user: u, text, .. } if u == user => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The Block Kit of each ephemeral message `user` was shown, oldest first: what a
+    /// click on one of its buttons carries.
+    pub fn ephemeral_blocks_for(&self, user: &str) -> Vec<Value> {
+        self.world()
+            .sightings
+            .iter()
+            .filter_map(|s| match s {
+                Sighting::Ephemeral {
+                    user: u, blocks, ..
+                } if u == user => Some(blocks.clone()),
                 _ => None,
             })
             .collect()
@@ -663,6 +676,7 @@ async fn response_url(
             channel,
             user,
             text,
+            blocks: payload["blocks"].clone(),
         });
     }
     (StatusCode::OK, "ok").into_response()

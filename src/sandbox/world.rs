@@ -100,6 +100,8 @@ pub enum Sighting {
         channel: String,
         user: String,
         text: String,
+        /// The message's blocks (buttons included), as sent.
+        blocks: Value,
     },
     /// A modal opened or changed for `user`.
     Modal {

@@ -27,31 +27,75 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
         "exactly one person is mentioned at a time"
     );
     let first = app.current_turn(&ts);
-    // Share opens the round's thread.
+    // The call holds only the speaker's buttons; Skip and End reach the facilitator alone.
     let call = app
         .thread(&ts)
         .into_iter()
         .rfind(|m| m.text.contains("your turn"))
         .unwrap();
-    let share = call.blocks[1]["elements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["action_id"] == CHECKIN_SHARE)
-        .cloned()
-        .unwrap();
-    assert_eq!(
-        share["url"],
-        format!(
-            "https://sandbox.slack.com/archives/{CHANNEL}/p{}",
-            ts.replace('.', "")
-        ),
-        "{share}"
+    let buttons = call.blocks.to_string();
+    assert!(buttons.contains(CHECKIN_SHARE) && buttons.contains(CHECKIN_PASS));
+    assert!(!buttons.contains(CHECKIN_SKIP) && !buttons.contains(CHECKIN_END));
+    let controls = app.sandbox.ephemeral_blocks_for("U0ALICE");
+    assert!(
+        controls
+            .iter()
+            .any(|b| b.to_string().contains(CHECKIN_SKIP)),
+        "{controls:?}"
     );
-    app.slack
-        .say(&first, CHANNEL, "the cache warmed too slowly", Some(&ts))
+    for person in ["U0BOB", "U0CAROL", "U0DAN"] {
+        assert!(
+            app.sandbox
+                .ephemeral_blocks_for(person)
+                .iter()
+                .all(|b| !b.to_string().contains(CHECKIN_SKIP)),
+            "{person} is not shown the facilitator's controls"
+        );
+    }
+    // Someone else pressing Share is told whose turn it is; no form opens for them.
+    let other = ["U0BOB", "U0CAROL", "U0DAN"]
+        .into_iter()
+        .find(|u| *u != first)
+        .unwrap();
+    app.press(other, &ts, CHECKIN_SHARE).await;
+    assert!(app.sandbox.open_modal_for(other).is_none());
+    assert!(
+        app.last_private_message(other).contains("turn"),
+        "{}",
+        app.last_private_message(other)
+    );
+    // Share opens a form for the speaker: an empty one is sent back with a field error,
+    // and what they write goes in the thread under their name, as their turn.
+    app.press(&first, &ts, CHECKIN_SHARE).await;
+    let (view_id, view) = app.sandbox.open_modal_for(&first).expect("the share form");
+    assert_eq!(view["callback_id"], debrief::ids::CHECKIN_SHARE_SUBMIT);
+    let empty = app
+        .slack
+        .submit_view(&first, &view_id, &[("share", "")])
         .await;
+    assert!(
+        empty.body.contains("response_action") && empty.body.contains("errors"),
+        "{}",
+        empty.body
+    );
+    assert_eq!(app.current_turn(&ts), first, "nothing changed");
+    let shared = app
+        .slack
+        .submit_view(
+            &first,
+            &view_id,
+            &[("share", "the cache warmed too slowly")],
+        )
+        .await;
+    assert_eq!(shared.status, 200, "{}", shared.body);
     app.run_due_jobs().await;
+    assert!(
+        app.thread(&ts)
+            .iter()
+            .any(|m| m.text == format!("<@{first}>: the cache warmed too slowly")),
+        "{:?}",
+        app.thread(&ts)
+    );
     let second = app.current_turn(&ts);
     assert_ne!(first, second);
     app.press(&second, &ts, CHECKIN_PASS).await;
@@ -90,7 +134,11 @@ async fn a_full_round_with_replies_passes_and_a_timeout(db: TestDb) {
         summary,
         "2 of 4 shared, 2 passed. The floor is open for discussion."
     );
-    for text in texts.iter().filter(|t| !t.contains("your turn")) {
+    // The shared observation carries its author's name, as their own reply would.
+    for text in texts
+        .iter()
+        .filter(|t| !t.contains("your turn") && !t.ends_with("the cache warmed too slowly"))
+    {
         assert!(
             !text.contains("<@"),
             "moving-on lines and the summary name nobody: {text}"

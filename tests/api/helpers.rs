@@ -552,6 +552,12 @@ impl TestApp {
 
     /// Starts a check-in in the review already open; returns the thread's ts.
     pub async fn start_checkin(&self, args: &str) -> String {
+        // `/debrief checkin` alone opens the form; the typed default is three minutes.
+        let args = if args.trim().is_empty() {
+            "turn=3m"
+        } else {
+            args
+        };
         let reply = self.cmd("U0ALICE", &format!("checkin {args}")).await;
         assert!(reply.contains("Starting a round-robin check-in"), "{reply}");
         self.run_due_jobs().await;
@@ -598,16 +604,36 @@ impl TestApp {
             .expect("someone was called")
     }
 
+    /// `user` presses `action` for the current turn: Share and Pass on the call in the
+    /// thread; Skip and End on the facilitator's private controls (a click forged from
+    /// them when `user` is someone else, who never sees those buttons).
     pub async fn press(&self, user: &str, thread_ts: &str, action: &str) {
-        let call = self
-            .thread(thread_ts)
-            .into_iter()
-            .rfind(|m| m.text.contains("your turn"))
-            .unwrap();
-        let response = self
-            .slack
-            .click_button(user, CHANNEL, &call.ts, action)
-            .await;
+        let response = if [debrief::ids::CHECKIN_SKIP, debrief::ids::CHECKIN_END].contains(&action)
+        {
+            let controls = self
+                .sandbox
+                .ephemeral_blocks_for("U0ALICE")
+                .into_iter()
+                .rfind(|blocks| blocks.to_string().contains(action))
+                .expect("the facilitator was shown the round's controls");
+            self.slack
+                .click_ephemeral(
+                    user,
+                    CHANNEL,
+                    &serde_json::json!({ "blocks": controls }),
+                    action,
+                )
+                .await
+        } else {
+            let call = self
+                .thread(thread_ts)
+                .into_iter()
+                .rfind(|m| m.text.contains("your turn"))
+                .unwrap();
+            self.slack
+                .click_button(user, CHANNEL, &call.ts, action)
+                .await
+        };
         assert_eq!(response.status, 200);
         self.run_due_jobs().await;
     }

@@ -22,6 +22,7 @@ on_both_databases!(
     marking_a_review_done_offers_a_summary_to_edit_and_post,
     times_are_typed_in_plain_words_on_the_persons_own_clock,
     review_without_arguments_opens_a_form_with_pickers,
+    checkin_without_arguments_opens_a_small_form,
 );
 
 const HUMANS: [&str; 4] = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"];
@@ -658,5 +659,83 @@ async fn review_without_arguments_opens_a_form_with_pickers(db: TestDb) {
     assert!(again.to_string().contains(&meeting), "{again}");
     let bob = app.cmd("U0BOB", "review").await;
     assert!(bob.contains("Only the facilitator"), "{bob}");
+    app.stop().await;
+}
+
+async fn checkin_without_arguments_opens_a_small_form(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    // Only the facilitator gets the form.
+    let bob = app.cmd("U0BOB", "checkin").await;
+    assert!(bob.contains("facilitator"), "{bob}");
+    assert!(app.sandbox.open_modal_for("U0BOB").is_none());
+
+    let opened = app.cmd("U0ALICE", "checkin").await;
+    assert!(opened.contains("form is open"), "{opened}");
+    let (view_id, view) = app
+        .sandbox
+        .open_modal_for("U0ALICE")
+        .expect("the form opened");
+    assert_eq!(view["callback_id"], debrief::ids::CHECKIN_SUBMIT, "{view}");
+    let text = view.to_string();
+    for person in HUMANS {
+        assert!(text.contains(person), "{person} is pre-filled: {text}");
+    }
+    assert!(text.contains("3 minutes"), "{text}");
+
+    // Nobody chosen: sent back next to the field, and no round starts.
+    let refused = app
+        .slack
+        .submit_view("U0ALICE", &view_id, &[("checkin_people", "")])
+        .await
+        .json();
+    assert_eq!(refused["response_action"], "errors", "{refused}");
+    assert!(refused["errors"]["checkin_people"].is_string(), "{refused}");
+    let review = app.review_id().await;
+    assert!(
+        app.state
+            .store
+            .running_checkin(review)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Two people, a minute each: the round starts with exactly them.
+    let started = app
+        .slack
+        .submit_view(
+            "U0ALICE",
+            &view_id,
+            &[("checkin_turn", "60"), ("checkin_people", "U0BOB,U0CAROL")],
+        )
+        .await;
+    assert_eq!(started.status, 200);
+    assert!(!started.body.contains("errors"), "{}", started.body);
+    app.run_due_jobs().await;
+    let round = app
+        .state
+        .store
+        .running_checkin(review)
+        .await
+        .unwrap()
+        .expect("the round started");
+    let state: debrief::features::checkin::machine::CheckinState =
+        serde_json::from_str(&round.state).unwrap();
+    let mut order = state.order.clone();
+    order.sort();
+    assert_eq!(order, vec!["U0BOB", "U0CAROL"]);
+    assert_eq!(state.turn_seconds, 60);
+    assert!(
+        app.sandbox
+            .ephemerals_for("U0ALICE")
+            .iter()
+            .any(|m| m.contains("Starting a round-robin check-in with 2 people, 1 minute per turn")),
+        "{:?}",
+        app.sandbox.ephemerals_for("U0ALICE")
+    );
+    // The typed form still works alongside: a second round is refused while this one runs.
+    let again = app.cmd("U0ALICE", "checkin turn=2m").await;
+    assert!(again.contains("already running"), "{again}");
     app.stop().await;
 }

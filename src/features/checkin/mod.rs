@@ -13,13 +13,16 @@ use rand::RngExt;
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::error::FieldErrors;
 use crate::grammar::{Invocation, spoken_duration};
-use crate::queue::{CheckinLine, Job, JobError};
+use crate::queue::{self, CheckinLine, Job, JobError};
 use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, Style};
+use crate::slack::forms::{self, FormValues};
 use crate::store::checkins::Checkin;
 use crate::store::jobs::NewJob;
 use crate::user_error;
+use slack_morphism::prelude::{SlackStatefulView, SlackView};
 
 use machine::{Action, CheckinState, Event, Notice};
 
@@ -44,7 +47,8 @@ fn summary_text(shared: usize, passed: usize, total: usize) -> String {
 
 const ALREADY_RUNNING: &str = "A check-in is already running in this channel. Finish it first, or press *End round* in its thread.";
 
-/// `/debrief checkin [turn=…] [participants=…]` (facilitator only).
+/// `/debrief checkin [turn=…] [participants=…]` (facilitator only); with nothing after
+/// it, a small form with the same two settings.
 pub async fn command(
     state: &AppState,
     request: &CommandRequest,
@@ -56,12 +60,39 @@ pub async fn command(
     if state.store.running_checkin(review.id).await?.is_some() {
         user_error!("{ALREADY_RUNNING}");
     }
+    if inv.args.is_empty() {
+        let people = state.store.participant_ids(review.id).await?;
+        let view = form(review.id, &people);
+        state
+            .slack
+            .open_view(&request.trigger_id, view)
+            .await
+            .map_err(|e| super::form_did_not_open("the check-in form", e))?;
+        return Ok(Reply::ephemeral(
+            "The check-in form is open: choose the turn length and who takes part, then press Start.",
+        ));
+    }
     let turn = inv.duration("turn").unwrap_or(DEFAULT_TURN);
+    let participants = inv.users("participants").map(<[String]>::to_vec);
+    Ok(Reply::ephemeral(
+        start_round(state, &review, turn, participants, now).await?,
+    ))
+}
+
+/// Starts a round of `review` (typed or from the form): checks the settings, fixes the
+/// speaking order and queues the opening. Returns what the facilitator is told.
+async fn start_round(
+    state: &AppState,
+    review: &crate::store::reviews::Review,
+    turn: Duration,
+    participants: Option<Vec<String>>,
+    now: Timestamp,
+) -> Result<String, Error> {
     if turn < Duration::from_secs(15) {
         user_error!("A turn needs at least 15 seconds (`turn=90s`, `turn=3m`).");
     }
-    let participants: Vec<String> = match inv.users("participants") {
-        Some(list) => list.to_vec(),
+    let participants: Vec<String> = match participants {
+        Some(list) => list,
         None => state.store.participant_ids(review.id).await?,
     };
     if participants.is_empty() {
@@ -96,11 +127,97 @@ pub async fn command(
         user_error!("{ALREADY_RUNNING}");
     }
     state.job_wakeup.notify_one();
-    Ok(Reply::ephemeral(format!(
+    Ok(format!(
         "Starting a round-robin check-in with {} people, {} per turn. People who haven't spoken in this review go first.",
         participants.len(),
         spoken_duration(turn)
-    )))
+    ))
+}
+
+/// Blocks of the check-in form.
+const TURN_BLOCK: &str = "checkin_turn";
+const PEOPLE_BLOCK: &str = "checkin_people";
+
+/// Turn lengths offered in the form: (seconds, label).
+const TURN_CHOICES: &[(&str, &str)] = &[
+    ("60", "1 minute"),
+    ("120", "2 minutes"),
+    ("180", "3 minutes"),
+    ("300", "5 minutes"),
+];
+
+/// The form `/debrief checkin` alone opens: the turn length and who is called.
+fn form(review_id: ReviewId, people: &[String]) -> SlackView {
+    forms::modal(
+        "Start a check-in",
+        "Start",
+        crate::ids::CHECKIN_SUBMIT,
+        &review_id.to_string(),
+        vec![
+            forms::select_input(
+                TURN_BLOCK,
+                "Time for each person",
+                TURN_CHOICES,
+                Some(&DEFAULT_TURN.as_secs().to_string()),
+                false,
+            ),
+            forms::users_input(PEOPLE_BLOCK, "Who is called on", people, false),
+            blocks::context(
+                "Each person is called once, in a random order; people who haven't spoken in this review go first.",
+            ),
+        ],
+    )
+}
+
+/// The check-in form is submitted: the same path as the typed command; a mistake comes
+/// back next to its field, and the facilitator is told in the channel, privately.
+pub async fn submit_form(
+    state: &AppState,
+    user: &str,
+    view: &SlackStatefulView,
+    metadata: &str,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let review = super::review_from_button(state, metadata).await?;
+    let values = FormValues::from_view(view);
+    let mut errors = FieldErrors::default();
+    if review.facilitator_id != user {
+        errors.add(
+            PEOPLE_BLOCK,
+            format!(
+                "Only the facilitator, <@{}>, can start a check-in.",
+                review.facilitator_id
+            ),
+        );
+        return Err(Error::Form(errors));
+    }
+    let turn = values
+        .selected(TURN_BLOCK)
+        .and_then(|s| s.parse::<u64>().ok())
+        .map_or(DEFAULT_TURN, Duration::from_secs);
+    let people = values.users(PEOPLE_BLOCK).unwrap_or_default();
+    if people.is_empty() {
+        errors.add(PEOPLE_BLOCK, "Choose at least one person to call on.");
+        return Err(Error::Form(errors));
+    }
+    let text = start_round(state, &review, turn, Some(people), now)
+        .await
+        .map_err(|err| match err {
+            Error::User(crate::error::UserError(message)) => {
+                let mut errors = FieldErrors::default();
+                errors.add(PEOPLE_BLOCK, message);
+                Error::Form(errors)
+            }
+            other => other,
+        })?;
+    let job = Job::PostEphemeral {
+        channel: review.channel_id.clone(),
+        user: user.to_string(),
+        text,
+        thread_ts: None,
+    };
+    queue::enqueue(state, &job, now).await?;
+    Ok(())
 }
 
 /// Job: post the parent message, then call the first speaker.
@@ -270,17 +387,12 @@ pub async fn call(
         return Err(JobError::Permanent("the check-in has no thread".into()));
     };
     let value = format!("{checkin_id}:{turn}");
-    // Share opens the round's thread; without a link it still works as a button that
-    // says where to reply.
-    let thread_link = state
-        .slack
-        .permalink(&checkin.channel_id, thread)
-        .await
-        .ok();
     let text = format!(
-        "<@{user}>, your turn: one observation about the incident, as a reply here. You have {}.",
+        "<@{user}>, your turn: one observation about the incident, as a reply here or with Share. You have {}.",
         spoken_duration(Duration::from_secs(round.turn_seconds.max(1) as u64))
     );
+    // Only what the speaker can use: Skip and End are the facilitator's, and reach them
+    // alone (see `post_controls`).
     let content = blocks::message(
         text.clone(),
         vec![
@@ -288,34 +400,8 @@ pub async fn call(
             blocks::actions(
                 Some(&format!("checkin_turn_{turn}")),
                 vec![
-                    match &thread_link {
-                        Some(link) => blocks::link_button(
-                            "Share",
-                            crate::ids::CHECKIN_SHARE,
-                            &value,
-                            link,
-                            Style::Primary,
-                        ),
-                        None => blocks::button(
-                            "Share",
-                            crate::ids::CHECKIN_SHARE,
-                            &value,
-                            Style::Primary,
-                        ),
-                    },
+                    blocks::button("Share", crate::ids::CHECKIN_SHARE, &value, Style::Primary),
                     blocks::button("Pass", crate::ids::CHECKIN_PASS, &value, Style::Default),
-                    blocks::button(
-                        "Skip (facilitator)",
-                        crate::ids::CHECKIN_SKIP,
-                        &value,
-                        Style::Default,
-                    ),
-                    blocks::button(
-                        "End round (facilitator)",
-                        crate::ids::CHECKIN_END,
-                        &value,
-                        Style::Danger,
-                    ),
                 ],
             ),
         ],
@@ -324,6 +410,15 @@ pub async fn call(
     // posting it again.
     let key = format!("checkin:{checkin_id}:call:{turn}");
     crate::outbox::post_once(state, &key, &checkin.channel_id, Some(thread), content).await?;
+    post_controls(
+        state,
+        &checkin.channel_id,
+        thread,
+        &round.facilitator,
+        &value,
+        user,
+    )
+    .await?;
     // The turn's time starts now that the person can see they are up.
     apply(
         state,
@@ -335,6 +430,51 @@ pub async fn call(
         state.clock.now(),
     )
     .await
+}
+
+/// The facilitator's buttons for one turn, as an ephemeral message in the thread: only
+/// they see it, so nobody else is shown buttons they may not use. A second copy after a
+/// retried job is harmless (only the facilitator sees it, and a stale Skip is ignored).
+/// When Slack refuses it (the facilitator left the channel), the round goes on without.
+async fn post_controls(
+    state: &AppState,
+    channel: &str,
+    thread: &str,
+    facilitator: &str,
+    value: &str,
+    speaker: &str,
+) -> Result<(), JobError> {
+    let text = format!("Round controls, only you see these: <@{speaker}> is up.");
+    let content = blocks::message(
+        text.clone(),
+        vec![
+            blocks::context(text),
+            blocks::actions(
+                Some("checkin_controls"),
+                vec![
+                    blocks::button(
+                        "Skip this turn",
+                        crate::ids::CHECKIN_SKIP,
+                        value,
+                        Style::Default,
+                    ),
+                    blocks::button("End round", crate::ids::CHECKIN_END, value, Style::Danger),
+                ],
+            ),
+        ],
+    );
+    match state
+        .slack
+        .post_ephemeral(channel, facilitator, content, Some(thread))
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(crate::slack::SlackCallError::Rejected { code, .. }) => {
+            tracing::info!(%code, "the facilitator's round controls could not be shown");
+            Ok(())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Job: post a line in the round's thread ("moving on", the summary), once per `key`.
@@ -361,12 +501,13 @@ pub async fn post(
     Ok(())
 }
 
-/// A button on a turn message.
+/// A button on a turn message, or on the facilitator's controls.
 pub async fn on_button(
     state: &AppState,
     action_id: &str,
     value: &str,
     user: &str,
+    trigger_id: &str,
     now: Timestamp,
 ) -> Result<(), Error> {
     // "<check-in id>:<turn>", as set on the call message's buttons.
@@ -376,8 +517,18 @@ pub async fn on_button(
     else {
         return Ok(());
     };
+    if action_id == crate::ids::CHECKIN_SHARE && is_speaking(state, checkin_id, turn, user).await? {
+        let view = share_form(value);
+        state
+            .slack
+            .open_view(trigger_id, view)
+            .await
+            .map_err(|e| super::form_did_not_open("the share form", e))?;
+        return Ok(());
+    }
     let user = user.to_string();
     let event = match action_id {
+        // Not (or no longer) their turn: the round says whose it is.
         crate::ids::CHECKIN_SHARE => Event::Share { user },
         crate::ids::CHECKIN_PASS => Event::Pass { user },
         crate::ids::CHECKIN_SKIP => Event::Skip { by: user, turn },
@@ -385,6 +536,93 @@ pub async fn on_button(
         _ => return Ok(()),
     };
     Ok(apply(state, checkin_id, event, now).await?)
+}
+
+/// Whether `user` is the one called in `turn` of a round still running.
+async fn is_speaking(
+    state: &AppState,
+    checkin_id: i64,
+    turn: u64,
+    user: &str,
+) -> anyhow::Result<bool> {
+    let Some(checkin) = state.store.checkin(checkin_id).await? else {
+        return Ok(false);
+    };
+    let round: CheckinState = serde_json::from_str(&checkin.state)?;
+    Ok(!round.ended && round.turn == turn && round.current() == Some(user))
+}
+
+/// The block holding what the speaker types in the share form.
+const SHARE_BLOCK: &str = "share";
+
+/// What Share opens: one box for the observation, posted in the thread with their name.
+fn share_form(value: &str) -> SlackView {
+    forms::modal(
+        "Your turn",
+        "Post in the thread",
+        crate::ids::CHECKIN_SHARE_SUBMIT,
+        value,
+        vec![
+            forms::text_input(
+                SHARE_BLOCK,
+                "One observation about the incident",
+                None,
+                true,
+                false,
+                2_000,
+            ),
+            blocks::context(
+                "It goes in the check-in thread under your name, as if you had replied there, and counts as your turn.",
+            ),
+        ],
+    )
+}
+
+/// The share form is submitted: the text goes in the thread with the speaker's name (a
+/// job, so Slack being slow loses nothing), and counts as their reply.
+pub async fn submit_share(
+    state: &AppState,
+    user: &str,
+    view: &SlackStatefulView,
+    metadata: &str,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let Some(text) = FormValues::from_view(view).text(SHARE_BLOCK) else {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            SHARE_BLOCK,
+            "Write your observation, or press Cancel and reply in the thread instead.",
+        );
+        return Err(Error::Form(errors));
+    };
+    let checkin = match metadata.split_once(':').map(|(id, _)| id.parse::<i64>()) {
+        Some(Ok(id)) => state.store.checkin(id).await?,
+        _ => None,
+    };
+    let Some(checkin) = checkin else {
+        user_error!("This check-in is no longer there, so nothing was posted.");
+    };
+    let Some(thread) = checkin.thread_ts.clone() else {
+        user_error!("This check-in has no thread yet, so nothing was posted.");
+    };
+    let job = Job::PostMessage {
+        channel: checkin.channel_id.clone(),
+        text: format!("<@{user}>: {}", blocks::escape(&text)),
+        thread_ts: Some(thread),
+        requester: None,
+    };
+    queue::enqueue(state, &job, now).await?;
+    apply(
+        state,
+        checkin.id,
+        Event::Reply {
+            user: user.to_string(),
+        },
+        now,
+    )
+    .await?;
+    state.store.count_message(checkin.review_id, user).await?;
+    Ok(())
 }
 
 /// A message in a thread: a reply in a round's thread is a turn (or an out-of-turn share).
