@@ -79,7 +79,7 @@ fn sentence(words: &mut Words) -> String {
 
 fn inputs(answers: usize, observations: usize) -> Inputs {
     let mut words = Words(0x9E37_79B9_7F4A_7C15);
-    let open: Vec<&str> = questions::CORE.iter().map(|q| q.id).collect();
+    let open: Vec<&str> = questions::CORE.iter().map(|q| q.id.as_ref()).collect();
     let answers = (0..answers)
         .map(|n| SurveyAnswer {
             // Five answers per respondent, as a full survey gives.
@@ -90,6 +90,7 @@ fn inputs(answers: usize, observations: usize) -> Inputs {
         .collect();
     let observations = (0..observations).map(|_| sentence(&mut words)).collect();
     Inputs {
+        questions: debrief::features::survey::questions::questions_for(None, Some("Fastly")),
         incident: Incident {
             title: "Checkout latency after cache purge".into(),
             severity: Some("P1".into()),

@@ -106,6 +106,9 @@ pub const SUMMARY_SUBMIT: &str = "summary_submit";
 /// The review form (`/debrief review` with nothing after it).
 pub const REVIEW_SUBMIT: &str = "review_submit";
 
+/// The survey template form (`/debrief template`).
+pub const TEMPLATE_SUBMIT: &str = "template_submit";
+
 /// Every button action id, for the registry test.
 pub const ACTIONS: &[&str] = &[
     SURVEY_OPEN,
@@ -144,6 +147,7 @@ pub const CALLBACKS: &[&str] = &[
     REVIEW_SUBMIT,
     CHECKIN_SHARE_SUBMIT,
     CHECKIN_SUBMIT,
+    TEMPLATE_SUBMIT,
 ];
 /// Every shortcut callback id (declared in manifest.yaml).
 pub const SHORTCUTS: &[&str] = &[OBSERVE_SHORTCUT];

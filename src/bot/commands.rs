@@ -118,8 +118,22 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
                 kind: ArgKind::Duration,
                 required: false,
             },
+            ArgSpec {
+                key: "template",
+                kind: ArgKind::Text,
+                required: false,
+            },
         ],
         rest: None,
+    },
+    CommandSpec {
+        name: "template",
+        summary: "Edit a survey template in a form, one question per line (text, [scale 1-5] or [choice: A | B]); `template list` lists them, `review template=<name>` uses one.",
+        args: &[],
+        rest: Some(RestSpec {
+            name: "name",
+            required: false,
+        }),
     },
     CommandSpec {
         name: "survey",
@@ -478,6 +492,7 @@ const HELP_GROUPS: &[(&str, &[&str])] = &[
             "learnings",
             "learning-review",
             "pulse",
+            "template",
             "modes",
             "service",
             "trial start",
@@ -606,6 +621,14 @@ pub async fn dispatch(
         }
         "digest off" => features::actions::set_digest(state, request, true, now).await,
         "digest on" => features::actions::set_digest(state, request, false, now).await,
+        "template" => {
+            features::survey::template::command(
+                state,
+                request,
+                invocation.rest.as_deref().unwrap_or(""),
+            )
+            .await
+        }
         "modes" => features::vocabulary::list(state, request).await,
         "modes merge" => features::vocabulary::merge(state, request, &invocation, now).await,
         "service" => {

@@ -355,6 +355,10 @@ async fn on_view_submission(
                     .await
                     .map(|()| None)
             }
+            crate::ids::TEMPLATE_SUBMIT => {
+                survey::template::submit(state, ev.team.id.value(), &user, &ev.view, &metadata, now)
+                    .await
+            }
             crate::ids::CHECKIN_SUBMIT => {
                 checkin::submit_form(state, &user, &ev.view, &metadata, now)
                     .await

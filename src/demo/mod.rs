@@ -632,14 +632,28 @@ impl Demo<'_> {
         user: &str,
         inputs: &[(&str, &str)],
     ) -> anyhow::Result<Value> {
-        let (view_id, _) = self
+        let (view_id, view) = self
             .sandbox
             .open_modal_for(user)
             .context("a modal is open")?;
         let name = self.name(user);
         for (field, value) in inputs {
-            let value = self.readable(value);
-            self.line(&format!("  {name} fills in {field}: {value}"))?;
+            // As the person sees it: the question's words, and a choice's label.
+            let block = view["blocks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|b| b["block_id"] == *field);
+            let question = block
+                .and_then(|b| b["label"]["text"].as_str())
+                .unwrap_or(field);
+            let chosen = block
+                .and_then(|b| b["element"]["options"].as_array())
+                .and_then(|options| options.iter().find(|o| o["value"] == *value))
+                .and_then(|o| o["text"]["text"].as_str())
+                .unwrap_or(value);
+            let value = self.readable(chosen);
+            self.line(&format!("  {name} answers “{question}”: {value}"))?;
         }
         let response = self.slack.submit_view(user, &view_id, inputs).await;
         anyhow::ensure!(

@@ -37,6 +37,8 @@ struct ReviewArgs {
     pub observations_live: Option<bool>,
     /// `agenda_at=`: how long before the meeting the agenda is sent.
     pub agenda_before: Option<Duration>,
+    /// `template=`: the survey template the review asks.
+    pub template: Option<String>,
 }
 
 impl ReviewArgs {
@@ -52,6 +54,7 @@ impl ReviewArgs {
             reminders: inv.int("reminders"),
             observations_live: inv.choice("observations").map(|c| c == "live"),
             agenda_before: inv.duration("agenda_at"),
+            template: inv.text("template").map(str::to_string),
         }
     }
 }
@@ -226,6 +229,18 @@ async fn apply(
     if let Some(before) = args.agenda_before {
         crate::features::agenda::check_agenda_before(before.as_secs() as i64)?;
     }
+    let template = match &args.template {
+        Some(name) => Some(
+            crate::features::survey::template::choose(
+                state,
+                &incident.team_id,
+                existing.as_ref(),
+                name,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let (review, created) = state
         .store
         .save_review(
@@ -278,7 +293,16 @@ async fn apply(
         state.store.enqueue(&job, now).await?;
     }
     state.job_wakeup.notify_one();
-    Ok(review_summary(incident, &review, created, gather))
+    let mut summary = review_summary(incident, &review, created, gather);
+    if let Some(chosen) = template {
+        state
+            .store
+            .set_review_template(review.id, chosen.template_id)
+            .await?;
+        summary.push('\n');
+        summary.push_str(&chosen.said);
+    }
+    Ok(summary)
 }
 
 fn review_summary(incident: &Incident, review: &Review, created: bool, gathering: bool) -> String {
@@ -584,6 +608,9 @@ pub mod form {
     const REMINDERS: &str = "review_reminders";
     const OBSERVATIONS: &str = "review_observations";
     const AGENDA: &str = "review_agenda_at";
+    const TEMPLATE: &str = "review_template";
+    /// The template choice meaning "no template".
+    const DEFAULT_TEMPLATE: &str = "default";
 
     /// Where the form was opened, carried in its private metadata.
     #[derive(serde::Serialize, serde::Deserialize)]
@@ -629,6 +656,25 @@ pub mod form {
             .as_ref()
             .map_or(3600, |r| r.agenda_before)
             .to_string();
+        // The team's survey templates, when it has any, and only before the survey went out.
+        let templates = state.store.templates(&request.team_id).await?;
+        let current_template = match &review {
+            Some(r) => state.store.review_template(r.id).await?.map(|t| t.name),
+            None => None,
+        };
+        let template_choice = (!templates.is_empty()
+            && review.as_ref().is_none_or(|r| r.survey_sent_at.is_none()))
+        .then(|| {
+            let mut options: Vec<(&str, &str)> = vec![(DEFAULT_TEMPLATE, "The default questions")];
+            options.extend(templates.iter().map(|t| (t.name.as_str(), t.name.as_str())));
+            forms::select_input(
+                TEMPLATE,
+                "Survey questions",
+                &options,
+                Some(current_template.as_deref().unwrap_or(DEFAULT_TEMPLATE)),
+                false,
+            )
+        });
         let view = forms::modal(
             if review.is_some() {
                 "Change the review"
@@ -679,7 +725,10 @@ pub mod form {
                     Some(&agenda),
                     false,
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain(template_choice)
+            .collect(),
         );
         state
             .slack
@@ -719,6 +768,7 @@ pub mod form {
             reminders: number(REMINDERS),
             observations_live: values.selected(OBSERVATIONS).map(|v| v == "live"),
             agenda_before: number(AGENDA).map(|s| Duration::from_secs(s.max(0) as u64)),
+            template: values.selected(TEMPLATE),
             ..ReviewArgs::default()
         })
     }

@@ -17,6 +17,7 @@ pub const TABLES: &[&str] = &[
     "settings",
     "workspaces",
     "incidents",
+    "survey_templates",
     "reviews",
     "participants",
     "responses",

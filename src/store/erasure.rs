@@ -178,6 +178,7 @@ const NAMED_OF_TEAM: &[(&str, &str)] = &[
         "review_id IN (SELECT id FROM reviews WHERE team_id = $1)",
     ),
     ("reviews", "team_id = $1"),
+    ("survey_templates", "team_id = $1"),
     (
         "incident_ledger",
         "incident_id IN (SELECT id FROM incidents WHERE team_id = $1)",

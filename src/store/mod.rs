@@ -33,6 +33,7 @@ pub mod pulses;
 pub mod retention;
 pub mod reviews;
 pub mod surveys;
+pub mod templates;
 pub mod users;
 pub mod workspaces;
 

@@ -110,12 +110,14 @@ proptest! {
         vendor in proptest::option::of(awkward_text(80)),
         answers in prop::collection::vec(awkward_text(3000), 0..8),
     ) {
-        let ids: Vec<&str> = questions::questions_for(vendor.as_deref()).iter().map(|q| q.id).collect();
+        let asked = questions::questions_for(None, vendor.as_deref());
+        let ids: Vec<&str> = asked.iter().map(|q| q.id.as_ref()).collect();
         let existing: questions::Answers = ids.iter().zip(answers).map(|(id, a)| (id.to_string(), a)).collect();
         let view = questions::SurveyModal {
             review_id: ReviewId(1),
             incident_title: &title,
             vendor: vendor.as_deref(),
+            questions: &asked,
             min_responses: 3,
             existing: Some(&existing),
             nudges: &[],
@@ -142,7 +144,8 @@ proptest! {
             held_back: 2,
         };
         let incident = incident("Checkout errors".into(), Some("Stripe".into()));
-        for message in render::answer_messages(&incident, &review(3), &visible, seed) {
+        let asked = debrief::features::survey::questions::questions_for(None, Some("Stripe"));
+        for message in render::answer_messages(&incident, &review(3), &asked, &visible, seed) {
             assert_message_fits(&message);
         }
     }
@@ -154,6 +157,7 @@ proptest! {
         title in awkward_text(150),
     ) {
         let inputs = synth::Inputs {
+            questions: questions::questions_for(None, Some("Fastly")),
             incident: incident(title, Some("Fastly".into())),
             recurrence_of: Some("An earlier one".into()),
             review: review(1),

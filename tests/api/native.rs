@@ -23,6 +23,7 @@ on_both_databases!(
     times_are_typed_in_plain_words_on_the_persons_own_clock,
     review_without_arguments_opens_a_form_with_pickers,
     checkin_without_arguments_opens_a_small_form,
+    a_team_template_is_asked_and_its_answers_shown_with_its_words,
 );
 
 const HUMANS: [&str; 4] = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAN"];
@@ -737,5 +738,145 @@ async fn checkin_without_arguments_opens_a_small_form(db: TestDb) {
     // The typed form still works alongside: a second round is refused while this one runs.
     let again = app.cmd("U0ALICE", "checkin turn=2m").await;
     assert!(again.contains("already running"), "{again}");
+    app.stop().await;
+}
+
+async fn a_team_template_is_asked_and_its_answers_shown_with_its_words(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    // The form starts from the default questions, one per line.
+    let opened = app.cmd("U0ALICE", "template retro").await;
+    assert!(opened.contains("form is open"), "{opened}");
+    let (view_id, view) = app.sandbox.open_modal_for("U0ALICE").expect("the form");
+    assert_eq!(view["callback_id"], debrief::ids::TEMPLATE_SUBMIT);
+    assert!(view.to_string().contains("What surprised you?"), "{view}");
+
+    // A line that is not a question type is sent back on its field, by line number.
+    let refused = app
+        .slack
+        .submit_view(
+            "U0ALICE",
+            &view_id,
+            &[("template_questions", "What surprised you?\nRate it [stars]")],
+        )
+        .await
+        .json();
+    assert_eq!(refused["response_action"], "errors", "{refused}");
+    let said = refused["errors"]["template_questions"].as_str().unwrap();
+    assert!(
+        said.starts_with("Line 2:") && said.contains("not a type"),
+        "{said}"
+    );
+
+    // A question that blames gets the same nudge as an answer would, once.
+    let lines = "Who deployed this?\nHow prepared did you feel? [scale 1-5]\nWas the runbook used? [choice: Yes | No | Partly]";
+    let nudged = app
+        .slack
+        .submit_view("U0ALICE", &view_id, &[("template_questions", lines)])
+        .await
+        .json();
+    assert_eq!(nudged["response_action"], "update", "{nudged}");
+    assert!(
+        nudged.to_string().contains("information was available"),
+        "{nudged}"
+    );
+    app.sandbox.replace_view(&view_id, nudged["view"].clone());
+    // Reworded, it saves without a second look.
+    let lines = lines.replace("Who deployed this?", "What made the deploy look safe?");
+    let saved = app
+        .slack
+        .submit_view("U0ALICE", &view_id, &[("template_questions", &lines)])
+        .await
+        .json();
+    assert_eq!(saved["response_action"], "update", "{saved}");
+    assert!(
+        saved.to_string().contains("Saved *retro* with 3 questions"),
+        "{saved}"
+    );
+    let listed = app.cmd("U0ALICE", "template list").await;
+    assert!(listed.contains("*retro*: 3 questions"), "{listed}");
+
+    // A review of a vendor incident asks the template, then the vendor section.
+    let text = app
+        .cmd(
+            "U0ALICE",
+            r#"incident title="Payments down" sev=P2 vendor=Stripe"#,
+        )
+        .await;
+    assert!(text.contains("Recorded"), "{text}");
+    let wrong = app.cmd("U0ALICE", "review in=2d template=nope").await;
+    assert!(wrong.contains("no survey template called"), "{wrong}");
+    assert!(
+        app.state
+            .store
+            .review_for_channel("T0SANDBOX", CHANNEL)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let opened = app
+        .cmd("U0ALICE", "review in=2d min=2 template=retro")
+        .await;
+    assert!(
+        opened.contains("template *retro* (3 questions)"),
+        "{opened}"
+    );
+    app.run_due_jobs().await;
+    let confirmation = app.ask_for_survey("U0ALICE").await.to_string();
+    assert!(
+        confirmation.contains("1. What made the deploy look safe?"),
+        "{confirmation}"
+    );
+    assert!(
+        confirmation.contains("circuit breakers"),
+        "the vendor section: {confirmation}"
+    );
+    assert!(
+        !confirmation.contains("What surprised you?"),
+        "{confirmation}"
+    );
+    app.send_survey().await;
+
+    // The form people answer holds exactly those questions, of their types.
+    for (user, scale, choice) in [("U0BOB", "4", "yes"), ("U0CAROL", "2", "partly")] {
+        let response = app
+            .answer_survey(
+                user,
+                &[
+                    ("q1", "the canary was green"),
+                    ("q2", scale),
+                    ("q3", choice),
+                ],
+            )
+            .await;
+        assert!(
+            response.body.contains("answers are saved"),
+            "{}",
+            response.body
+        );
+    }
+
+    // Once the survey is out, the questions stay as sent.
+    let late = app.cmd("U0ALICE", "review template=default").await;
+    assert!(late.contains("gone out already"), "{late}");
+
+    // The answers come back under the questions' words, tallied, never by field id.
+    app.cmd("U0ALICE", "answers").await;
+    app.run_due_jobs().await;
+    let shown: String = app
+        .sandbox
+        .dms_to("U0ALICE")
+        .iter()
+        .map(|m| m.blocks.to_string())
+        .collect();
+    assert!(shown.contains("What made the deploy look safe?"), "{shown}");
+    assert!(shown.contains("the canary was green"), "{shown}");
+    assert!(
+        shown.contains("1: 0 · 2: 1 · 3: 0 · 4: 1 · 5: 0"),
+        "{shown}"
+    );
+    assert!(shown.contains("Yes: 1 · No: 0 · Partly: 1"), "{shown}");
+    for id in ["\"q1\"", "\"q2\"", "q3:"] {
+        assert!(!shown.contains(id), "{id} in {shown}");
+    }
     app.stop().await;
 }

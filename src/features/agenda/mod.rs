@@ -129,7 +129,14 @@ pub async fn inputs(state: &AppState, review: &Review) -> anyhow::Result<synth::
             });
         }
     }
+    let questions = crate::features::survey::template::questions_of(
+        state,
+        review.id,
+        incident.vendor.as_deref(),
+    )
+    .await?;
     Ok(synth::Inputs {
+        questions,
         answered: counts.others,
         held_back: visible.held_back,
         observations: state

@@ -10,7 +10,7 @@ use super::cluster::{self, ClusterOptions, Item};
 use crate::domain::{Condition, Control, ReviewId};
 use crate::features::counterfactual;
 use crate::features::framing::{self, FramingKind, IncidentFacts};
-use crate::features::survey::questions::{self, Kind};
+use crate::features::survey::questions::{self, Kind, Question};
 use crate::slack::blocks::{self, limits};
 use crate::store::reviews::{Incident, Review};
 
@@ -48,6 +48,9 @@ pub struct Inputs {
     pub links: Vec<CounterfactualLink>,
     /// The postmortem was marked done.
     pub done: bool,
+    /// The questions the survey asked (its template's or the default ones, then the
+    /// vendor section), for themes and for naming what nobody answered.
+    pub questions: Vec<Question>,
 }
 
 /// Which stored counterfactual a condition is, and whether it became an action item.
@@ -199,11 +202,12 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
     });
     let vendor = inputs.incident.vendor.as_deref();
     // The counterfactual question feeds the portfolio, not the themes.
-    let open_ids: Vec<&str> = questions::questions_for(vendor)
+    let open_ids: Vec<&str> = inputs
+        .questions
         .iter()
         .filter(|q| q.kind == Kind::Open && !q.id.starts_with("vendor_"))
         .filter(|q| q.id != questions::COUNTERFACTUAL_ID)
-        .map(|q| q.id)
+        .map(|q| q.id.as_ref())
         .collect();
 
     // Items to cluster: open answers (not the vendor section) and observations. Ids index
@@ -348,7 +352,7 @@ pub fn synthesize(inputs: &Inputs) -> Agenda {
         review_to_close: (!inputs.done).then_some(inputs.review.id),
         vendor: vendor_section,
         unanswered: if k_met {
-            unanswered(vendor, &answers)
+            unanswered(&inputs.questions, vendor, &answers)
         } else {
             Vec::new()
         },
@@ -426,8 +430,8 @@ fn questions_for_the_room(
 fn vendor_section(vendor: &str, answers: &[&SurveyAnswer]) -> VendorSection {
     let mut tallies = Vec::new();
     for question in questions::VENDOR {
-        match question.kind {
-            Kind::Choice(options) => {
+        match &question.kind {
+            Kind::Choice { options } => {
                 let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
                 for a in answers.iter().filter(|a| a.question == question.id) {
                     *counts.entry(a.text.as_str()).or_default() += 1;
@@ -435,7 +439,10 @@ fn vendor_section(vendor: &str, answers: &[&SurveyAnswer]) -> VendorSection {
                 let line = options
                     .iter()
                     .map(|(value, label)| {
-                        format!("{label} {}", counts.get(value).copied().unwrap_or(0))
+                        format!(
+                            "{label} {}",
+                            counts.get(value.as_ref()).copied().unwrap_or(0)
+                        )
                     })
                     .collect::<Vec<_>>()
                     .join(" · ");
@@ -456,7 +463,7 @@ fn vendor_section(vendor: &str, answers: &[&SurveyAnswer]) -> VendorSection {
                     minutes_summary(minutes)
                 ));
             }
-            Kind::Open => {}
+            Kind::Open | Kind::Scale { .. } => {}
         }
     }
     let open_vendor_question = |id: &str| {
@@ -564,8 +571,8 @@ fn portfolio(inputs: &Inputs, answers: &[&SurveyAnswer]) -> (Portfolio, usize) {
     (portfolio, left_out)
 }
 
-fn unanswered(vendor: Option<&str>, answers: &[&SurveyAnswer]) -> Vec<String> {
-    questions::questions_for(vendor)
+fn unanswered(asked: &[Question], vendor: Option<&str>, answers: &[&SurveyAnswer]) -> Vec<String> {
+    asked
         .iter()
         .filter(|q| !answers.iter().any(|a| a.question == q.id))
         .map(|q| questions::prompt(q, vendor))
@@ -892,6 +899,7 @@ mod tests {
 
     fn inputs(answers: Vec<SurveyAnswer>, answered: i64, vendor: Option<&str>) -> Inputs {
         Inputs {
+            questions: questions::questions_for(None, vendor),
             incident: incident(vendor),
             recurrence_of: Some("Cache storm".into()),
             review: review(3),
@@ -1305,7 +1313,7 @@ mod tests {
             .map(|n| {
                 answer(
                     &format!("Respondent {n}"),
-                    questions::CORE[n % 5].id,
+                    &questions::CORE[n % 5].id,
                     &format!("{long} variant {}", n % 37),
                 )
             })

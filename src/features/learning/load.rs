@@ -309,7 +309,7 @@ fn median(mut minutes: Vec<u32>) -> Option<u32> {
 fn is_choice(question: &str) -> bool {
     questions::VENDOR
         .iter()
-        .any(|q| q.id == question && matches!(q.kind, Kind::Choice(_)))
+        .any(|q| q.id == question && matches!(q.kind, Kind::Choice { .. }))
 }
 
 /// Per vendor incident above its k-floor: the median minutes to see the failure was

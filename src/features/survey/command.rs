@@ -95,13 +95,18 @@ pub async fn send(
     crate::features::require_facilitator(&review, &request.user_id, "send the survey")?;
     let ready = check_ready(state, incident, review, now).await?;
     let left_out = state.store.left_out(ready.review.id).await?;
-    let (fallback, blocks) = confirmation(&ready, &left_out, state.config.confirm_above);
+    let questions =
+        super::template::questions_of(state, ready.review.id, ready.incident.vendor.as_deref())
+            .await?;
+    let (fallback, blocks) =
+        confirmation(&ready, &questions, &left_out, state.config.confirm_above);
     Ok(Reply::ephemeral_blocks(fallback, blocks))
 }
 
 /// The confirmation shown before the survey goes out. Pure.
 fn confirmation(
     ready: &Ready,
+    questions: &[super::questions::Question],
     left_out: &[(String, String)],
     confirm_above: usize,
 ) -> (String, Vec<SlackBlock>) {
@@ -143,7 +148,7 @@ fn confirmation(
         )));
     }
     let vendor = incident.vendor.as_deref();
-    let questions: Vec<String> = super::questions::questions_for(vendor)
+    let questions: Vec<String> = questions
         .iter()
         .enumerate()
         .map(|(n, q)| format!("{}. {}", n + 1, super::questions::prompt(q, vendor)))

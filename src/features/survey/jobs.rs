@@ -301,7 +301,8 @@ pub async fn deliver_answers(
     }
     let incident = load_incident(state, &review).await?;
     let visible = super::responses::visible(state, &review).await?;
-    let parts = super::render::answer_messages(&incident, &review, &visible, seed);
+    let asked = super::template::questions_of(state, review.id, incident.vendor.as_deref()).await?;
+    let parts = super::render::answer_messages(&incident, &review, &asked, &visible, seed);
     let dm = state.slack.open_dm(to_user).await?;
     for (index, part) in parts.into_iter().enumerate().skip(next_part) {
         let key = format!("answers:{}:{index}", ctx.id);

@@ -11,6 +11,7 @@ pub mod modal;
 pub mod questions;
 pub mod render;
 pub mod responses;
+pub mod template;
 
 use jiff::Timestamp;
 use slack_morphism::prelude::*;

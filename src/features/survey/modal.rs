@@ -13,7 +13,7 @@ use crate::slack::forms::{self, FormValues};
 use crate::store::surveys::ResponseRefused;
 use crate::user_error;
 
-use super::questions::{Answers, Kind, SurveyModal};
+use super::questions::{Answers, Kind, Question, SurveyModal};
 
 /// Button "Answer the survey": opens the modal (prefilled when editing). Must use the
 /// trigger id within 3 s, so it calls views.open inline.
@@ -53,10 +53,13 @@ async fn survey_view_for(state: &AppState, user_id: &str, value: &str) -> Result
         .await?
         .ok_or_else(|| anyhow::anyhow!("incident missing"))?;
     let existing: Option<Answers> = super::responses::own(state, &review, user_id).await?;
+    let questions =
+        super::template::questions_of(state, review.id, incident.vendor.as_deref()).await?;
     Ok(SurveyModal {
         review_id: review.id,
         incident_title: &incident.title,
         vendor: incident.vendor.as_deref(),
+        questions: &questions,
         min_responses: review.min_responses,
         existing: existing.as_ref(),
         nudges: &[],
@@ -115,19 +118,19 @@ pub async fn submit(
         .incident(review.incident_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("incident missing"))?;
-    let answers = super::questions::parse_submission(
-        &FormValues::from_view(view),
-        incident.vendor.as_deref(),
-    )
-    .map_err(Error::Form)?;
+    let questions =
+        super::template::questions_of(state, review.id, incident.vendor.as_deref()).await?;
+    let answers = super::questions::parse_submission(&FormValues::from_view(view), &questions)
+        .map_err(Error::Form)?;
     if !nudged {
-        let nudges = framing_nudges(&answers, incident.vendor.as_deref());
+        let nudges = framing_nudges(&answers, &questions);
         if !nudges.is_empty() {
             // Shown once, with every answer kept; the next submit records them as written.
             return Ok(SurveyModal {
                 review_id: review.id,
                 incident_title: &incident.title,
                 vendor: incident.vendor.as_deref(),
+                questions: &questions,
                 min_responses: review.min_responses,
                 existing: Some(&answers),
                 nudges: &nudges,
@@ -153,17 +156,17 @@ pub async fn submit(
 
 /// Every framing found in the free-text answers, in the order of the questions (choices
 /// and numbers carry no wording to reframe).
-fn framing_nudges(answers: &Answers, vendor: Option<&str>) -> Vec<Nudge> {
-    super::questions::questions_for(vendor)
+fn framing_nudges(answers: &Answers, questions: &[Question]) -> Vec<Nudge> {
+    questions
         .iter()
         .filter(|q| q.kind == Kind::Open)
-        .filter_map(|q| answers.get(q.id))
+        .filter_map(|q| answers.get(q.id.as_ref()))
         .flat_map(|text| framing::detect(text))
         .collect()
 }
 
 fn field_error(message: &str) -> Error {
     let mut errors = FieldErrors::default();
-    errors.add(super::questions::CORE[0].id, message);
+    errors.add(super::questions::FIRST_ID, message);
     Error::Form(errors)
 }

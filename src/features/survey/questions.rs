@@ -7,6 +7,7 @@
 //! about the external dependency, in the article's own words where it has them.
 
 use crate::domain::ReviewId;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use slack_morphism::prelude::*;
@@ -17,15 +18,22 @@ use crate::slack::blocks::{self, limits};
 use crate::slack::forms::{self, FormValues};
 
 /// How a question is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Kind {
     /// Free text, up to Slack's 3,000 characters.
     Open,
-    /// One of a few options.
-    Choice(&'static [(&'static str, &'static str)]),
+    /// One of a few options: (stored value, label).
+    Choice { options: Options },
     /// A whole number of minutes, 0 to [`MAX_MINUTES`], so it can be added up across incidents.
     Minutes,
+    /// A whole number from `low` to `high` (a team's template: "how prepared did you feel,
+    /// 1 to 5").
+    Scale { low: u32, high: u32 },
 }
+
+/// A choice question's options: built in (static) or from a team's template (owned).
+pub type Options = Cow<'static, [(Cow<'static, str>, Cow<'static, str>)]>;
 
 /// The longest duration a minutes answer may give: a week.
 pub const MAX_MINUTES: u32 = 7 * 24 * 60;
@@ -36,58 +44,79 @@ pub const COUNTERFACTUAL_ID: &str = "counterfactual";
 pub const STANDING_ID: &str = "vendor_future";
 /// How long it took to see the failure was external, in minutes.
 pub const MINUTES_TO_EXTERNAL_ID: &str = "vendor_minutes_to_external";
+/// The first default question: where "answer at least one" is shown.
+pub const FIRST_ID: &str = "information";
 
 /// One survey question. `{vendor}` in the prompt is replaced with the vendor's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Built-in questions borrow their words; a team's template owns them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Question {
-    pub id: &'static str,
-    pub prompt: &'static str,
+    pub id: Cow<'static, str>,
+    pub prompt: Cow<'static, str>,
     pub kind: Kind,
 }
 
-const YES_PARTLY_NO: &[(&str, &str)] = &[
+const fn open(id: &'static str, prompt: &'static str) -> Question {
+    Question {
+        id: Cow::Borrowed(id),
+        prompt: Cow::Borrowed(prompt),
+        kind: Kind::Open,
+    }
+}
+
+const fn choice(
+    id: &'static str,
+    prompt: &'static str,
+    options: &'static [(Cow<'static, str>, Cow<'static, str>)],
+) -> Question {
+    Question {
+        id: Cow::Borrowed(id),
+        prompt: Cow::Borrowed(prompt),
+        kind: Kind::Choice {
+            options: Cow::Borrowed(options),
+        },
+    }
+}
+
+/// An option of a built-in choice: (stored value, label).
+macro_rules! options {
+    ($(($value:literal, $label:literal)),+ $(,)?) => {
+        &[$((Cow::Borrowed($value), Cow::Borrowed($label))),+]
+    };
+}
+
+const YES_PARTLY_NO: &[(Cow<'static, str>, Cow<'static, str>)] = options![
     ("yes", "Yes"),
     ("partly", "Partly"),
     ("no", "No"),
     ("unsure", "I don't know"),
 ];
-const YES_NO: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No"), ("unsure", "I don't know")];
+const YES_NO: &[(Cow<'static, str>, Cow<'static, str>)] =
+    options![("yes", "Yes"), ("no", "No"), ("unsure", "I don't know")];
 
 /// Asked in every review.
 pub const CORE: &[Question] = &[
-    Question {
-        id: "information",
-        prompt: "What information did you have when you made your key decisions?",
-        kind: Kind::Open,
-    },
-    Question {
-        id: "reasonable",
-        prompt: "What conditions made the actions taken seem reasonable at the time?",
-        kind: Kind::Open,
-    },
-    Question {
-        id: "detection",
-        prompt: "What would code review, alerting or tooling have needed to look like to catch this class of issue?",
-        kind: Kind::Open,
-    },
-    Question {
-        id: "surprise",
-        prompt: "What surprised you?",
-        kind: Kind::Open,
-    },
-    Question {
-        id: COUNTERFACTUAL_ID,
-        prompt: "What would have had to be true for this not to happen? Name as many conditions as you like.",
-        kind: Kind::Open,
-    },
-    Question {
-        id: "discuss",
-        prompt: "What do you want the review to discuss?",
-        kind: Kind::Open,
-    },
+    open(
+        FIRST_ID,
+        "What information did you have when you made your key decisions?",
+    ),
+    open(
+        "reasonable",
+        "What conditions made the actions taken seem reasonable at the time?",
+    ),
+    open(
+        "detection",
+        "What would code review, alerting or tooling have needed to look like to catch this class of issue?",
+    ),
+    open("surprise", "What surprised you?"),
+    open(
+        COUNTERFACTUAL_ID,
+        "What would have had to be true for this not to happen? Name as many conditions as you like.",
+    ),
+    open("discuss", "What do you want the review to discuss?"),
 ];
 
-const COHERENT_OR_CHAOS: &[(&str, &str)] = &[
+const COHERENT_OR_CHAOS: &[(Cow<'static, str>, Cow<'static, str>)] = options![
     ("coherent", "A coherent error"),
     ("chaos", "Cascading chaos"),
     ("mixed", "Some of each"),
@@ -98,50 +127,56 @@ const COHERENT_OR_CHAOS: &[(&str, &str)] = &[
 /// breakers activate correctly?", "a coherent error, or cascading chaos?"), and so is the
 /// standing question, word for word.
 pub const VENDOR: &[Question] = &[
+    choice(
+        "vendor_breakers",
+        "When {vendor} failed, did the circuit breakers activate correctly?",
+        YES_PARTLY_NO,
+    ),
+    choice(
+        "vendor_coherent",
+        "Did customers see a coherent error, or cascading chaos?",
+        COHERENT_OR_CHAOS,
+    ),
+    open(
+        "vendor_customers",
+        "What did customers see while {vendor} was failing?",
+    ),
     Question {
-        id: "vendor_breakers",
-        prompt: "When {vendor} failed, did the circuit breakers activate correctly?",
-        kind: Kind::Choice(YES_PARTLY_NO),
-    },
-    Question {
-        id: "vendor_coherent",
-        prompt: "Did customers see a coherent error, or cascading chaos?",
-        kind: Kind::Choice(COHERENT_OR_CHAOS),
-    },
-    Question {
-        id: "vendor_customers",
-        prompt: "What did customers see while {vendor} was failing?",
-        kind: Kind::Open,
-    },
-    Question {
-        id: MINUTES_TO_EXTERNAL_ID,
-        prompt: "How long did it take to determine the failure was external? (minutes)",
+        id: Cow::Borrowed(MINUTES_TO_EXTERNAL_ID),
+        prompt: Cow::Borrowed(
+            "How long did it take to determine the failure was external? (minutes)",
+        ),
         kind: Kind::Minutes,
     },
-    Question {
-        id: "vendor_detection",
-        prompt: "What told you the failure was external, and what would have told you sooner?",
-        kind: Kind::Open,
-    },
-    Question {
-        id: "vendor_status",
-        prompt: "Is {vendor}'s status visible in our own observability (dashboards, alerts)?",
-        kind: Kind::Choice(YES_NO),
-    },
-    Question {
-        id: STANDING_ID,
-        prompt: framing::STANDING_EXTERNAL,
-        kind: Kind::Open,
-    },
+    open(
+        "vendor_detection",
+        "What told you the failure was external, and what would have told you sooner?",
+    ),
+    choice(
+        "vendor_status",
+        "Is {vendor}'s status visible in our own observability (dashboards, alerts)?",
+        YES_NO,
+    ),
+    open(STANDING_ID, framing::STANDING_EXTERNAL),
 ];
 
-/// The questions for an incident, in order.
-pub fn questions_for(vendor: Option<&str>) -> Vec<Question> {
-    let mut all = CORE.to_vec();
+/// The questions for an incident, in order: the team's template's when the review has
+/// one, else the default ones, then the vendor section when a third party failed.
+pub fn questions_for(template: Option<&[Question]>, vendor: Option<&str>) -> Vec<Question> {
+    let mut all = template.unwrap_or(CORE).to_vec();
     if vendor.is_some() {
         all.extend_from_slice(VENDOR);
     }
     all
+}
+
+/// The prompt of the question with id `id` among `questions`, for showing an answer with
+/// its question's words rather than its id.
+pub fn prompt_of(questions: &[Question], id: &str, vendor: Option<&str>) -> Option<String> {
+    questions
+        .iter()
+        .find(|q| q.id == id)
+        .map(|q| prompt(q, vendor))
 }
 
 /// The question's prompt with the vendor named.
@@ -162,6 +197,8 @@ pub struct SurveyModal<'a> {
     pub review_id: ReviewId,
     pub incident_title: &'a str,
     pub vendor: Option<&'a str>,
+    /// The review's questions, vendor section included ([`questions_for`]).
+    pub questions: &'a [Question],
     pub min_responses: i64,
     /// The respondent's earlier answers, when they reopen the survey to edit.
     pub existing: Option<&'a Answers>,
@@ -198,7 +235,7 @@ impl SurveyModal<'_> {
             ));
         }
         let mut vendor_heading_done = false;
-        for question in questions_for(self.vendor) {
+        for question in self.questions {
             if question.id.starts_with("vendor_") && !vendor_heading_done {
                 blocks.push(blocks::divider());
                 blocks.push(blocks::section(format!(
@@ -207,22 +244,12 @@ impl SurveyModal<'_> {
                 )));
                 vendor_heading_done = true;
             }
-            let label = prompt(&question, self.vendor);
+            let label = prompt(question, self.vendor);
             let initial = self
                 .existing
-                .and_then(|a| a.get(question.id))
+                .and_then(|a| a.get(question.id.as_ref()))
                 .map(String::as_str);
-            blocks.push(match question.kind {
-                Kind::Open => {
-                    forms::text_input(question.id, &label, initial, true, true, limits::INPUT_TEXT)
-                }
-                Kind::Choice(options) => {
-                    forms::radio_input(question.id, &label, options, initial, true)
-                }
-                Kind::Minutes => {
-                    forms::number_input(question.id, &label, initial, true, 0, MAX_MINUTES)
-                }
-            });
+            blocks.push(input(question, &label, initial));
         }
         let submit = if self.existing.is_some() {
             "Save changes"
@@ -241,6 +268,29 @@ impl SurveyModal<'_> {
             &metadata,
             blocks,
         )
+    }
+}
+
+/// The input a question is answered with.
+fn input(question: &Question, label: &str, initial: Option<&str>) -> SlackBlock {
+    match &question.kind {
+        Kind::Open => {
+            forms::text_input(&question.id, label, initial, true, true, limits::INPUT_TEXT)
+        }
+        Kind::Choice { options } => {
+            let pairs: Vec<(&str, &str)> = options
+                .iter()
+                .map(|(v, l)| (v.as_ref(), l.as_ref()))
+                .collect();
+            forms::radio_input(&question.id, label, &pairs, initial, true)
+        }
+        Kind::Minutes => forms::number_input(&question.id, label, initial, true, 0, MAX_MINUTES),
+        Kind::Scale { low, high } => {
+            let values: Vec<String> = (*low..=*high).map(|n| n.to_string()).collect();
+            let pairs: Vec<(&str, &str)> =
+                values.iter().map(|v| (v.as_str(), v.as_str())).collect();
+            forms::radio_input(&question.id, label, &pairs, initial, true)
+        }
     }
 }
 
@@ -267,20 +317,28 @@ pub fn minutes_to_external(answers: &Answers) -> Option<u32> {
         .and_then(|raw| parse_minutes(raw).ok())
 }
 
-/// Reads a submission. Errors are field errors: the modal stays open with the text intact.
-pub fn parse_submission(values: &FormValues, vendor: Option<&str>) -> Result<Answers, FieldErrors> {
+/// Reads a submission of `questions`. Errors are field errors: the modal stays open
+/// with the text intact.
+pub fn parse_submission(
+    values: &FormValues,
+    questions: &[Question],
+) -> Result<Answers, FieldErrors> {
     let mut answers = Answers::new();
     let mut errors = FieldErrors::default();
-    for question in questions_for(vendor) {
-        let value = match question.kind {
-            Kind::Open => values.text(question.id),
-            Kind::Choice(options) => values
-                .selected(question.id)
+    for question in questions {
+        let id = question.id.as_ref();
+        let value = match &question.kind {
+            Kind::Open => values.text(id),
+            Kind::Choice { options } => values
+                .selected(id)
                 .filter(|v| options.iter().any(|(value, _)| value == v)),
-            Kind::Minutes => match values.text(question.id).map(|raw| parse_minutes(&raw)) {
+            Kind::Scale { low, high } => values
+                .selected(id)
+                .filter(|v| v.parse::<u32>().is_ok_and(|n| (*low..=*high).contains(&n))),
+            Kind::Minutes => match values.text(id).map(|raw| parse_minutes(&raw)) {
                 Some(Ok(minutes)) => Some(minutes.to_string()),
                 Some(Err(problem)) => {
-                    errors.add(question.id, problem);
+                    errors.add(id, problem);
                     None
                 }
                 None => None,
@@ -290,20 +348,23 @@ pub fn parse_submission(values: &FormValues, vendor: Option<&str>) -> Result<Ans
             let length = value.chars().count();
             if length > limits::INPUT_TEXT {
                 errors.add(
-                    question.id,
+                    id,
                     format!(
                         "This answer is {length} characters; Slack allows {}. Shorten it, or move part of it to another question.",
                         limits::INPUT_TEXT
                     ),
                 );
             }
-            answers.insert(question.id.to_string(), value);
+            answers.insert(id.to_string(), value);
         }
     }
     // A field with its own error says enough; "answer at least one" would only add noise.
-    if answers.is_empty() && errors.is_empty() {
+    if answers.is_empty()
+        && errors.is_empty()
+        && let Some(first) = questions.first()
+    {
         errors.add(
-            CORE[0].id,
+            first.id.as_ref(),
             "Answer at least one question; any one is enough.",
         );
     }
@@ -350,6 +411,7 @@ mod tests {
                 review_id: ReviewId(1),
                 incident_title: "x",
                 vendor: None,
+                questions: &questions_for(None, None),
                 min_responses: 3,
                 existing: None,
                 nudges: &[],
@@ -379,6 +441,7 @@ mod tests {
                 review_id: ReviewId(1),
                 incident_title: "x",
                 vendor: None,
+                questions: &questions_for(None, None),
                 min_responses: 3,
                 existing: None,
                 nudges: &[],
@@ -392,6 +455,7 @@ mod tests {
                 review_id: ReviewId(1),
                 incident_title: "x",
                 vendor: Some("Stripe"),
+                questions: &questions_for(None, Some("Stripe")),
                 min_responses: 3,
                 existing: None,
                 nudges: &[],
@@ -449,21 +513,21 @@ mod tests {
     fn a_bad_duration_is_a_field_error_on_its_own_field() {
         let errors = parse_submission(
             &values(&[(MINUTES_TO_EXTERNAL_ID, text("about an hour"))]),
-            Some("Stripe"),
+            &questions_for(None, Some("Stripe")),
         )
         .unwrap_err();
         assert_eq!(errors.0.len(), 1, "{:?}", errors.0);
         assert!(errors.0[MINUTES_TO_EXTERNAL_ID].contains("whole minutes"));
         let answers = parse_submission(
             &values(&[(MINUTES_TO_EXTERNAL_ID, text("25"))]),
-            Some("Stripe"),
+            &questions_for(None, Some("Stripe")),
         )
         .unwrap();
         assert_eq!(minutes_to_external(&answers), Some(25));
         // Without a vendor there is no such question, so nothing is read from it.
         let ignored = parse_submission(
             &values(&[(MINUTES_TO_EXTERNAL_ID, text("x")), ("surprise", text("y"))]),
-            None,
+            &questions_for(None, None),
         )
         .unwrap();
         assert_eq!(ignored.len(), 1);
@@ -477,6 +541,7 @@ mod tests {
                 review_id: ReviewId(4),
                 incident_title: "x",
                 vendor: None,
+                questions: &questions_for(None, None),
                 min_responses: 3,
                 existing: None,
                 nudges: &nudges,
@@ -492,7 +557,7 @@ mod tests {
 
     #[test]
     fn an_empty_submission_is_a_field_error() {
-        let errors = parse_submission(&values(&[]), None).unwrap_err();
+        let errors = parse_submission(&values(&[]), CORE).unwrap_err();
         assert!(errors.0["information"].contains("at least one"));
     }
 
@@ -501,7 +566,7 @@ mod tests {
         let long = "a".repeat(3500);
         let errors = parse_submission(
             &values(&[("surprise", text(&long)), ("discuss", text("ok"))]),
-            None,
+            CORE,
         )
         .unwrap_err();
         assert_eq!(errors.0.len(), 1);
@@ -516,7 +581,7 @@ mod tests {
                 ("surprise", text("   ")),
                 ("vendor_breakers", choice("partly")),
             ]),
-            Some("Stripe"),
+            &questions_for(None, Some("Stripe")),
         )
         .unwrap();
         assert_eq!(answers.len(), 2);
@@ -533,6 +598,7 @@ mod tests {
                 review_id: ReviewId(1),
                 incident_title: "x",
                 vendor: None,
+                questions: &questions_for(None, None),
                 min_responses: 3,
                 existing: Some(&earlier),
                 nudges: &[],

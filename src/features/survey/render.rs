@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use slack_morphism::prelude::*;
 
-use super::questions::{self, Answers, Kind};
+use super::questions::{self, Answers, Kind, Question};
 use super::responses::Visible;
 use crate::slack::blocks::{self, limits};
 use crate::store::reviews::{Incident, Review};
@@ -39,6 +39,7 @@ pub fn held_back_note(held_back: usize, k: i64) -> String {
 pub fn answer_messages(
     incident: &Incident,
     review: &Review,
+    asked: &[Question],
     visible: &Visible,
     seed: u64,
 ) -> Vec<SlackMessageContent> {
@@ -64,15 +65,15 @@ pub fn answer_messages(
         )));
     }
     let vendor = incident.vendor.as_deref();
-    for question in questions::questions_for(vendor) {
-        content.push(blocks::header(questions::prompt(&question, vendor)));
-        match question.kind {
+    for question in asked {
+        content.push(blocks::header(questions::prompt(question, vendor)));
+        let id = question.id.as_ref();
+        match &question.kind {
             Kind::Open => {
                 let mut answers: Vec<(&str, &str)> = parsed
                     .iter()
                     .filter_map(|(pseudonym, a)| {
-                        a.get(question.id)
-                            .map(|text| (pseudonym.as_str(), text.as_str()))
+                        a.get(id).map(|text| (pseudonym.as_str(), text.as_str()))
                     })
                     .collect();
                 answers.shuffle(&mut rng);
@@ -100,17 +101,31 @@ pub fn answer_messages(
                     blocks::section(format!("Smallest first: {}", listed.join(" · ")))
                 });
             }
-            Kind::Choice(options) => {
+            // Choices and scales are tallied: counts, no pseudonym, no order.
+            Kind::Choice { .. } | Kind::Scale { .. } => {
                 let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
                 for (_, a) in &parsed {
-                    if let Some(choice) = a.get(question.id) {
+                    if let Some(choice) = a.get(id) {
                         *tally.entry(choice.as_str()).or_default() += 1;
                     }
                 }
+                let options: Vec<(String, String)> = match &question.kind {
+                    Kind::Choice { options } => options
+                        .iter()
+                        .map(|(v, l)| (v.to_string(), l.to_string()))
+                        .collect(),
+                    Kind::Scale { low, high } => (*low..=*high)
+                        .map(|n| (n.to_string(), n.to_string()))
+                        .collect(),
+                    _ => Vec::new(),
+                };
                 let line = options
                     .iter()
                     .map(|(value, label)| {
-                        format!("{label}: {}", tally.get(value).copied().unwrap_or(0))
+                        format!(
+                            "{label}: {}",
+                            tally.get(value.as_str()).copied().unwrap_or(0)
+                        )
                     })
                     .collect::<Vec<_>>()
                     .join(" · ");
@@ -215,6 +230,7 @@ mod tests {
         let text = all_text(&answer_messages(
             &incident(None),
             &review(),
+            &questions::questions_for(None, None),
             &shown(responses.clone()),
             1,
         ));
@@ -230,7 +246,13 @@ mod tests {
             response("Respondent B", &[("vendor_minutes_to_external", "15")]),
             response("Respondent C", &[("surprise", "x")]),
         ];
-        let messages = answer_messages(&incident(Some("Stripe")), &review(), &shown(responses), 3);
+        let messages = answer_messages(
+            &incident(Some("Stripe")),
+            &review(),
+            &questions::questions_for(None, Some("Stripe")),
+            &shown(responses),
+            3,
+        );
         let text = all_text(&messages);
         assert!(text.contains("Smallest first: 15 min · 40 min"), "{text}");
         assert!(
@@ -247,12 +269,14 @@ mod tests {
         let a = all_text(&answer_messages(
             &incident(None),
             &review(),
+            &questions::questions_for(None, None),
             &shown(responses.clone()),
             5,
         ));
         let b = all_text(&answer_messages(
             &incident(None),
             &review(),
+            &questions::questions_for(None, None),
             &shown(responses.clone()),
             5,
         ));
@@ -262,6 +286,7 @@ mod tests {
                 all_text(&answer_messages(
                     &incident(None),
                     &review(),
+                    &questions::questions_for(None, None),
                     &shown(responses.clone()),
                     seed,
                 ))
@@ -284,6 +309,7 @@ mod tests {
         let messages = answer_messages(
             &incident(Some("Stripe")),
             &review(),
+            &questions::questions_for(None, Some("Stripe")),
             &shown(responses.clone()),
             9,
         );
