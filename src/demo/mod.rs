@@ -206,9 +206,16 @@ impl Demo<'_> {
         .await?;
 
         self.stage("2. The review")?;
-        self.command(FACILITATOR, CHANNEL, "review in=1d min=3")
-            .await?;
-        self.run_due().await?;
+        // The form, as a facilitator new to debrief would use it (`review in=1d min=3`
+        // typed does the same).
+        self.command(FACILITATOR, CHANNEL, "review").await?;
+        let meeting = (self.now().as_second() + 86_400).to_string();
+        self.submit_form(
+            FACILITATOR,
+            &[("review_meeting", &meeting), ("review_min", "3")],
+            "picks tomorrow at this time for the meeting, keeps the channel's people and sets k to 3",
+        )
+        .await?;
 
         self.stage("3. Survey fan-out by DM")?;
         let confirmation = self.command(FACILITATOR, CHANNEL, "survey").await?;
@@ -298,9 +305,13 @@ impl Demo<'_> {
         .await?;
 
         self.stage("6. Round-robin check-in in a thread")?;
-        self.command(FACILITATOR, CHANNEL, "checkin turn=2m")
-            .await?;
-        self.run_due().await?;
+        self.command(FACILITATOR, CHANNEL, "checkin").await?;
+        self.submit_form(
+            FACILITATOR,
+            &[("checkin_turn", "120")],
+            "gives each person 2 minutes and keeps the review's people",
+        )
+        .await?;
         self.check_in().await?;
 
         self.stage("7. Anonymous observations")?;
@@ -446,6 +457,7 @@ impl Demo<'_> {
         }
         self.run_until(meeting + 2 * 3600).await?;
         self.command(FACILITATOR, CHANNEL, "status").await?;
+        self.summary().await?;
 
         self.stage("The agenda as text (also available as /debrief agenda format=markdown)")?;
         let review = self.review().await?;
@@ -588,6 +600,48 @@ impl Demo<'_> {
         self.line(&format!("{} writes in {where_}: {text}", self.name(user)))?;
         self.slack.say(user, channel, text, None).await;
         self.run_due().await
+    }
+
+    /// `user` submits the form open in front of them, described in words; then the jobs
+    /// it queued run and what debrief told them privately is printed.
+    async fn submit_form(
+        &mut self,
+        user: &str,
+        inputs: &[(&str, &str)],
+        described: &str,
+    ) -> anyhow::Result<()> {
+        let (view_id, _) = self
+            .sandbox
+            .open_modal_for(user)
+            .context("a form is open")?;
+        self.line(&format!(
+            "{} {described}, and presses the form's button",
+            self.name(user)
+        ))?;
+        let response = self.slack.submit_view(user, &view_id, inputs).await;
+        let reply = response.json();
+        anyhow::ensure!(
+            reply["response_action"] != "errors",
+            "the form refused the input: {}",
+            reply["errors"]
+        );
+        // What debrief then says (privately, or in the channel) is printed as it happens.
+        self.run_due().await
+    }
+
+    /// Marks the review done, takes up the offer of a summary, and posts it as drafted.
+    async fn summary(&mut self) -> anyhow::Result<()> {
+        let done = self.command(FACILITATOR, CHANNEL, "review done").await?;
+        if !done.to_string().contains(crate::ids::SUMMARY_OPEN) {
+            return Ok(());
+        }
+        self.line("alice presses \"Write the summary\"")?;
+        self.slack
+            .click_ephemeral(FACILITATOR, CHANNEL, &done, crate::ids::SUMMARY_OPEN)
+            .await;
+        self.flush()?;
+        self.submit_form(FACILITATOR, &[], "reads the draft, keeps it as it is")
+            .await
     }
 
     /// `user` clicks "Answer the survey" in their DM and submits `answers`; a blame
