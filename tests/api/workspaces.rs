@@ -13,7 +13,7 @@ use debrief::sandbox::{
 };
 use serde_json::json;
 
-use crate::helpers::{TestApp, TestDb, query_bytes, query_strings};
+use crate::helpers::{CHANNEL, TestApp, TestDb, query_bytes, query_strings};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -303,6 +303,15 @@ async fn two_workspaces_install_and_nothing_crosses_between_them(db: TestDb) {
             "T0SECOND:quota-exhaustion".into()
         ]
     );
+
+    // Failure-mode labels, the values the metrics and the learning review group by, are
+    // each workspace's own vocabulary.
+    let first_modes = first.slack.command("U0ALICE", CHANNEL, "modes").await.body;
+    let second_modes = second.slack.command("U0ALICE", CHANNEL, "modes").await.body;
+    assert!(first_modes.contains("cache-invalidation"), "{first_modes}");
+    assert!(!first_modes.contains("quota-exhaustion"), "{first_modes}");
+    assert!(second_modes.contains("quota-exhaustion"), "{second_modes}");
+    assert!(!second_modes.contains("cache-invalidation"), "{second_modes}");
 
     // The second workspace uninstalls: its pending work stops, the first's goes on.
     let pending = first.state.store.pending_jobs_by_team().await.unwrap();
