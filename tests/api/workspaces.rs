@@ -311,7 +311,10 @@ async fn two_workspaces_install_and_nothing_crosses_between_them(db: TestDb) {
     assert!(first_modes.contains("cache-invalidation"), "{first_modes}");
     assert!(!first_modes.contains("quota-exhaustion"), "{first_modes}");
     assert!(second_modes.contains("quota-exhaustion"), "{second_modes}");
-    assert!(!second_modes.contains("cache-invalidation"), "{second_modes}");
+    assert!(
+        !second_modes.contains("cache-invalidation"),
+        "{second_modes}"
+    );
 
     // The second workspace uninstalls: its pending work stops, the first's goes on.
     let pending = first.state.store.pending_jobs_by_team().await.unwrap();
