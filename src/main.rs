@@ -155,7 +155,21 @@ enum ImportCommand {
     },
 }
 
+/// glibc gives each thread that allocates at once an arena of its own, up to eight per
+/// core, and each keeps its freed memory: under a burst every worker thread grows one, and
+/// RSS creeps up for minutes in a soak without any leak. Two arenas are plenty for a
+/// service whose threads mostly wait on sockets; set before the runtime starts its threads.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator settings; it is called before any thread of
+    // ours exists, and an unsupported value is refused (returns 0), not undefined.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

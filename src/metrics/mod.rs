@@ -94,6 +94,9 @@ pub struct IncidentLabels {
     pub failure_mode: String,
     pub severity: String,
     pub is_recurrence: &'static str,
+    /// The workspace (team id): with several installed, each one's failure modes are its
+    /// own series, and its dashboards can be filtered to it.
+    pub team: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -414,6 +417,7 @@ impl Metrics {
                     failure_mode: total.failure_mode,
                     severity: total.severity,
                     is_recurrence: if total.is_recurrence { "true" } else { "false" },
+                    team: total.team,
                 })
                 .inc_by(total.counted.max(0) as u64);
         }

@@ -25,6 +25,8 @@ pub struct LedgerRow {
 /// One label set of `incident_opened_total` and how many counted incidents it holds.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LedgerTotal {
+    /// The incident's workspace.
+    pub team: String,
     pub failure_mode: String,
     pub severity: String,
     pub is_recurrence: bool,
@@ -115,10 +117,12 @@ impl Store {
     /// Every label set in the ledger, with the number of its rows already counted: a label
     /// set whose rows are all new shows 0.
     pub async fn ledger_totals(&self) -> anyhow::Result<Vec<LedgerTotal>> {
-        const SQL: &str = "SELECT failure_mode, severity, is_recurrence,
-                                  SUM(CASE WHEN counted THEN 1 ELSE 0 END) AS counted
-                             FROM incident_ledger GROUP BY failure_mode, severity, is_recurrence
-                            ORDER BY failure_mode, severity, is_recurrence";
+        // The workspace is the incident's, as fixed as the ledgered labels.
+        const SQL: &str = "SELECT i.team_id AS team, l.failure_mode, l.severity, l.is_recurrence,
+                                  SUM(CASE WHEN l.counted THEN 1 ELSE 0 END) AS counted
+                             FROM incident_ledger l JOIN incidents i ON i.id = l.incident_id
+                            GROUP BY i.team_id, l.failure_mode, l.severity, l.is_recurrence
+                            ORDER BY i.team_id, l.failure_mode, l.severity, l.is_recurrence";
         on_db!(self, "incident ledger totals", |pool| Ok(sqlx::query_as(
             SQL
         )

@@ -38,7 +38,7 @@ fn opened(text: &str, mode: &str, severity: &str, recurrence: bool) -> f64 {
     metric(
         text,
         &format!(
-            "incident_opened_total{{failure_mode=\"{mode}\",severity=\"{severity}\",is_recurrence=\"{recurrence}\"}}"
+            "incident_opened_total{{failure_mode=\"{mode}\",severity=\"{severity}\",is_recurrence=\"{recurrence}\",team=\"T0ACME\"}}"
         ),
     )
 }
@@ -61,7 +61,7 @@ async fn incident_counters_continue_across_a_restart(db: TestDb) {
     assert_eq!(status, 200);
     assert!(
         first.contains(
-            "incident_opened_total{failure_mode=\"dns\",severity=\"P1\",is_recurrence=\"false\"} 0"
+            "incident_opened_total{failure_mode=\"dns\",severity=\"P1\",is_recurrence=\"false\",team=\"T0ACME\"} 0"
         ),
         "{first}"
     );

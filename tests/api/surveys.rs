@@ -803,10 +803,10 @@ async fn incidents_update_in_place_and_recurrences_are_marked(db: TestDb) {
     );
     let (_, metrics) = app.get("/metrics").await;
     // Each new label set shows at 0 on its first scrape, then counts.
-    assert!(metrics.contains(r#"incident_opened_total{failure_mode="cache-invalidation",severity="P2",is_recurrence="false"} 0"#), "{metrics}");
+    assert!(metrics.contains(r#"incident_opened_total{failure_mode="cache-invalidation",severity="P2",is_recurrence="false",team="T0SANDBOX"} 0"#), "{metrics}");
     let (_, metrics) = app.get("/metrics").await;
-    assert!(metrics.contains(r#"incident_opened_total{failure_mode="cache-invalidation",severity="unknown",is_recurrence="true"} 1"#), "{metrics}");
-    assert!(metrics.contains(r#"incident_opened_total{failure_mode="cache-invalidation",severity="P2",is_recurrence="false"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"incident_opened_total{failure_mode="cache-invalidation",severity="unknown",is_recurrence="true",team="T0SANDBOX"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"incident_opened_total{failure_mode="cache-invalidation",severity="P2",is_recurrence="false",team="T0SANDBOX"} 1"#), "{metrics}");
     assert!(!metrics.contains("debrief_incident_opened"));
     // Without a title, a new channel gets the form.
     app.slack.command("U0DAN", "C0OUTSIDE", "incident").await;

@@ -316,6 +316,36 @@ async fn two_workspaces_install_and_nothing_crosses_between_them(db: TestDb) {
         "{second_modes}"
     );
 
+    // In /metrics, each workspace's failure modes are labelled with its team, and only its.
+    let (_, first_scrape) = first.get("/metrics").await;
+    let (_, exposition) = first.get("/metrics").await;
+    let _ = first_scrape;
+    let mode_of_team = |team: &str| -> Vec<String> {
+        exposition
+            .lines()
+            .filter(|l| {
+                l.starts_with("incident_opened_total{") && l.contains(&format!("team=\"{team}\""))
+            })
+            .filter_map(|l| {
+                l.split("failure_mode=\"")
+                    .nth(1)?
+                    .split('"')
+                    .next()
+                    .map(str::to_string)
+            })
+            .collect()
+    };
+    assert_eq!(
+        mode_of_team("T0SANDBOX"),
+        vec!["cache-invalidation"],
+        "{exposition}"
+    );
+    assert_eq!(
+        mode_of_team("T0SECOND"),
+        vec!["quota-exhaustion"],
+        "{exposition}"
+    );
+
     // The second workspace uninstalls: its pending work stops, the first's goes on.
     let pending = first.state.store.pending_jobs_by_team().await.unwrap();
     let team_pending = |team: &str| {
