@@ -40,6 +40,24 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
+impl Error {
+    /// A form error with one message, under the input block `block_id`.
+    pub fn on_field(block_id: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(block_id, message);
+        Error::Form(errors)
+    }
+
+    /// A user mistake found by the path a form shares with its typed command, moved next
+    /// to `block_id` so the form stays open with what was chosen; other errors unchanged.
+    pub fn shown_at(self, block_id: &str) -> Self {
+        match self {
+            Error::User(UserError(message)) => Error::on_field(block_id, message),
+            other => other,
+        }
+    }
+}
+
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         Error::Internal(err.into())

@@ -15,22 +15,33 @@ pub const THREE_STEPS: &str = "1. In the incident's channel, `/debrief incident 
 /// The short help: what debrief is for, the three commands that matter first, and a
 /// button for the full list.
 pub fn short_help() -> SlackMessageContent {
-    let intro = "Hi! I help run incident reviews that people learn from: a short anonymous survey before the meeting, a fair check-in during it, and action items after.";
+    first_steps(
+        "Hi! I help run incident reviews that people learn from: a short anonymous survey before the meeting, a fair check-in during it, and action items after.",
+        "*Three steps to your first review*",
+        None,
+    )
+}
+
+/// An introduction, the three steps under `heading`, an optional note, and the button for
+/// every command: the short help and the installer's welcome are both this.
+fn first_steps(intro: &str, heading: &str, note: Option<&str>) -> SlackMessageContent {
+    let mut content = vec![
+        blocks::section(intro),
+        blocks::section(format!("{heading}\n{THREE_STEPS}")),
+    ];
+    content.extend(note.map(blocks::section));
+    content.push(blocks::actions(
+        Some("help_more"),
+        vec![blocks::button(
+            "All commands",
+            crate::ids::HELP_ALL,
+            "all",
+            Style::Default,
+        )],
+    ));
     blocks::message(
         format!("{intro} Start with `/debrief incident`, `/debrief review` and `/debrief survey`."),
-        vec![
-            blocks::section(intro),
-            blocks::section(format!("*Three steps to your first review*\n{THREE_STEPS}")),
-            blocks::actions(
-                Some("help_more"),
-                vec![blocks::button(
-                    "All commands",
-                    crate::ids::HELP_ALL,
-                    "all",
-                    Style::Default,
-                )],
-            ),
-        ],
+        content,
     )
 }
 
@@ -88,27 +99,12 @@ pub async fn welcome_installer(
     installer: &str,
 ) -> Result<(), crate::queue::JobError> {
     let dm = state.slack.open_dm(installer).await?;
-    let thanks = "Thanks for adding debrief! It helps your team run incident reviews that people learn from: an anonymous survey before the meeting, a fair check-in during it, and action items after.";
-    let content = blocks::message(
-        format!(
-            "{thanks} Start with `/debrief incident`, `/debrief review` and `/debrief survey`."
+    let content = first_steps(
+        "Thanks for adding debrief! It helps your team run incident reviews that people learn from: an anonymous survey before the meeting, a fair check-in during it, and action items after.",
+        "*Your first review in three steps*",
+        Some(
+            "Invite me to an incident channel with `/invite @debrief` first: I only read channels I'm in.",
         ),
-        vec![
-            blocks::section(thanks),
-            blocks::section(format!("*Your first review in three steps*\n{THREE_STEPS}")),
-            blocks::section(
-                "Invite me to an incident channel with `/invite @debrief` first: I only read channels I'm in.",
-            ),
-            blocks::actions(
-                Some("help_more"),
-                vec![blocks::button(
-                    "All commands",
-                    crate::ids::HELP_ALL,
-                    "all",
-                    Style::Default,
-                )],
-            ),
-        ],
     );
     let key = format!("welcome:{team_id}:{installer}");
     crate::outbox::post_once(state, &key, &dm, None, content).await?;

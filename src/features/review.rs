@@ -805,15 +805,8 @@ pub mod form {
         };
         let text = apply(state, &incident, existing, &args, &requester, now)
             .await
-            .map_err(|err| match err {
-                // A setting the plan refuses is shown in the form, next to the meeting.
-                Error::User(UserError(message)) => {
-                    let mut errors = FieldErrors::default();
-                    errors.add(MEETING, message);
-                    Error::Form(errors)
-                }
-                other => other,
-            })?;
+            // A setting the plan refuses is shown in the form, next to the meeting.
+            .map_err(|err| err.shown_at(MEETING))?;
         let job = Job::PostEphemeral {
             channel: context.channel,
             user: user.to_string(),

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use slack_morphism::prelude::*;
 
 use crate::app::AppState;
-use crate::error::{Error, FieldErrors};
+use crate::error::Error;
 use crate::features::agenda::synth::{Portfolio, Theme};
 use crate::features::participation::Figures;
 use crate::queue::{self, Job};
@@ -271,23 +271,19 @@ pub async fn submit(
 ) -> Result<(), Error> {
     let review = super::review_from_button(state, metadata).await?;
     if review.facilitator_id != user {
-        let mut errors = FieldErrors::default();
-        errors.add(
+        return Err(Error::on_field(
             TEXT_BLOCK,
             format!(
                 "Only the facilitator, <@{}>, can post this review's summary.",
                 review.facilitator_id
             ),
-        );
-        return Err(Error::Form(errors));
+        ));
     }
     let Some(text) = FormValues::from_view(view).text(TEXT_BLOCK) else {
-        let mut errors = FieldErrors::default();
-        errors.add(
+        return Err(Error::on_field(
             TEXT_BLOCK,
             "The summary is empty. Write a few lines, or press Cancel to post nothing.",
-        );
-        return Err(Error::Form(errors));
+        ));
     };
     let job = Job::PostMessage {
         channel: review.channel_id.clone(),

@@ -205,8 +205,12 @@ impl Store {
                 // reviews, due jobs) fit, and four connections stay inside the memory
                 // budget. Long scans (the learning review) read through the OS cache.
                 .pragma("cache_size", "-1024");
+            // All four connections from the start: a pool that grows only when a burst
+            // arrives adds each connection's cache then, and RSS steps up mid-run for a
+            // reason that is not a leak. Fixed, the memory is spent once, at start-up.
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
+                .min_connections(4)
                 .connect_with(options)
                 .await
                 .with_context(|| "could not open the SQLite database")?;

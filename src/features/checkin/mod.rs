@@ -13,7 +13,6 @@ use rand::RngExt;
 
 use crate::app::AppState;
 use crate::error::Error;
-use crate::error::FieldErrors;
 use crate::grammar::{Invocation, spoken_duration};
 use crate::queue::{self, CheckinLine, Job, JobError};
 use crate::request::{CommandRequest, Reply};
@@ -180,16 +179,14 @@ pub async fn submit_form(
 ) -> Result<(), Error> {
     let review = super::review_from_button(state, metadata).await?;
     let values = FormValues::from_view(view);
-    let mut errors = FieldErrors::default();
     if review.facilitator_id != user {
-        errors.add(
+        return Err(Error::on_field(
             PEOPLE_BLOCK,
             format!(
                 "Only the facilitator, <@{}>, can start a check-in.",
                 review.facilitator_id
             ),
-        );
-        return Err(Error::Form(errors));
+        ));
     }
     let turn = values
         .selected(TURN_BLOCK)
@@ -197,19 +194,14 @@ pub async fn submit_form(
         .map_or(DEFAULT_TURN, Duration::from_secs);
     let people = values.users(PEOPLE_BLOCK).unwrap_or_default();
     if people.is_empty() {
-        errors.add(PEOPLE_BLOCK, "Choose at least one person to call on.");
-        return Err(Error::Form(errors));
+        return Err(Error::on_field(
+            PEOPLE_BLOCK,
+            "Choose at least one person to call on.",
+        ));
     }
     let text = start_round(state, &review, turn, Some(people), now)
         .await
-        .map_err(|err| match err {
-            Error::User(crate::error::UserError(message)) => {
-                let mut errors = FieldErrors::default();
-                errors.add(PEOPLE_BLOCK, message);
-                Error::Form(errors)
-            }
-            other => other,
-        })?;
+        .map_err(|err| err.shown_at(PEOPLE_BLOCK))?;
     let job = Job::PostEphemeral {
         channel: review.channel_id.clone(),
         user: user.to_string(),
@@ -588,12 +580,10 @@ pub async fn submit_share(
     now: Timestamp,
 ) -> Result<(), Error> {
     let Some(text) = FormValues::from_view(view).text(SHARE_BLOCK) else {
-        let mut errors = FieldErrors::default();
-        errors.add(
+        return Err(Error::on_field(
             SHARE_BLOCK,
             "Write your observation, or press Cancel and reply in the thread instead.",
-        );
-        return Err(Error::Form(errors));
+        ));
     };
     let checkin = match metadata.split_once(':').map(|(id, _)| id.parse::<i64>()) {
         Some(Ok(id)) => state.store.checkin(id).await?,
@@ -612,6 +602,18 @@ pub async fn submit_share(
         requester: None,
     };
     queue::enqueue(state, &job, now).await?;
+    take_turn(state, &checkin, user, now).await?;
+    Ok(())
+}
+
+/// `user` said something in the round (a reply in its thread, or Share): their turn, or
+/// an out-of-turn share, and a message counted for participation.
+async fn take_turn(
+    state: &AppState,
+    checkin: &Checkin,
+    user: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
     apply(
         state,
         checkin.id,
@@ -621,6 +623,8 @@ pub async fn submit_share(
         now,
     )
     .await?;
+    // Counted last: if the turn fails, Slack's retry of the event is handled in full, and a
+    // message counted before the failure would be counted twice.
     state.store.count_message(checkin.review_id, user).await?;
     Ok(())
 }
@@ -636,18 +640,7 @@ pub async fn on_thread_reply(
     let Some(checkin) = state.store.checkin_by_thread(channel, thread_ts).await? else {
         return Ok(false);
     };
-    apply(
-        state,
-        checkin.id,
-        Event::Reply {
-            user: user.to_string(),
-        },
-        now,
-    )
-    .await?;
-    // Counted last: if the turn fails, Slack's retry of the event is handled in full, and a
-    // message counted before the failure would be counted twice.
-    state.store.count_message(checkin.review_id, user).await?;
+    take_turn(state, &checkin, user, now).await?;
     Ok(true)
 }
 
