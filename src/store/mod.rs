@@ -148,8 +148,13 @@ fn private_database_files(path: &std::path::Path) -> anyhow::Result<()> {
             let mut file = path.as_os_str().to_owned();
             file.push(suffix);
             if std::path::Path::new(&file).exists() {
-                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
-                    .with_context(|| format!("could not make {} private", path.display()))?;
+                // Another process closing its last connection removes the -wal and -shm
+                // files at any moment; one that is gone needs no protecting.
+                match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                    other => other
+                        .with_context(|| format!("could not make {} private", path.display()))?,
+                }
             }
         }
     }
