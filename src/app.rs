@@ -175,6 +175,29 @@ impl AppState {
         Ok(acting.map_or(WorkspaceAccess::NotInstalled, WorkspaceAccess::Installed))
     }
 
+    /// Records a workspace's bot token, sealed (an OAuth install, or SLACK_BOT_TOKEN's
+    /// workspace when installs are on), and drops any credentials cached for it, so the
+    /// next request opens the new token. [`AppState::workspace_access`] opens what this seals.
+    pub async fn save_workspace_credentials(
+        &self,
+        team_id: &str,
+        team_name: &str,
+        bot_user_id: &str,
+        bot_token: &str,
+        installed_by: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let stored = crate::store::workspaces::StoredWorkspace {
+            team_id: team_id.to_string(),
+            team_name: team_name.to_string(),
+            bot_user_id: bot_user_id.to_string(),
+            sealed_token: Some(self.pseudonym_key.seal_token(team_id, bot_token)),
+            installed_by: installed_by.map(str::to_string),
+        };
+        self.store.save_workspace(&stored, self.clock.now()).await?;
+        self.forget_workspace_credentials(team_id);
+        Ok(())
+    }
+
     /// Drops a workspace's cached credentials after it installed or uninstalled.
     pub fn forget_workspace_credentials(&self, team_id: &str) {
         self.workspaces

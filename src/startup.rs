@@ -76,22 +76,15 @@ async fn confirmed(state: &AppState, identity: crate::slack::BotIdentity) -> any
         "Slack accepted the bot token"
     );
     if let (Some(_), Some(token)) = (&state.config.oauth, &state.config.slack_bot_token) {
-        let stored = crate::store::workspaces::StoredWorkspace {
-            sealed_token: Some(
-                state
-                    .pseudonym_key
-                    .seal_token(&identity.team_id, token.expose()),
-            ),
-            team_id: identity.team_id.clone(),
-            team_name: identity.team.clone(),
-            bot_user_id: identity.bot_user_id.clone(),
-            installed_by: None,
-        };
         state
-            .store
-            .save_workspace(&stored, state.clock.now())
+            .save_workspace_credentials(
+                &identity.team_id,
+                &identity.team,
+                &identity.bot_user_id,
+                token.expose(),
+                None,
+            )
             .await?;
-        state.forget_workspace_credentials(&identity.team_id);
     }
     state.remember_bot_user_id(identity.bot_user_id);
     state.set_token_check(TokenCheck::Confirmed);

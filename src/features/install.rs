@@ -13,7 +13,6 @@ use crate::app::AppState;
 use crate::pseudonym::PseudonymKey;
 use crate::queue::{self, Job};
 use crate::slack::{Installation, SlackCallError};
-use crate::store::workspaces::StoredWorkspace;
 use crate::workspace::{ActingWorkspace, acting_for};
 
 /// How long an install link stays good between leaving for Slack and coming back.
@@ -161,19 +160,15 @@ pub async fn complete(
         Err(_) => return Ok(Err(InstallFailure::SlackUnavailable)),
     };
     let now = state.clock.now();
-    let stored = StoredWorkspace {
-        sealed_token: Some(
-            state
-                .pseudonym_key
-                .seal_token(&installation.team_id, &installation.bot_token),
-        ),
-        team_id: installation.team_id.clone(),
-        team_name: installation.team_name.clone(),
-        bot_user_id: installation.bot_user_id.clone(),
-        installed_by: Some(installation.installer.clone()),
-    };
-    state.store.save_workspace(&stored, now).await?;
-    state.forget_workspace_credentials(&installation.team_id);
+    state
+        .save_workspace_credentials(
+            &installation.team_id,
+            &installation.team_name,
+            &installation.bot_user_id,
+            &installation.bot_token,
+            Some(&installation.installer),
+        )
+        .await?;
     let acting = ActingWorkspace {
         team_id: installation.team_id.clone(),
         bot_user_id: installation.bot_user_id.clone(),

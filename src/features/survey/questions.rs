@@ -170,15 +170,6 @@ pub fn questions_for(template: Option<&[Question]>, vendor: Option<&str>) -> Vec
     all
 }
 
-/// The prompt of the question with id `id` among `questions`, for showing an answer with
-/// its question's words rather than its id.
-pub fn prompt_of(questions: &[Question], id: &str, vendor: Option<&str>) -> Option<String> {
-    questions
-        .iter()
-        .find(|q| q.id == id)
-        .map(|q| prompt(q, vendor))
-}
-
 /// The question's prompt with the vendor named.
 pub fn prompt(question: &Question, vendor: Option<&str>) -> String {
     // Cut, in case a longer name was stored before names were limited: a label Slack
