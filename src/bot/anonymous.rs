@@ -11,7 +11,12 @@ use crate::ids;
 /// A slash command whose subcommand is anonymous (`/debrief observe …`).
 pub fn is_anonymous_command(text: &str) -> bool {
     grammar::parse(super::commands::SLASH, text, super::commands::SUBCOMMANDS)
-        .is_ok_and(|invocation| invocation.name() == "observe")
+        .is_ok_and(|invocation| is_anonymous_invocation(&invocation))
+}
+
+/// [`is_anonymous_command`] for a command already parsed.
+pub fn is_anonymous_invocation(invocation: &grammar::Invocation) -> bool {
+    invocation.name() == "observe"
 }
 
 /// A button, form or shortcut on an anonymous path.

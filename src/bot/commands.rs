@@ -516,6 +516,14 @@ pub fn help_text() -> String {
     TEXT.get_or_init(build_help_text).clone()
 }
 
+/// `/debrief help`'s reply, encoded for HTTP once.
+fn help_reply() -> Reply {
+    static REPLY: std::sync::OnceLock<Reply> = std::sync::OnceLock::new();
+    REPLY
+        .get_or_init(|| Reply::ephemeral(help_text()).encoded_once())
+        .clone()
+}
+
 fn build_help_text() -> String {
     let mut lines = vec!["*debrief* runs incident reviews that people learn from.".to_string()];
     for (task, names) in HELP_GROUPS {
@@ -586,7 +594,7 @@ pub async fn dispatch(
         }
     };
     // An anonymous subcommand is not counted: the counter's moment would be the author's.
-    if !super::anonymous::is_anonymous_command(&request.text) {
+    if !super::anonymous::is_anonymous_invocation(&invocation) {
         state
             .metrics
             .commands
@@ -595,57 +603,131 @@ pub async fn dispatch(
             })
             .inc();
     }
+    // Each subcommand's future is boxed on its own. Unboxed, this function's future is as
+    // large as the largest subcommand's, and moving it into the entry point's box copied
+    // tens of KiB for every command, `help` included (a fifth of a help request's work).
     match invocation.name() {
-        "incident" => features::incident::command(state, request, &invocation, now).await,
-        "review" => features::review::command(state, request, &invocation, now).await,
-        "survey" => features::survey::command::send(state, request, now).await,
-        "survey close" => features::survey::command::close_command(state, request, now).await,
-        "status" => features::review::status(state, request, now).await,
-        "checkin" => features::checkin::command(state, request, &invocation, now).await,
-        "observe" => {
-            features::observation::command(state, request, invocation.rest.as_deref()).await
+        "incident" => {
+            Box::pin(features::incident::command(
+                state,
+                request,
+                &invocation,
+                now,
+            ))
+            .await
         }
-        "counterfactual" => features::counterfactual::command(state, request).await,
-        "agenda" => features::agenda::command(state, request, &invocation, now).await,
-        "answers" => features::survey::command::answers_command(state, request, now).await,
-        "review done" => features::completion::command(state, request, now).await,
-        "review summary" => features::summary::command(state, request).await,
-        "review delete" => features::erasure::command(state, request).await,
-        "action add" => features::actions::add(state, request, &invocation, now).await,
+        "review" => Box::pin(features::review::command(state, request, &invocation, now)).await,
+        "survey" => Box::pin(features::survey::command::send(state, request, now)).await,
+        "survey close" => {
+            Box::pin(features::survey::command::close_command(
+                state, request, now,
+            ))
+            .await
+        }
+        "status" => Box::pin(features::review::status(state, request, now)).await,
+        "checkin" => Box::pin(features::checkin::command(state, request, &invocation, now)).await,
+        "observe" => {
+            Box::pin(features::observation::command(
+                state,
+                request,
+                invocation.rest.as_deref(),
+            ))
+            .await
+        }
+        "counterfactual" => Box::pin(features::counterfactual::command(state, request)).await,
+        "agenda" => Box::pin(features::agenda::command(state, request, &invocation, now)).await,
+        "answers" => {
+            Box::pin(features::survey::command::answers_command(
+                state, request, now,
+            ))
+            .await
+        }
+        "review done" => Box::pin(features::completion::command(state, request, now)).await,
+        "review summary" => Box::pin(features::summary::command(state, request)).await,
+        "review delete" => Box::pin(features::erasure::command(state, request)).await,
+        "action add" => Box::pin(features::actions::add(state, request, &invocation, now)).await,
         "action" => {
-            features::actions::set_status(state, request, invocation.rest.as_deref(), now).await
+            Box::pin(features::actions::set_status(
+                state,
+                request,
+                invocation.rest.as_deref(),
+                now,
+            ))
+            .await
         }
         "actions" | "actions mine" | "actions open" | "actions overdue" | "actions all" => {
             let which = invocation.name().strip_prefix("actions ").unwrap_or("open");
-            features::actions::list(state, request, which, &invocation, now).await
+            Box::pin(features::actions::list(
+                state,
+                request,
+                which,
+                &invocation,
+                now,
+            ))
+            .await
         }
-        "digest off" => features::actions::set_digest(state, request, true, now).await,
-        "digest on" => features::actions::set_digest(state, request, false, now).await,
+        "digest off" => Box::pin(features::actions::set_digest(state, request, true, now)).await,
+        "digest on" => Box::pin(features::actions::set_digest(state, request, false, now)).await,
         "template" => {
-            features::survey::template::command(
+            Box::pin(features::survey::template::command(
                 state,
                 request,
                 invocation.rest.as_deref().unwrap_or(""),
-            )
+            ))
             .await
         }
-        "modes" => features::vocabulary::list(state, request).await,
-        "modes merge" => features::vocabulary::merge(state, request, &invocation, now).await,
+        "modes" => Box::pin(features::vocabulary::list(state, request)).await,
+        "modes merge" => {
+            Box::pin(features::vocabulary::merge(
+                state,
+                request,
+                &invocation,
+                now,
+            ))
+            .await
+        }
         "service" => {
-            features::catalogue::service(state, request, invocation.rest.as_deref(), now).await
+            Box::pin(features::catalogue::service(
+                state,
+                request,
+                invocation.rest.as_deref(),
+                now,
+            ))
+            .await
         }
-        "trial start" => features::catalogue::start_trial(state, request, &invocation, now).await,
+        "trial start" => {
+            Box::pin(features::catalogue::start_trial(
+                state,
+                request,
+                &invocation,
+                now,
+            ))
+            .await
+        }
         "pulse" | "pulse results" | "pulse opt-in" => {
-            features::pulse::command(state, request, &invocation, now).await
+            Box::pin(features::pulse::command(state, request, &invocation, now)).await
         }
-        "learning-review" => features::learning::command(state, request, &invocation, now).await,
+        "learning-review" => {
+            Box::pin(features::learning::command(
+                state,
+                request,
+                &invocation,
+                now,
+            ))
+            .await
+        }
         "learnings" => {
-            features::learning::lookup::command(state, request, invocation.rest.as_deref(), now)
-                .await
+            Box::pin(features::learning::lookup::command(
+                state,
+                request,
+                invocation.rest.as_deref(),
+                now,
+            ))
+            .await
         }
         "help" => match invocation.rest.as_deref().filter(|t| !t.trim().is_empty()) {
             Some(topic) => Ok(Reply::ephemeral(help_for(topic)?)),
-            None => Ok(Reply::ephemeral(help_text())),
+            None => Ok(help_reply()),
         },
         other => Err(Error::Internal(anyhow::anyhow!(
             "subcommand `{other}` is declared but has no handler"

@@ -87,8 +87,8 @@ async fn command_in_workspace(state: &AppState, request: CommandRequest) -> Repl
 /// Appends what the person typed, so nothing they wrote is lost with a failed command.
 fn with_what_was_typed(mut reply: Reply, request: &CommandRequest) -> Reply {
     if !request.text.trim().is_empty() {
-        reply.text.push_str(&format!(
-            "\nWhat you typed, to send again:\n```{} {}```",
+        reply.append_text(&format!(
+            "What you typed, to send again:\n```{} {}```",
             commands::SLASH,
             crate::slack::blocks::escape(request.text.trim())
         ));

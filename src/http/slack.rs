@@ -40,12 +40,14 @@ pub async fn command(
     if !anonymous {
         state.metrics.count_request("commands", "accepted");
     }
-    let response = Json(
-        bot::on_command(&state, request)
-            .await
-            .into_command_response(),
+    let response = (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        bot::on_command(&state, request).await.into_http_body(),
     )
-    .into_response();
+        .into_response();
     super::mark_anonymous(response, anonymous)
 }
 

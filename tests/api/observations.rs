@@ -354,20 +354,47 @@ async fn concurrent_observations_are_all_kept(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     app.open_review("").await;
     let review = app.review_id().await;
-    let writes = (0..12).map(|n| {
+    // Twelve typed observations and four button presses, at once: on SQLite they share
+    // commits (the typed ones in one multi-row statement), and a token used twice (a
+    // double click) must still record once.
+    let writes = (0..16).map(|n| {
         let state = app.state.clone();
         async move {
-            let text = format!("observation number {n}");
+            let text = format!("observation number {n:02}");
             let sealed = state
                 .pseudonym_key
                 .seal(review, "observation", text.as_bytes());
-            state.store.add_observation(review, &sealed).await
+            let token = match n {
+                12 | 13 => Some("double-click".to_string()),
+                14 | 15 => Some(format!("token-{n}")),
+                _ => None,
+            };
+            state
+                .store
+                .add_observation_once(review, &sealed, token.as_deref())
+                .await
         }
     });
-    for result in futures_util::future::join_all(writes).await {
-        result.expect("every concurrent write succeeds");
-    }
-    assert_eq!(stored(&app).await.len(), 12);
+    let written: Vec<bool> = futures_util::future::join_all(writes)
+        .await
+        .into_iter()
+        .map(|result| result.expect("every concurrent write succeeds"))
+        .collect();
+    assert!(written[..12].iter().all(|w| *w), "{written:?}");
+    assert_eq!(
+        written[12] as u8 + written[13] as u8,
+        1,
+        "a double click records once: {written:?}"
+    );
+    assert!(written[14] && written[15], "{written:?}");
+    let mut expected: Vec<String> = (0..16)
+        .filter(|n| *n != 12 && *n != 13)
+        .map(|n| format!("observation number {n:02}"))
+        .collect();
+    let double = if written[12] { 12 } else { 13 };
+    expected.push(format!("observation number {double:02}"));
+    expected.sort();
+    assert_eq!(stored(&app).await, expected, "each text stored once, whole");
     app.stop().await;
 }
 
