@@ -75,10 +75,7 @@ async fn write(
     pool: &SqlitePool,
     items: &[ObservationWrite],
 ) -> anyhow::Result<Vec<Result<bool, String>>> {
-    const USE_TOKEN: &str =
-        "INSERT INTO observation_tokens (token) VALUES ($1) ON CONFLICT (token) DO NOTHING";
-    const INSERT: &str =
-        "INSERT INTO observations (id, review_id, sealed, released) VALUES ($1, $2, $3, FALSE)";
+    use super::observations::{INSERT, USE_TOKEN};
     let mut tx = pool.begin_write().await?;
     let mut results = Vec::with_capacity(items.len());
     let mut untokened = Vec::with_capacity(items.len());

@@ -13,6 +13,14 @@ pub struct StoredObservation {
     pub sealed: Vec<u8>,
 }
 
+/// Spends a button's single-use token; a used one affects no row. Shared with the SQLite
+/// group-commit writer (`store/batch.rs`).
+pub(super) const USE_TOKEN: &str =
+    "INSERT INTO observation_tokens (token) VALUES ($1) ON CONFLICT (token) DO NOTHING";
+/// One observation, unreleased, under a random id.
+pub(super) const INSERT: &str =
+    "INSERT INTO observations (id, review_id, sealed, released) VALUES ($1, $2, $3, FALSE)";
+
 impl Store {
     /// Stores a sealed observation; the caller has already dropped who wrote it.
     pub async fn add_observation(&self, review_id: ReviewId, sealed: &[u8]) -> anyhow::Result<()> {
@@ -29,10 +37,6 @@ impl Store {
         sealed: &[u8],
         token: Option<&str>,
     ) -> anyhow::Result<bool> {
-        const USE_TOKEN: &str =
-            "INSERT INTO observation_tokens (token) VALUES ($1) ON CONFLICT (token) DO NOTHING";
-        const INSERT: &str =
-            "INSERT INTO observations (id, review_id, sealed, released) VALUES ($1, $2, $3, FALSE)";
         if let Some(writer) = &self.observation_writer {
             let (done, written) = tokio::sync::oneshot::channel();
             let request = super::batch::ObservationWrite {
