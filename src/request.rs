@@ -68,10 +68,7 @@ impl Reply {
     /// This reply with its HTTP answer encoded now, for a reply built once and cloned for
     /// every request.
     pub fn encoded_once(mut self) -> Self {
-        self.encoded = None;
-        let json = serde_json::to_vec(&self.clone().into_command_response())
-            .expect("a command response always encodes as JSON");
-        self.encoded = Some(json.into());
+        self.encoded = Some(self.clone().into_http_body());
         self
     }
 

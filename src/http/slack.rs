@@ -41,10 +41,7 @@ pub async fn command(
         state.metrics.count_request("commands", "accepted");
     }
     let response = (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/json"),
-        )],
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
         bot::on_command(&state, request).await.into_http_body(),
     )
         .into_response();

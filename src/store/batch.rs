@@ -75,7 +75,7 @@ async fn write(
     pool: &SqlitePool,
     items: &[ObservationWrite],
 ) -> anyhow::Result<Vec<Result<bool, String>>> {
-    use super::observations::{INSERT, USE_TOKEN};
+    use super::observations::{INSERT, USE_TOKEN, insert_many_sql};
     let mut tx = pool.begin_write().await?;
     let mut results = Vec::with_capacity(items.len());
     let mut untokened = Vec::with_capacity(items.len());
@@ -120,30 +120,14 @@ async fn write(
     Ok(results)
 }
 
-/// `INSERT … VALUES (…), (…)` for `rows` observations.
-fn insert_many_sql(rows: usize) -> String {
-    let mut sql =
-        String::from("INSERT INTO observations (id, review_id, sealed, released) VALUES ");
-    for row in 0..rows {
-        let first = row * 3 + 1;
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${first}, ${}, ${}, FALSE)",
-            first + 1,
-            first + 2
-        ));
-    }
-    sql
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::MAX_BATCH;
+    use crate::store::observations::{INSERT, insert_many_sql};
 
     #[test]
     fn one_statement_numbers_every_rows_parameters() {
+        assert_eq!(insert_many_sql(1), INSERT);
         assert_eq!(
             insert_many_sql(2),
             "INSERT INTO observations (id, review_id, sealed, released) VALUES ($1, $2, $3, FALSE), ($4, $5, $6, FALSE)"

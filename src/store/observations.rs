@@ -17,9 +17,31 @@ pub struct StoredObservation {
 /// group-commit writer (`store/batch.rs`).
 pub(super) const USE_TOKEN: &str =
     "INSERT INTO observation_tokens (token) VALUES ($1) ON CONFLICT (token) DO NOTHING";
+/// The start of an insert of unreleased observations, before its rows.
+macro_rules! insert_observations {
+    () => {
+        "INSERT INTO observations (id, review_id, sealed, released) VALUES "
+    };
+}
 /// One observation, unreleased, under a random id.
-pub(super) const INSERT: &str =
-    "INSERT INTO observations (id, review_id, sealed, released) VALUES ($1, $2, $3, FALSE)";
+pub(super) const INSERT: &str = concat!(insert_observations!(), "($1, $2, $3, FALSE)");
+
+/// [`INSERT`] for `rows` observations in one statement (SQLite's group-commit writer).
+pub(super) fn insert_many_sql(rows: usize) -> String {
+    let mut sql = String::from(insert_observations!());
+    for row in 0..rows {
+        let first = row * 3 + 1;
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${first}, ${}, ${}, FALSE)",
+            first + 1,
+            first + 2
+        ));
+    }
+    sql
+}
 
 impl Store {
     /// Stores a sealed observation; the caller has already dropped who wrote it.
