@@ -34,11 +34,14 @@ impl From<SlackCommandEvent> for CommandRequest {
 
 /// What the person who typed a command (or pressed a button) sees right away.
 #[derive(Debug, Clone, PartialEq)]
+///
+/// Its fields are private so that every change goes through a method that drops the cached
+/// encoding: a reply edited after [`Reply::encoded_once`] must not answer with the old JSON.
 pub struct Reply {
-    pub text: String,
-    pub blocks: Vec<SlackBlock>,
+    text: String,
+    blocks: Vec<SlackBlock>,
     /// Ephemeral unless a feature deliberately posts in the channel.
-    pub in_channel: bool,
+    in_channel: bool,
     /// The reply already encoded as the HTTP answer's JSON, for a reply that never changes
     /// (`help`, the most frequent command): encoding its text again for each request was a
     /// sixth of that request's work. Set only by [`Reply::encoded_once`]; any change to the
@@ -70,6 +73,15 @@ impl Reply {
     pub fn encoded_once(mut self) -> Self {
         self.encoded = Some(self.clone().into_http_body());
         self
+    }
+
+    /// The reply's text (its fallback text when it has blocks).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn into_text(self) -> String {
+        self.text
     }
 
     /// Adds a paragraph after the reply's text.

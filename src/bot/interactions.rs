@@ -91,7 +91,7 @@ async fn show_error(state: &AppState, presser: &Presser, err: Error, now: Timest
     if let Some(trigger) = &presser.trigger_id
         && state
             .slack
-            .open_view(trigger, forms::notice("debrief", &reply.text))
+            .open_view(trigger, forms::notice("debrief", reply.text()))
             .await
             .is_ok()
     {
@@ -104,7 +104,7 @@ async fn show_error(state: &AppState, presser: &Presser, err: Error, now: Timest
             response_url: presser.response_url.clone(),
             asked_at: now.as_second(),
         },
-        text: reply.text,
+        text: reply.into_text(),
     };
     if let Err(err) = queue::enqueue(state, &job, now).await {
         tracing::error!(error = ?err, "could not tell someone why their button did nothing");
@@ -414,7 +414,10 @@ async fn on_view_submission(
             // Keep the modal open with the person's text in it, and say what happened.
             let reply = reply_for_error(other);
             let mut errors = std::collections::HashMap::new();
-            errors.insert(first_input_block(&ev.view).unwrap_or_default(), reply.text);
+            errors.insert(
+                first_input_block(&ev.view).unwrap_or_default(),
+                reply.into_text(),
+            );
             SlackViewSubmissionResponse::Errors(SlackViewSubmissionErrorsResponse::new(errors))
                 .into()
         }

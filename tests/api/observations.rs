@@ -17,6 +17,7 @@ on_both_databases!(
     blame_gets_a_nudge_and_can_be_recorded_as_written,
     a_dump_cannot_link_observations_to_their_authors,
     concurrent_observations_are_all_kept,
+    a_release_marks_more_observations_than_one_statement_holds,
     a_review_stops_taking_observations_a_week_after_its_meeting,
     a_dm_from_someone_in_two_reviews_asks_which_and_records_it_there,
 );
@@ -395,6 +396,53 @@ async fn concurrent_observations_are_all_kept(db: TestDb) {
     expected.push(format!("observation number {double:02}"));
     expected.sort();
     assert_eq!(stored(&app).await, expected, "each text stored once, whole");
+    app.stop().await;
+}
+
+/// A review held for the agenda releases everything gathered since its last release at
+/// once, thousands at a busy review; marking them goes in statements of 500 ids, so 1,001
+/// crosses two chunk boundaries.
+async fn a_release_marks_more_observations_than_one_statement_holds(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let review = app.review_id().await;
+    assert!(!app.review().await.observations_live);
+    let writes = (0..1_001).map(|n| {
+        let state = app.state.clone();
+        async move {
+            let sealed =
+                state
+                    .pseudonym_key
+                    .seal(review, "observation", format!("note {n:04}").as_bytes());
+            state.store.add_observation(review, &sealed).await
+        }
+    });
+    for written in futures_util::future::join_all(writes).await {
+        written.expect("every observation is stored");
+    }
+    let store = &app.state.store;
+    assert_eq!(
+        store.unreleased_observations(review).await.unwrap().len(),
+        1_001
+    );
+    debrief::features::observation::release(&app.state, review, None)
+        .await
+        .expect("the release runs");
+    assert!(
+        store
+            .unreleased_observations(review)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let released = store.released_observations(review).await.unwrap();
+    let mut texts: Vec<String> = released
+        .iter()
+        .map(|o| debrief::features::observation::open(&app.state, review, o).unwrap())
+        .collect();
+    texts.sort();
+    let expected: Vec<String> = (0..1_001).map(|n| format!("note {n:04}")).collect();
+    assert_eq!(texts, expected, "each observation released once, whole");
     app.stop().await;
 }
 
