@@ -32,16 +32,15 @@ impl From<SlackCommandEvent> for CommandRequest {
     }
 }
 
-/// What the person who typed a command (or pressed a button) sees right away.
-#[derive(Debug, Clone, PartialEq)]
+/// What the person who typed a command (or pressed a button) sees right away: always
+/// ephemeral, so a command never speaks for anyone in the channel.
 ///
 /// Its fields are private so that every change goes through a method that drops the cached
 /// encoding: a reply edited after [`Reply::encoded_once`] must not answer with the old JSON.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
     text: String,
     blocks: Vec<SlackBlock>,
-    /// Ephemeral unless a feature deliberately posts in the channel.
-    in_channel: bool,
     /// The reply already encoded as the HTTP answer's JSON, for a reply that never changes
     /// (`help`, the most frequent command): encoding its text again for each request was a
     /// sixth of that request's work. Set only by [`Reply::encoded_once`]; any change to the
@@ -54,7 +53,6 @@ impl Reply {
         Self {
             text: text.into(),
             blocks: Vec::new(),
-            in_channel: false,
             encoded: None,
         }
     }
@@ -63,7 +61,6 @@ impl Reply {
         Self {
             text: fallback.into(),
             blocks,
-            in_channel: false,
             encoded: None,
         }
     }
@@ -102,13 +99,8 @@ impl Reply {
     }
 
     pub fn into_command_response(self) -> SlackCommandEventResponse {
-        let kind = if self.in_channel {
-            SlackMessageResponseType::InChannel
-        } else {
-            SlackMessageResponseType::Ephemeral
-        };
         SlackCommandEventResponse::new(blocks::message(self.text, self.blocks))
-            .with_response_type(kind)
+            .with_response_type(SlackMessageResponseType::Ephemeral)
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use anyhow::Context as _;
 use sqlx::Row as _;
 
-use super::{Backend, BeginWrite as _, Db, Store};
+use super::{Backend, BeginWrite as _, Db, Store, placeholders};
 
 /// Every table that holds state, parents before the tables that refer to them.
 pub const TABLES: &[&str] = &[
@@ -318,7 +318,6 @@ impl Store {
                     .filter(|i| !later.iter().any(|(_, l)| l == i))
                     .collect();
                 let names: Vec<&str> = now.iter().map(|i| columns[*i].0.as_str()).collect();
-                let marks: Vec<String> = (1..=names.len()).map(|n| format!("${n}")).collect();
                 // Ids are copied as they were, past PostgreSQL's identity columns.
                 let overriding = if postgres {
                     " OVERRIDING SYSTEM VALUE"
@@ -328,7 +327,7 @@ impl Store {
                 let sql = format!(
                     "INSERT INTO {table} ({}){overriding} VALUES ({})",
                     names.join(", "),
-                    marks.join(", ")
+                    placeholders(1, names.len())
                 );
                 TablePlan {
                     insert: sql,

@@ -105,6 +105,15 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// `$first, $first+1, …`: `count` numbered placeholders for SQL built at run time (a
+/// multi-row insert, an `IN` list), whose values are all bound.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// 128 random bits in hex: the ids of rows that must not reveal their order of arrival
 /// (survey responses, observations), and other unguessable single-use values.
 pub(crate) fn random_id() -> String {

@@ -4,7 +4,7 @@
 
 use crate::domain::ReviewId;
 
-use super::{BeginWrite, Store, insert_jobs, on_db, random_id};
+use super::{BeginWrite, Store, insert_jobs, on_db, placeholders, random_id};
 
 /// An observation as stored: its text is sealed.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -28,19 +28,10 @@ pub(super) const INSERT: &str = concat!(insert_observations!(), "($1, $2, $3, FA
 
 /// [`INSERT`] for `rows` observations in one statement (SQLite's group-commit writer).
 pub(super) fn insert_many_sql(rows: usize) -> String {
-    let mut sql = String::from(insert_observations!());
-    for row in 0..rows {
-        let first = row * 3 + 1;
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${first}, ${}, ${}, FALSE)",
-            first + 1,
-            first + 2
-        ));
-    }
-    sql
+    let values: Vec<String> = (0..rows)
+        .map(|row| format!("({}, FALSE)", placeholders(row * 3 + 1, 3)))
+        .collect();
+    format!("{}{}", insert_observations!(), values.join(", "))
 }
 
 /// Ids per `UPDATE` when marking observations released. A release held back for agenda
@@ -51,10 +42,9 @@ const RELEASE_CHUNK: usize = 500;
 
 /// Marks `ids` (`$2`…) of review `$1` released, in one statement.
 fn release_sql(ids: usize) -> String {
-    let placeholders: Vec<String> = (2..ids + 2).map(|n| format!("${n}")).collect();
     format!(
         "UPDATE observations SET released = TRUE WHERE review_id = $1 AND id IN ({})",
-        placeholders.join(", ")
+        placeholders(2, ids)
     )
 }
 
