@@ -13,6 +13,16 @@ pub const DEFAULT_OPEN_WITHOUT_MEETING: Duration = Duration::from_secs(3 * 86_40
 /// k: answers show once this many people answered, unless min= says otherwise (never below 2).
 pub const DEFAULT_MIN_RESPONSES: i64 = 3;
 
+/// Whether a review still takes anonymous observations at `now` (Unix seconds): until a
+/// week after its meeting, or 30 days after it opened when it has no meeting. One rule for
+/// the command's answer and for the store, which checks it again as it writes.
+pub fn takes_observations(meeting_at: Option<i64>, created_at: i64, now: i64) -> bool {
+    let ends = meeting_at
+        .map(|meeting| meeting + 7 * 86_400)
+        .unwrap_or(created_at + 30 * 86_400);
+    now < ends
+}
+
 /// A review's id. A type of its own, so that it cannot be mixed up with a check-in's, an
 /// incident's or a job's id. Stored and serialised as the plain integer.
 #[derive(
@@ -315,5 +325,25 @@ impl TryFrom<String> for ItemStatus {
     type Error = String;
     fn try_from(stored: String) -> Result<Self, String> {
         Self::parse(&stored).ok_or_else(|| format!("unknown action item status {stored:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observations_are_taken_until_a_week_after_the_meeting_or_30_days_without_one() {
+        let (opened, meeting) = (1_000_000, 1_200_000);
+        let week = 7 * 86_400;
+        assert!(takes_observations(
+            Some(meeting),
+            opened,
+            meeting + week - 1
+        ));
+        assert!(!takes_observations(Some(meeting), opened, meeting + week));
+        let month = 30 * 86_400;
+        assert!(takes_observations(None, opened, opened + month - 1));
+        assert!(!takes_observations(None, opened, opened + month));
     }
 }

@@ -21,6 +21,7 @@ use crate::queue::{Job, JobError};
 use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, Style, limits};
 use crate::slack::forms::{self, FormValues};
+use crate::store::observations::Recorded;
 use crate::store::reviews::Review;
 use crate::user_error;
 
@@ -142,12 +143,24 @@ pub async fn record(state: &AppState, observation: Observation) -> Result<(), Er
 
 /// [`record`] for a review already loaded.
 async fn record_in(state: &AppState, review: &Review, text: &ObservationText) -> Result<(), Error> {
-    require_taking_observations(review, state.clock.now())?;
-    state
+    let now = state.clock.now();
+    require_taking_observations(review, now)?;
+    let recorded = state
         .store
-        .add_observation(review.id, &seal(state, review.id, text))
+        .add_observation(review.id, &seal(state, review.id, text), now.as_second())
         .await?;
-    Ok(())
+    stored_once(recorded).map(|_| ())
+}
+
+/// Whether the store took the observation (false: its button was used before), or the
+/// sentence saying why it could not: the review changed since it was read.
+fn stored_once(recorded: Recorded) -> Result<bool, Error> {
+    match recorded {
+        Recorded::Stored => Ok(true),
+        Recorded::AlreadyStored => Ok(false),
+        Recorded::ReviewGone => user_error!("That review no longer exists."),
+        Recorded::ReviewClosed => Err(stopped_taking()),
+    }
 }
 
 /// The kind of sealed value, bound into the seal.
@@ -172,13 +185,18 @@ pub fn open(
     Ok(String::from_utf8(bytes)?)
 }
 
+fn stopped_taking() -> Error {
+    crate::error::UserError(
+        "This review stopped taking anonymous observations a week after its meeting, so nothing was recorded. Raise it in the channel, or in a new review.".into(),
+    )
+    .into()
+}
+
 /// After its release schedule has ended, a review takes no more observations: one
 /// recorded then could only be released on a schedule started by its own arrival.
 fn require_taking_observations(review: &Review, now: Timestamp) -> Result<(), Error> {
     if !still_open(review, now) {
-        user_error!(
-            "This review stopped taking anonymous observations a week after its meeting, so nothing was recorded. Raise it in the channel, or in a new review."
-        );
+        return Err(stopped_taking());
     }
     Ok(())
 }
@@ -238,7 +256,16 @@ pub async fn command(
     request: &CommandRequest,
     rest: Option<&str>,
 ) -> Result<Reply, Error> {
-    let review = super::require_review_only(state, request).await?;
+    super::require_channel(request, "review")?;
+    let remembered = state
+        .store
+        .review_for_channel_hint(&request.team_id, &request.channel_id)
+        .await?;
+    let review = match remembered {
+        Some(review) => review,
+        // No review here: the sentences that say how to open one.
+        None => super::require_review_only(state, request).await?,
+    };
     // From here on only the text matters; `request.user_id` is not read on this path.
     let text = ObservationText::parse(rest.unwrap_or("")).map_err(crate::error::UserError)?;
     let nudges = framing::detect(text.as_str());
@@ -291,12 +318,18 @@ pub async fn on_record_button(state: &AppState, value: &str) -> Result<String, E
     // No author check: the button was shown only to its author (an ephemeral reply or
     // their own DM), and looking at who clicked would put a user id on this path.
     let text = ObservationText::parse(&t).map_err(crate::error::UserError)?;
-    require_taking_observations(&review, state.clock.now())?;
-    let stored = state
+    let now = state.clock.now();
+    require_taking_observations(&review, now)?;
+    let recorded = state
         .store
-        .add_observation_once(review.id, &seal(state, review.id, &text), Some(&n))
+        .add_observation_once(
+            review.id,
+            &seal(state, review.id, &text),
+            Some(&n),
+            now.as_second(),
+        )
         .await?;
-    if !stored {
+    if !stored_once(recorded)? {
         return Ok("Already recorded; it is stored once.".into());
     }
     Ok(recorded_text(&review))
@@ -649,11 +682,7 @@ pub async fn release(
 
 /// Reviews take observations until a week after their meeting (30 days without one).
 fn still_open(review: &Review, now: Timestamp) -> bool {
-    let ends = review
-        .meeting_at
-        .map(|m| m + 7 * 86_400)
-        .unwrap_or(review.created_at + 30 * 86_400);
-    now.as_second() < ends
+    crate::domain::takes_observations(review.meeting_at, review.created_at, now.as_second())
 }
 
 #[cfg(test)]

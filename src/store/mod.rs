@@ -23,6 +23,7 @@ pub mod checkins;
 pub mod copy;
 pub mod erasure;
 pub mod events;
+mod hints;
 pub mod import;
 pub mod jobs;
 pub mod learning;
@@ -193,11 +194,15 @@ pub struct Store {
     /// SQLite's one writer for observations (group commit); `None` on PostgreSQL, which
     /// takes concurrent writers as they come.
     observation_writer: Option<tokio::sync::mpsc::Sender<batch::ObservationWrite>>,
+    /// The review each channel's `observe` goes to, for a moment (`store/hints.rs`);
+    /// `None` on PostgreSQL, where another replica's change would go unseen.
+    channel_reviews: Option<std::sync::Arc<hints::ChannelReviews>>,
 }
 
 impl Store {
     /// Connects (creating a SQLite file if needed) and applies pending migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let mut channel_reviews = None;
         let db = if url.starts_with("sqlite:") {
             if let Some(path) = crate::config::sqlite_path(url) {
                 private_database_files(&path)?;
@@ -223,9 +228,29 @@ impl Store {
             // All four connections from the start: a pool that grows only when a burst
             // arrives adds each connection's cache then, and RSS steps up mid-run for a
             // reason that is not a leak. Fixed, the memory is spent once, at start-up.
+            let hints = std::sync::Arc::new(hints::ChannelReviews::default());
+            let review_changes = hints.change_counter();
+            channel_reviews = Some(hints);
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .min_connections(4)
+                // Every change to a review, through any pooled connection, retires the
+                // remembered channel reviews (store/hints.rs).
+                .after_connect(move |connection, _| {
+                    let review_changes = std::sync::Arc::clone(&review_changes);
+                    Box::pin(async move {
+                        connection
+                            .lock_handle()
+                            .await?
+                            .set_update_hook(move |change| {
+                                if change.table == "reviews" {
+                                    review_changes
+                                        .fetch_add(1, std::sync::atomic::Ordering::Release);
+                                }
+                            });
+                        Ok(())
+                    })
+                })
                 .connect_with(options)
                 .await
                 .with_context(|| "could not open the SQLite database")?;
@@ -248,13 +273,16 @@ impl Store {
                 .with_context(|| "could not migrate the PostgreSQL database")?;
             Db::Postgres(pool)
         };
-        let observation_writer = match &db {
-            Db::Sqlite(pool) => Some(batch::spawn(pool.clone())),
-            Db::Postgres(_) => None,
+        // An in-memory SQLite database is private to its connection, so a second one
+        // could not see it: without a file, observations take the pool's path.
+        let observation_writer = match (&db, crate::config::sqlite_path(url)) {
+            (Db::Sqlite(_), Some(path)) => Some(batch::spawn(&path)?),
+            _ => None,
         };
         Ok(Self {
             db,
             observation_writer,
+            channel_reviews,
         })
     }
 

@@ -17,22 +17,42 @@ pub struct StoredObservation {
 /// group-commit writer (`store/batch.rs`).
 pub(super) const USE_TOKEN: &str =
     "INSERT INTO observation_tokens (token) VALUES ($1) ON CONFLICT (token) DO NOTHING";
-/// The start of an insert of unreleased observations, before its rows.
-macro_rules! insert_observations {
-    () => {
-        "INSERT INTO observations (id, review_id, sealed, released) VALUES "
-    };
-}
-/// One observation, unreleased, under a random id.
-pub(super) const INSERT: &str = concat!(insert_observations!(), "($1, $2, $3, FALSE)");
+/// One observation, unreleased, under a random id. Shared with the SQLite group-commit
+/// writer.
+pub(super) const INSERT: &str =
+    "INSERT INTO observations (id, review_id, sealed, released) VALUES ($1, $2, $3, FALSE)";
 
-/// [`INSERT`] for `rows` observations in one statement (SQLite's group-commit writer).
-pub(super) fn insert_many_sql(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|row| format!("({}, FALSE)", placeholders(row * 3 + 1, 3)))
-        .collect();
-    format!("{}{}", insert_observations!(), values.join(", "))
+/// What became of an observation handed to the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    Stored,
+    /// Its button's single-use token was spent before: stored once already.
+    AlreadyStored,
+    /// The review was deleted.
+    ReviewGone,
+    /// The review stopped taking observations (`domain::takes_observations`).
+    ReviewClosed,
 }
+
+impl Recorded {
+    /// Why an observation for the review whose [`REVIEW_WINDOW`] row is `window` is
+    /// refused at `now`, if it is.
+    pub(super) fn refusal(window: Option<(Option<i64>, i64)>, now: i64) -> Option<Self> {
+        match window {
+            None => Some(Self::ReviewGone),
+            Some((meeting_at, created_at))
+                if !crate::domain::takes_observations(meeting_at, created_at, now) =>
+            {
+                Some(Self::ReviewClosed)
+            }
+            Some(_) => None,
+        }
+    }
+}
+
+/// What decides whether a review still takes observations: its meeting and its opening.
+/// Shared with the SQLite group-commit writer.
+pub(super) const REVIEW_WINDOW: &str = "SELECT meeting_at, created_at FROM reviews WHERE id = $1";
 
 /// Ids per `UPDATE` when marking observations released. A release held back for agenda
 /// review marks everything gathered since the last one, thousands at a busy review; a
@@ -49,27 +69,36 @@ fn release_sql(ids: usize) -> String {
 }
 
 impl Store {
-    /// Stores a sealed observation; the caller has already dropped who wrote it.
-    pub async fn add_observation(&self, review_id: ReviewId, sealed: &[u8]) -> anyhow::Result<()> {
-        self.add_observation_once(review_id, sealed, None)
+    /// Stores a sealed observation at `now` (Unix seconds); the caller has already
+    /// dropped who wrote it.
+    pub async fn add_observation(
+        &self,
+        review_id: ReviewId,
+        sealed: &[u8],
+        now: i64,
+    ) -> anyhow::Result<Recorded> {
+        self.add_observation_once(review_id, sealed, None, now)
             .await
-            .map(|_| ())
     }
 
     /// Stores a sealed observation unless `token` (a button's single-use token) was used
-    /// before; returns whether it was stored.
+    /// before, or the review is gone or no longer takes observations at `now`: that is
+    /// checked again in the transaction that writes, since the caller may have read the
+    /// review a moment earlier (`review_for_channel_hint`).
     pub async fn add_observation_once(
         &self,
         review_id: ReviewId,
         sealed: &[u8],
         token: Option<&str>,
-    ) -> anyhow::Result<bool> {
+        now: i64,
+    ) -> anyhow::Result<Recorded> {
         if let Some(writer) = &self.observation_writer {
             let (done, written) = tokio::sync::oneshot::channel();
             let request = super::batch::ObservationWrite {
                 review_id,
                 sealed: sealed.to_vec(),
                 token: token.map(str::to_string),
+                now,
                 done,
             };
             writer
@@ -85,6 +114,14 @@ impl Store {
         }
         on_db!(self, "add an observation", |pool| {
             let mut tx = pool.begin_write().await?;
+            let window: Option<(Option<i64>, i64)> = sqlx::query_as(REVIEW_WINDOW)
+                .bind(review_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let refused = Recorded::refusal(window, now);
+            if let Some(refused) = refused {
+                return Ok(refused);
+            }
             if let Some(token) = token {
                 let fresh = sqlx::query(USE_TOKEN)
                     .bind(token)
@@ -92,7 +129,7 @@ impl Store {
                     .await?
                     .rows_affected();
                 if fresh == 0 {
-                    return Ok(false);
+                    return Ok(Recorded::AlreadyStored);
                 }
             }
             sqlx::query(INSERT)
@@ -102,7 +139,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok(true)
+            Ok(Recorded::Stored)
         })
     }
 

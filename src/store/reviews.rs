@@ -303,6 +303,29 @@ impl Store {
         ))?)
     }
 
+    /// [`review_for_channel`](Self::review_for_channel) for `/debrief observe`, which
+    /// may answer from memory (`store/hints.rs`): the review read up to two seconds ago,
+    /// when no review changed since. The write checks the review again.
+    pub async fn review_for_channel_hint(
+        &self,
+        team_id: &str,
+        channel_id: &str,
+    ) -> anyhow::Result<Option<Review>> {
+        let Some(hints) = &self.channel_reviews else {
+            return self.review_for_channel(team_id, channel_id).await;
+        };
+        if let Some(review) = hints.get(team_id, channel_id, std::time::Instant::now()) {
+            return Ok(Some(review));
+        }
+        // Both taken before the lookup: its result counts as read when it was asked for.
+        let (generation, read_at) = (hints.generation(), std::time::Instant::now());
+        let found = self.review_for_channel(team_id, channel_id).await?;
+        if let Some(review) = &found {
+            hints.put(team_id, channel_id, review.clone(), generation, read_at);
+        }
+        Ok(found)
+    }
+
     pub async fn review(&self, id: ReviewId) -> anyhow::Result<Option<Review>> {
         const SQL: &str = concat!(
             "SELECT ",

@@ -7,7 +7,9 @@ use debrief::clock::Clock;
 use debrief::ids::SURVEY_OPEN;
 use debrief::ids::{OBSERVE_RECORD, OBSERVE_SHORTCUT};
 
-use crate::helpers::{CHANNEL, TestApp, TestDb};
+use debrief::store::observations::Recorded;
+
+use crate::helpers::{CHANNEL, TestApp, TestDb, execute};
 use crate::on_both_databases;
 
 on_both_databases!(
@@ -20,6 +22,8 @@ on_both_databases!(
     a_release_marks_more_observations_than_one_statement_holds,
     a_review_stops_taking_observations_a_week_after_its_meeting,
     a_dm_from_someone_in_two_reviews_asks_which_and_records_it_there,
+    a_settings_change_shows_in_the_very_next_observe,
+    a_review_changed_behind_the_services_back_takes_nothing_more,
 );
 
 /// Runs on a single-threaded runtime, so the test's log capture (a thread-local default
@@ -370,16 +374,17 @@ async fn concurrent_observations_are_all_kept(db: TestDb) {
                 14 | 15 => Some(format!("token-{n}")),
                 _ => None,
             };
+            let now = state.clock.now().as_second();
             state
                 .store
-                .add_observation_once(review, &sealed, token.as_deref())
+                .add_observation_once(review, &sealed, token.as_deref(), now)
                 .await
         }
     });
     let written: Vec<bool> = futures_util::future::join_all(writes)
         .await
         .into_iter()
-        .map(|result| result.expect("every concurrent write succeeds"))
+        .map(|result| result.expect("every concurrent write succeeds") == Recorded::Stored)
         .collect();
     assert!(written[..12].iter().all(|w| *w), "{written:?}");
     assert_eq!(
@@ -414,11 +419,12 @@ async fn a_release_marks_more_observations_than_one_statement_holds(db: TestDb) 
                 state
                     .pseudonym_key
                     .seal(review, "observation", format!("note {n:04}").as_bytes());
-            state.store.add_observation(review, &sealed).await
+            let now = state.clock.now().as_second();
+            state.store.add_observation(review, &sealed, now).await
         }
     });
     for written in futures_util::future::join_all(writes).await {
-        written.expect("every observation is stored");
+        assert_eq!(written.expect("the write succeeds"), Recorded::Stored);
     }
     let store = &app.state.store;
     assert_eq!(
@@ -693,5 +699,78 @@ async fn a_dm_from_someone_in_two_reviews_asks_which_and_records_it_there(db: Te
         "nothing in the checkout review"
     );
     app.run_due_jobs().await;
+    app.stop().await;
+}
+
+/// `/debrief observe` may use the review it read for the channel up to two seconds ago
+/// (SQLite, `store/hints.rs`), but only while no review has changed: the facilitator
+/// switching to live posting is answered for in the very next observation.
+async fn a_settings_change_shows_in_the_very_next_observe(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let observe = || {
+        app.slack
+            .command("U0BOB", CHANNEL, "observe the pager was silent")
+    };
+    let reply = observe().await;
+    assert!(
+        reply.text().contains("held for the agenda"),
+        "{}",
+        reply.body
+    );
+    let text = app.cmd("U0ALICE", "review observations=live").await;
+    assert!(text.contains("posted live"), "{text}");
+    let reply = observe().await;
+    assert!(
+        reply.text().contains("appear in the review's thread"),
+        "the reply still describes the review as it was: {}",
+        reply.body
+    );
+    assert_eq!(stored(&app).await.len(), 2);
+    app.stop().await;
+}
+
+/// The attack on that memory: change the review where no hook of the service sees it
+/// (another process, as a DBA or the `debrief` CLI would), right after an observation,
+/// and observe again at once. The write checks the review as it is then, so an
+/// observation cannot reach a review that stopped taking them or no longer exists.
+async fn a_review_changed_behind_the_services_back_takes_nothing_more(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let review = app.review_id().await;
+    let observe = |text: &'static str| app.slack.command("U0BOB", CHANNEL, text);
+    let reply = observe("observe the pager was silent").await;
+    assert!(reply.text().starts_with("Recorded"), "{}", reply.body);
+
+    // The meeting moved to ten days ago: the review's window closed.
+    let long_ago = app.clock.now().as_second() - 10 * 86_400;
+    execute(
+        &db,
+        &[format!(
+            "UPDATE reviews SET meeting_at = {long_ago} WHERE id = {review}"
+        )],
+    )
+    .await;
+    let reply = observe("observe staging had no canary").await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.text().contains("stopped taking"), "{}", reply.body);
+
+    // The store refuses on its own too, whatever review the caller read.
+    let sealed =
+        app.state
+            .pseudonym_key
+            .seal(review, "observation", b"written straight to the store");
+    let now = app.clock.now().as_second();
+    let recorded = app.state.store.add_observation(review, &sealed, now).await;
+    assert_eq!(recorded.unwrap(), Recorded::ReviewClosed);
+    let unknown = debrief::domain::ReviewId(review.0 + 1_000);
+    let recorded = app.state.store.add_observation(unknown, &sealed, now).await;
+    assert_eq!(recorded.unwrap(), Recorded::ReviewGone);
+
+    assert_eq!(
+        stored(&app).await,
+        vec!["the pager was silent".to_string()],
+        "only the observation made while the review took them"
+    );
     app.stop().await;
 }
