@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use debrief::clock::ManualClock;
+use debrief::clock::{Clock, ManualClock};
 use debrief::config::{OAuthConfig, Secret};
 use debrief::sandbox::{
     SANDBOX_BOT_TOKEN, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SECOND_BOT_TOKEN, SlackSandbox,
@@ -19,6 +19,7 @@ use crate::on_both_databases;
 on_both_databases!(
     two_workspaces_install_and_nothing_crosses_between_them,
     an_install_that_did_not_start_in_this_browser_is_refused,
+    the_automatic_learning_review_posts_with_the_installed_workspaces_token,
 );
 
 /// Where the app says Slack should send installers back; the test follows it by hand.
@@ -26,6 +27,14 @@ const REDIRECT: &str = "http://debrief.test/slack/oauth_redirect";
 
 /// An app with OAuth distribution and no SLACK_BOT_TOKEN, and the two workspaces' views.
 async fn distributed_app(db: &TestDb) -> (TestApp, TestApp) {
+    distributed_app_with(db, |_| {}).await
+}
+
+/// [`distributed_app`] with more configuration.
+async fn distributed_app_with(
+    db: &TestDb,
+    configure: impl FnOnce(&mut debrief::config::Config),
+) -> (TestApp, TestApp) {
     let (first, second) =
         SlackSandbox::start_two(SlackSandbox::small_workspace, SlackSandbox::small_workspace)
             .await
@@ -37,6 +46,7 @@ async fn distributed_app(db: &TestDb) -> (TestApp, TestApp) {
             client_secret: Secret::new(SANDBOX_CLIENT_SECRET),
             redirect_url: Some(REDIRECT.into()),
         });
+        configure(c);
     })
     .await;
     let other = app.in_workspace(&second);
@@ -448,5 +458,49 @@ async fn an_install_that_did_not_start_in_this_browser_is_refused(db: TestDb) {
     assert_eq!(stale.status, 400);
     assert!(stale.body.contains("ten minutes"), "{}", stale.body);
     first.run_due_jobs().await;
+    first.stop().await;
+}
+
+/// The quarterly learning review posts itself in `DEBRIEF_LEARNING_REVIEW_CHANNEL` on the
+/// quarter's first weekday. With OAuth distribution there is no SLACK_BOT_TOKEN, so the
+/// post must act for the workspace whose review it is, with its installed token: before,
+/// it was queued for no workspace and every call failed with no token.
+async fn the_automatic_learning_review_posts_with_the_installed_workspaces_token(db: TestDb) {
+    let (first, second) = distributed_app_with(&db, |c| {
+        c.learning.review_channel = Some(CHANNEL.into());
+    })
+    .await;
+    let page = install(&first, &first, "U0ALICE").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    first.run_due_jobs().await;
+    first.open_review("").await;
+    debrief::bot::jobs::schedule_recurring(&first.state, first.clock.now())
+        .await
+        .unwrap();
+    let (quarter, opens) = debrief::features::learning::post::next_automatic(
+        first.clock.now(),
+        &jiff::tz::TimeZone::UTC,
+    );
+    first.clock.advance_to(opens);
+    first.run_due_jobs().await;
+    let reviewed = quarter.previous().to_string();
+    let posted: Vec<_> = first
+        .sandbox
+        .messages_in(CHANNEL)
+        .into_iter()
+        .filter(|m| {
+            m.text
+                .starts_with(&format!("Quarterly learning review: {reviewed}"))
+        })
+        .collect();
+    assert!(
+        !posted.is_empty(),
+        "no report in the review channel; calls made: {:?}",
+        first.sandbox.calls("chat.postMessage").len()
+    );
+    assert!(
+        second.sandbox.messages_in(CHANNEL).is_empty(),
+        "nothing in the other workspace's channel of the same id"
+    );
     first.stop().await;
 }

@@ -286,6 +286,9 @@ pub async fn automatic(
         .await?
         && let Some(team_id) = state.store.busiest_team().await?
     {
+        // Queued as that workspace's job, so that with OAuth distribution (no
+        // SLACK_BOT_TOKEN) the post runs with the token its install stored.
+        let access = state.workspace_access(&team_id).await?;
         let job = Job::PostLearningReview {
             team_id,
             quarter: reviewed.clone(),
@@ -295,7 +298,8 @@ pub async fn automatic(
             requester: None,
             next_part: 0,
         };
-        state.store.enqueue(&job.to_row(now), now).await?;
+        crate::workspace::acting_for(access.acting(), state.store.enqueue(&job.to_row(now), now))
+            .await?;
         state
             .store
             .finish_learning_review_post(&reviewed, now)
