@@ -185,6 +185,7 @@ pub fn open(
     Ok(String::from_utf8(bytes)?)
 }
 
+/// The answer to an observation that came after its review's window closed.
 fn stopped_taking() -> Error {
     crate::error::UserError(
         "This review stopped taking anonymous observations a week after its meeting, so nothing was recorded. Raise it in the channel, or in a new review.".into(),

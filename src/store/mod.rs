@@ -225,12 +225,12 @@ impl Store {
                 // memory budget. Other pages are read from the OS's cache, which costs a
                 // copy, not a disk read (measured: no loss of `observe` throughput).
                 .pragma("cache_size", "-256");
-            // All four connections from the start: a pool that grows only when a burst
-            // arrives adds each connection's cache then, and RSS steps up mid-run for a
-            // reason that is not a leak. Fixed, the memory is spent once, at start-up.
             let hints = std::sync::Arc::new(hints::ChannelReviews::default());
             let review_changes = hints.change_counter();
             channel_reviews = Some(hints);
+            // All four connections from the start: a pool that grows only when a burst
+            // arrives adds each connection's cache then, and RSS steps up mid-run for a
+            // reason that is not a leak. Fixed, the memory is spent once, at start-up.
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .min_connections(4)
