@@ -17,14 +17,13 @@
 //! thread once.
 
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::Context;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::{mpsc, oneshot};
 
 use super::observations::Recorded;
-use super::random_id;
+use super::{SQLITE_BUSY_TIMEOUT, SQLITE_PRAGMAS, random_id};
 use crate::domain::ReviewId;
 
 /// The most observations one commit carries.
@@ -55,16 +54,19 @@ pub(crate) fn spawn(path: &Path) -> anyhow::Result<mpsc::Sender<ObservationWrite
     Ok(sender)
 }
 
-/// A connection with the settings of the pool's (`Store::connect`): the same durability
+/// A connection with the pool's settings (`SQLITE_PRAGMAS`): the same durability
 /// (`synchronous=FULL`: synced before anyone is told), the same wait for the write lock,
 /// deleted content overwritten, foreign keys enforced.
 fn open(path: &Path) -> anyhow::Result<Connection> {
     let connection = Connection::open(path)
         .with_context(|| format!("could not open {} for observations", path.display()))?;
-    connection.busy_timeout(Duration::from_secs(5))?;
-    connection.execute_batch(
-        "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON; PRAGMA cache_size = -256;",
-    )?;
+    connection.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+    // Safe to splice: the names and values are constants, not input.
+    let settings: String = SQLITE_PRAGMAS
+        .iter()
+        .map(|(name, value)| format!("PRAGMA {name} = {value};"))
+        .collect();
+    connection.execute_batch(&settings)?;
     Ok(connection)
 }
 
@@ -129,4 +131,25 @@ fn write(
     }
     transaction.commit()?;
     Ok(outcomes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::open;
+
+    #[test]
+    fn the_writers_connection_has_the_pools_settings() {
+        let folder = tempfile::tempdir().unwrap();
+        let connection = open(&folder.path().join("debrief.db")).unwrap();
+        let setting = |name: &str| -> i64 {
+            connection
+                .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+                .unwrap()
+        };
+        assert_eq!(setting("synchronous"), 2, "FULL");
+        assert_eq!(setting("secure_delete"), 1);
+        assert_eq!(setting("foreign_keys"), 1);
+        assert_eq!(setting("cache_size"), -256);
+        assert_eq!(setting("busy_timeout"), 5_000);
+    }
 }

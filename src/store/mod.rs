@@ -11,9 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 pub mod actions;
 pub mod agenda;
@@ -173,6 +171,28 @@ fn private_database_files(path: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long a SQLite connection waits for another's write lock before giving up.
+pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Settings of every SQLite connection: the pool's and the observation writer's
+/// (`store/batch.rs`), so that the two cannot drift apart.
+pub(crate) const SQLITE_PRAGMAS: &[(&str, &str)] = &[
+    // FULL: every commit is on disk before anyone is told it was stored, so an
+    // acknowledged answer or observation survives a power cut, not only a crash. Group
+    // commit (store/batch.rs) shares one sync among a burst.
+    ("synchronous", "FULL"),
+    // Overwrite deleted content, so an edited or removed answer does not linger in free
+    // pages of a copied database file.
+    ("secure_delete", "ON"),
+    // 256 KiB of page cache per connection instead of 2 MiB: the hot pages (open reviews,
+    // due jobs) fit, and the connections stay inside the memory budget. Other pages are
+    // read from the OS's cache, which costs a copy, not a disk read (measured: no loss of
+    // `observe` throughput).
+    ("cache_size", "-256"),
+    // sqlx's default, which a connection opened without sqlx does not have.
+    ("foreign_keys", "ON"),
+];
+
 /// The two supported backends.
 #[derive(Clone, Debug)]
 pub(crate) enum Db {
@@ -207,24 +227,15 @@ impl Store {
             if let Some(path) = crate::config::sqlite_path(url) {
                 private_database_files(&path)?;
             }
-            let options = SqliteConnectOptions::from_str(url)
+            let mut options = SqliteConnectOptions::from_str(url)
                 .with_context(|| "DATABASE_URL is not a valid sqlite URL")?
                 .create_if_missing(true)
                 // WAL lets the HTTP handlers read while the job runner writes.
                 .journal_mode(SqliteJournalMode::Wal)
-                // FULL: every commit is on disk before anyone is told it was stored, so an
-                // acknowledged answer or observation survives a power cut, not only a
-                // crash. Group commit (store/batch.rs) shares one sync among a burst.
-                .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(5))
-                // Overwrite deleted content, so an edited or removed answer does not
-                // linger in free pages of a copied database file.
-                .pragma("secure_delete", "ON")
-                // 256 KiB of page cache per connection instead of 2 MiB: the hot pages
-                // (open reviews, due jobs) fit, and the four connections stay inside the
-                // memory budget. Other pages are read from the OS's cache, which costs a
-                // copy, not a disk read (measured: no loss of `observe` throughput).
-                .pragma("cache_size", "-256");
+                .busy_timeout(SQLITE_BUSY_TIMEOUT);
+            for (name, value) in SQLITE_PRAGMAS {
+                options = options.pragma(*name, *value);
+            }
             let hints = std::sync::Arc::new(hints::ChannelReviews::default());
             let review_changes = hints.change_counter();
             channel_reviews = Some(hints);

@@ -118,8 +118,7 @@ impl Store {
                 .bind(review_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let refused = Recorded::refusal(window, now);
-            if let Some(refused) = refused {
+            if let Some(refused) = Recorded::refusal(window, now) {
                 return Ok(refused);
             }
             if let Some(token) = token {
