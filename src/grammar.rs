@@ -282,6 +282,12 @@ pub fn parse(
     text: &str,
     specs: &'static [CommandSpec],
 ) -> Result<Invocation, GrammarError> {
+    // A free-text subcommand ("observe …") takes the rest verbatim, so it is found from
+    // its plain leading words and the rest is never tokenized: a stray quote mark in an
+    // observation ("the 27\" monitor") is part of the text, not an unclosed argument.
+    if let Some(spec) = free_text_spec(text, specs) {
+        return parse_arguments(slash, spec, &[], text);
+    }
     let tokens = tokenize(text)?;
     let Some(first) = tokens.first() else {
         return Err(GrammarError(format!(
@@ -303,6 +309,23 @@ pub fn parse(
         },
     };
     parse_arguments(slash, spec, &tokens[consumed..], text)
+}
+
+/// The free-text subcommand `text` starts with, when its leading words name one exactly
+/// (any case), two-word names first as below.
+fn free_text_spec(text: &str, specs: &'static [CommandSpec]) -> Option<&'static CommandSpec> {
+    let mut words = text.split_whitespace();
+    let first = words.next()?;
+    let second = words.next();
+    let named = |name: &str| {
+        specs
+            .iter()
+            .find(|spec| spec.name.eq_ignore_ascii_case(name))
+    };
+    let spec = second
+        .and_then(|second| named(&format!("{first} {second}")))
+        .or_else(|| named(first))?;
+    spec.rest.is_some().then_some(spec)
 }
 
 fn unknown_subcommand(slash: &str, word: &str, specs: &[CommandSpec]) -> GrammarError {
@@ -977,6 +1000,22 @@ mod tests {
             Some(r#"The "retry" storm  started before the deploy"#)
         );
         assert!(err("observe").contains("needs the text"));
+    }
+
+    #[test]
+    fn a_stray_quote_mark_in_free_text_is_part_of_the_text() {
+        // One quote mark: an unclosed argument anywhere else, but an observation is prose.
+        let inv = ok(r#"observe the 27" monitor hid the "error rate"#);
+        assert_eq!(
+            inv.rest.as_deref(),
+            Some(r#"the 27" monitor hid the "error rate"#)
+        );
+        assert_eq!(
+            ok("OBSERVE “curly alone").rest.as_deref(),
+            Some("“curly alone")
+        );
+        // Other subcommands still say what is wrong with an unclosed quote.
+        assert!(err(r#"incident title="unclosed"#).contains("never closed"));
     }
 
     #[test]

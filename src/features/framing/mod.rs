@@ -217,7 +217,10 @@ pub fn standing_questions(facts: IncidentFacts) -> Vec<&'static str> {
 /// cues are never tried at a token that cannot begin them.
 struct Compiled {
     cues: Vec<(&'static Cue, Phrase)>,
+    /// Per first word, the cues to try there in lexicon order: those that start with the
+    /// word and those that can start anywhere, merged once here rather than per token.
     by_first_word: HashMap<String, Vec<usize>, words::FastHash>,
+    /// The cues that can start at any word, for words no cue starts with.
     anywhere: Vec<usize>,
 }
 
@@ -243,6 +246,7 @@ impl Compiled {
             }
         }
         for list in by_first_word.values_mut() {
+            list.extend(&anywhere);
             list.sort_unstable();
             list.dedup();
         }
@@ -254,11 +258,10 @@ impl Compiled {
     }
 
     /// The cues worth trying at a token, in lexicon order.
-    fn candidates(&self, word: &str) -> Vec<usize> {
-        let mut found = self.anywhere.clone();
-        found.extend(self.by_first_word.get(word).into_iter().flatten());
-        found.sort_unstable();
-        found
+    fn candidates(&self, word: &str) -> &[usize] {
+        self.by_first_word
+            .get(word)
+            .map_or(&self.anywhere, |list| list.as_slice())
     }
 }
 
@@ -380,7 +383,7 @@ fn find_hits(tokens: &[Token], rejected: &[bool]) -> Vec<Hit> {
         if rejected[token.sentence] {
             continue;
         }
-        for n in compiled.candidates(&token.word) {
+        for &n in compiled.candidates(&token.word) {
             let (cue, phrase) = &compiled.cues[n];
             let Some(end) = phrase.find(tokens, start).filter(|&end| end > start) else {
                 continue;

@@ -245,8 +245,8 @@ pub(super) fn class_end(class: Class, tokens: &[Token], i: usize) -> Option<usiz
     let first = tokens.get(i)?;
     match class {
         Class::Words(set) => set.has(&first.word).then_some(i + 1),
-        Class::Person => person(tokens, i),
-        Class::Individual => person(tokens, i).filter(|_| !COLLECTIVE.has(&first.word)),
+        Class::Person => first.person_end,
+        Class::Individual => first.person_end.filter(|_| !COLLECTIVE.has(&first.word)),
         Class::People => people(tokens, i),
         Class::Vendor => vendor(tokens, i),
         Class::Incident => incident(tokens, i),
@@ -310,12 +310,15 @@ pub(super) fn forms(base: &str) -> Vec<String> {
 
 /// Whether a person is named at `i`, in the same clause as the word before it.
 pub(super) fn starts_person(tokens: &[Token], i: usize) -> bool {
-    tokens.get(i).is_some_and(|t| t.gap == Gap::Space) && person(tokens, i).is_some()
+    tokens
+        .get(i)
+        .is_some_and(|t| t.gap == Gap::Space && t.person_end.is_some())
 }
 
 /// A person-ish subject: a pronoun, a mention, a role ("the on-call engineer", "the
-/// release manager") or a capitalised name.
-fn person(tokens: &[Token], i: usize) -> Option<usize> {
+/// release manager") or a capitalised name. The tokenizer keeps the answer for each
+/// token in `Token::person_end`; read it there.
+pub(super) fn person(tokens: &[Token], i: usize) -> Option<usize> {
     let first = tokens.get(i)?;
     if PRONOUNS.has(&first.word) || first.mention {
         return Some(i + 1);
