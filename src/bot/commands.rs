@@ -363,7 +363,7 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "learning-review",
-        summary: "Post the quarterly learning review in this channel (default: the last complete quarter); format=markdown uploads it as a document.",
+        summary: "Post the quarterly learning review in this channel (default: the last complete quarter); format=markdown uploads it as a document. every=quarter posts it here on each quarter's first weekday, every=off stops that.",
         args: &[
             ArgSpec {
                 key: "quarter",
@@ -373,6 +373,11 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
             ArgSpec {
                 key: "format",
                 kind: ArgKind::Choice(&["blocks", "markdown"]),
+                required: false,
+            },
+            ArgSpec {
+                key: "every",
+                kind: ArgKind::Choice(&["quarter", "off"]),
                 required: false,
             },
         ],

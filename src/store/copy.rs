@@ -35,6 +35,7 @@ pub const TABLES: &[&str] = &[
     "trials",
     "learnings_lookups",
     "learning_review_posts",
+    "learning_review_schedules",
     "incident_ledger",
     "pulses",
     "pulse_invitees",

@@ -188,6 +188,8 @@ const NAMED_OF_TEAM: &[(&str, &str)] = &[
     ("mode_merges", "team_id = $1"),
     ("trials", "team_id = $1"),
     ("learnings_lookups", "team_id = $1"),
+    ("learning_review_posts", "team_id = $1"),
+    ("learning_review_schedules", "team_id = $1"),
     (
         "pulse_invitees",
         "pulse_id IN (SELECT id FROM pulses WHERE team_id = $1)",
@@ -206,7 +208,6 @@ const SHARED: &[&str] = &[
     "processed_events",
     "slack_users",
     "digest_opt_outs",
-    "learning_review_posts",
 ];
 
 /// What `purge` found (and, unless it was a dry run, deleted), table by table.

@@ -5,7 +5,7 @@
 use futures_util::TryStreamExt;
 use jiff::Timestamp;
 
-use super::{Store, on_db};
+use super::{BeginWrite as _, Store, on_db};
 use crate::domain::ReviewId;
 
 /// An incident as the report needs it.
@@ -453,24 +453,26 @@ impl Store {
             .await?))
     }
 
-    /// Claims the automatic post of `quarter`. Only the first claim succeeds, whichever
-    /// worker, replica or re-queued job makes it; a claim that never finished posting is
-    /// taken over once `stale_before` has passed since it was made.
+    /// Claims the automatic post of `quarter` for `team_id`. Only the first claim
+    /// succeeds, whichever worker, replica or re-queued job makes it; a claim that never
+    /// finished posting is taken over once `stale_before` has passed since it was made.
     pub async fn claim_learning_review_post(
         &self,
+        team_id: &str,
         quarter: &str,
         worker: &str,
         now: Timestamp,
         stale_before: Timestamp,
     ) -> anyhow::Result<bool> {
-        const CLAIM: &str = "INSERT INTO learning_review_posts (quarter, claimed_by, claimed_at) VALUES ($1, $2, $3)
-                             ON CONFLICT (quarter) DO UPDATE SET claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at
+        const CLAIM: &str = "INSERT INTO learning_review_posts (team_id, quarter, claimed_by, claimed_at) VALUES ($1, $2, $3, $4)
+                             ON CONFLICT (team_id, quarter) DO UPDATE SET claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at
                              WHERE learning_review_posts.posted_at IS NULL
                                AND (learning_review_posts.claimed_by = excluded.claimed_by
-                                    OR learning_review_posts.claimed_at < $4)";
+                                    OR learning_review_posts.claimed_at < $5)";
         let affected = on_db!(self, "claim learning review post", |pool| Ok(sqlx::query(
             CLAIM
         )
+        .bind(team_id)
         .bind(quarter)
         .bind(worker)
         .bind(now.as_second())
@@ -481,21 +483,79 @@ impl Store {
         Ok(affected == 1)
     }
 
-    /// Records that the automatic post of `quarter` went out.
+    /// Records that the automatic post of `quarter` went out for `team_id`.
     pub async fn finish_learning_review_post(
         &self,
+        team_id: &str,
         quarter: &str,
         now: Timestamp,
     ) -> anyhow::Result<()> {
-        const SQL: &str = "UPDATE learning_review_posts SET posted_at = $2 WHERE quarter = $1";
+        const SQL: &str =
+            "UPDATE learning_review_posts SET posted_at = $3 WHERE team_id = $1 AND quarter = $2";
         on_db!(self, "finish learning review post", |pool| {
             sqlx::query(SQL)
+                .bind(team_id)
                 .bind(quarter)
                 .bind(now.as_second())
                 .execute(pool)
                 .await?;
             Ok(())
         })
+    }
+
+    /// Makes `channel_id` the workspace's channel for the automatic learning review; the
+    /// channel it replaces, if another.
+    pub async fn set_learning_review_channel(
+        &self,
+        team_id: &str,
+        channel_id: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<Option<String>> {
+        const BEFORE: &str = "SELECT channel_id FROM learning_review_schedules WHERE team_id = $1";
+        const SET: &str = "INSERT INTO learning_review_schedules (team_id, channel_id, created_at) VALUES ($1, $2, $3)
+                           ON CONFLICT (team_id) DO UPDATE SET channel_id = excluded.channel_id, created_at = excluded.created_at";
+        let before: Option<String> = on_db!(self, "set learning review channel", |pool| {
+            let mut tx = pool.begin_write().await?;
+            let before: Option<String> = sqlx::query_scalar(BEFORE)
+                .bind(team_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            sqlx::query(SET)
+                .bind(team_id)
+                .bind(channel_id)
+                .bind(now.as_second())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(before)
+        })?;
+        Ok(before.filter(|before| before != channel_id))
+    }
+
+    /// Stops the workspace's automatic learning review; the channel it went to, if any.
+    pub async fn remove_learning_review_channel(
+        &self,
+        team_id: &str,
+    ) -> anyhow::Result<Option<String>> {
+        const SQL: &str =
+            "DELETE FROM learning_review_schedules WHERE team_id = $1 RETURNING channel_id";
+        on_db!(self, "remove learning review channel", |pool| Ok(
+            sqlx::query_scalar(SQL)
+                .bind(team_id)
+                .fetch_optional(pool)
+                .await?
+        ))
+    }
+
+    /// Every workspace's channel for the automatic learning review: (team, channel).
+    pub async fn learning_review_channels(&self) -> anyhow::Result<Vec<(String, String)>> {
+        const SQL: &str =
+            "SELECT team_id, channel_id FROM learning_review_schedules ORDER BY team_id";
+        on_db!(self, "learning review channels", |pool| Ok(sqlx::query_as(
+            SQL
+        )
+        .fetch_all(pool)
+        .await?))
     }
 }
 

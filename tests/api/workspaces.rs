@@ -20,6 +20,7 @@ on_both_databases!(
     two_workspaces_install_and_nothing_crosses_between_them,
     an_install_that_did_not_start_in_this_browser_is_refused,
     the_automatic_learning_review_posts_with_the_installed_workspaces_token,
+    each_workspace_gets_its_learning_review_in_the_channel_it_chose,
 );
 
 /// Where the app says Slack should send installers back; the test follows it by hand.
@@ -502,5 +503,86 @@ async fn the_automatic_learning_review_posts_with_the_installed_workspaces_token
         second.sandbox.messages_in(CHANNEL).is_empty(),
         "nothing in the other workspace's channel of the same id"
     );
+    first.stop().await;
+}
+
+/// The quarterly reports of `reviewed` in a workspace's channel (their first parts).
+fn learning_reviews_in(workspace: &TestApp, channel: &str, reviewed: &str) -> Vec<String> {
+    workspace
+        .sandbox
+        .messages_in(channel)
+        .into_iter()
+        .filter(|m| {
+            m.text
+                .starts_with(&format!("Quarterly learning review: {reviewed} (1 of"))
+        })
+        .map(|m| format!("{} {}", m.text, m.blocks))
+        .collect()
+}
+
+async fn each_workspace_gets_its_learning_review_in_the_channel_it_chose(db: TestDb) {
+    let (first, second) = distributed_app(&db).await;
+    for (workspace, installer) in [(&first, "U0ALICE"), (&second, "U0DAN")] {
+        let page = install(&first, workspace, installer).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+    }
+    first.run_due_jobs().await;
+    // An incident in the first workspace only: each report counts its own.
+    first.open_review("").await;
+
+    let chosen = first.cmd("U0ALICE", "learning-review every=quarter").await;
+    assert!(
+        chosen.contains("This channel gets the learning review every quarter"),
+        "{chosen}"
+    );
+    let chosen = second.cmd("U0ALICE", "learning-review every=quarter").await;
+    assert!(
+        chosen.contains("This channel gets the learning review every quarter"),
+        "{chosen}"
+    );
+
+    let tz = jiff::tz::TimeZone::UTC;
+    let (quarter, opens) =
+        debrief::features::learning::post::next_automatic(first.clock.now(), &tz);
+    first.clock.advance_to(opens);
+    first.run_due_jobs().await;
+    let reviewed = quarter.previous().to_string();
+    let in_first = learning_reviews_in(&first, CHANNEL, &reviewed);
+    let in_second = learning_reviews_in(&second, CHANNEL, &reviewed);
+    assert_eq!(
+        in_first.len(),
+        1,
+        "one report in the first workspace: {in_first:?}"
+    );
+    assert_eq!(
+        in_second.len(),
+        1,
+        "one report in the second workspace: {in_second:?}"
+    );
+    assert!(
+        in_first[0].contains("1 incident this quarter."),
+        "{}",
+        in_first[0]
+    );
+    assert!(
+        !in_second[0].contains("1 incident this quarter."),
+        "{}",
+        in_second[0]
+    );
+
+    // The second workspace stops it; the first still gets the next quarter's.
+    let stopped = second.cmd("U0ALICE", "learning-review every=off").await;
+    assert!(stopped.contains("stops"), "{stopped}");
+    let again = second.cmd("U0ALICE", "learning-review every=off").await;
+    assert!(again.contains("nothing to stop"), "{again}");
+    let (next, opens) = debrief::features::learning::post::next_automatic(first.clock.now(), &tz);
+    assert_eq!(next, quarter.next());
+    first.clock.advance_to(opens);
+    first.run_due_jobs().await;
+    assert_eq!(
+        learning_reviews_in(&first, CHANNEL, &quarter.to_string()).len(),
+        1
+    );
+    assert!(learning_reviews_in(&second, CHANNEL, &quarter.to_string()).is_empty());
     first.stop().await;
 }

@@ -38,7 +38,55 @@ use crate::error::Error;
 use crate::grammar::Invocation;
 use crate::queue::{self, Job, Requester};
 use crate::request::{CommandRequest, Reply};
+use crate::slack::blocks;
 use crate::user_error;
+
+/// `/debrief learning-review every=quarter`: this channel gets the workspace's review on
+/// each quarter's first weekday, in place of any channel chosen before.
+async fn schedule(
+    state: &AppState,
+    request: &CommandRequest,
+    now: Timestamp,
+) -> Result<Reply, Error> {
+    let channel = &request.channel_id;
+    let replaced = state
+        .store
+        .set_learning_review_channel(&request.team_id, channel, now)
+        .await?;
+    post::ensure_automatic(state, now).await?;
+    let tz = &state.config.learning.timezone;
+    let (opening, at) = post::next_automatic(now, tz);
+    let instead = replaced
+        .map(|before| format!(" It no longer goes to <#{before}>."))
+        .unwrap_or_default();
+    Ok(Reply::ephemeral(format!(
+        "This channel gets the learning review every quarter, on the quarter's first weekday. The next, of {}, comes {}.{instead} `/debrief learning-review every=off` stops it.",
+        opening.previous(),
+        blocks::date(at.as_second())
+    )))
+}
+
+/// `/debrief learning-review every=off`.
+async fn unschedule(state: &AppState, request: &CommandRequest) -> Result<Reply, Error> {
+    let removed = state
+        .store
+        .remove_learning_review_channel(&request.team_id)
+        .await?;
+    // The operator's setting still applies to the workspace it is taken to belong to.
+    if let Some(configured) = &state.config.learning.review_channel
+        && state.store.busiest_team().await?.as_deref() == Some(request.team_id.as_str())
+    {
+        return Ok(Reply::ephemeral(format!(
+            "The learning review still goes to <#{configured}> every quarter: debrief's operator set that channel (DEBRIEF_LEARNING_REVIEW_CHANNEL), and only they can stop it. `/debrief learning-review every=quarter` in a channel sends it there instead."
+        )));
+    }
+    Ok(Reply::ephemeral(match removed {
+        Some(channel) => format!(
+            "The quarterly learning review stops: <#{channel}> gets no more. `/debrief learning-review` still posts one whenever you ask."
+        ),
+        None => "This workspace gets no quarterly learning review, so there is nothing to stop. `/debrief learning-review every=quarter` in a channel starts one there.".into(),
+    }))
+}
 
 /// `/debrief learning-review [quarter=2026-Q3] [format=markdown]`: posts the report in this
 /// channel. Without `quarter=`, the last complete quarter.
@@ -49,6 +97,11 @@ pub async fn command(
     now: Timestamp,
 ) -> Result<Reply, Error> {
     super::require_channel(request, "learning-review")?;
+    match inv.choice("every") {
+        Some("quarter") => return schedule(state, request, now).await,
+        Some("off") => return unschedule(state, request).await,
+        _ => {}
+    }
     let current = Quarter::containing(now, &state.config.learning.timezone);
     let quarter = match inv.text("quarter") {
         Some(raw) => match raw.parse::<Quarter>() {

@@ -249,10 +249,13 @@ pub fn next_automatic(now: Timestamp, tz: &TimeZone) -> (Quarter, Timestamp) {
     }
 }
 
-/// Queues the next automatic post, when a channel is configured. Every replica may call
-/// this: the job's dedupe key keeps one row per quarter.
+/// Queues the next automatic post, when any workspace has a channel for it (its own, or
+/// DEBRIEF_LEARNING_REVIEW_CHANNEL). Every replica may call this: the job's dedupe key
+/// keeps one row per quarter.
 pub async fn ensure_automatic(state: &AppState, now: Timestamp) -> anyhow::Result<()> {
-    if state.config.learning.review_channel.is_none() {
+    if state.config.learning.review_channel.is_none()
+        && state.store.learning_review_channels().await?.is_empty()
+    {
         return Ok(());
     }
     let (quarter, at) = next_automatic(now, &state.config.learning.timezone);
@@ -263,34 +266,62 @@ pub async fn ensure_automatic(state: &AppState, now: Timestamp) -> anyhow::Resul
     Ok(())
 }
 
-/// Job: on the first weekday of `opening`, post the review of the quarter before it in the
-/// configured channel, once: the first worker to claim the quarter posts, any other finds
-/// it claimed and does nothing. Then queue the next quarter's.
+/// Where the automatic post goes: each workspace's own channel, and the configured
+/// channel for the workspace with the most incidents unless it chose one itself.
+pub fn automatic_targets(
+    chosen: Vec<(String, String)>,
+    configured: Option<&str>,
+    busiest_team: Option<String>,
+) -> Vec<(String, String)> {
+    let mut targets = chosen;
+    if let (Some(channel), Some(team)) = (configured, busiest_team)
+        && !targets.iter().any(|(chosen_team, _)| *chosen_team == team)
+    {
+        targets.push((team, channel.to_string()));
+    }
+    targets
+}
+
+/// Job: on the first weekday of `opening`, post the review of the quarter before it in
+/// each workspace's channel, once per workspace: the first worker to claim a workspace's
+/// quarter posts it, any other finds it claimed and does nothing. Then queue the next
+/// quarter's.
 pub async fn automatic(
     state: &AppState,
     ctx: &JobContext,
     opening: &str,
     now: Timestamp,
 ) -> Result<(), JobError> {
-    let Some(channel) = state.config.learning.review_channel.clone() else {
-        return Ok(());
-    };
     let quarter: Quarter = opening
         .parse()
         .map_err(|e| JobError::Permanent(format!("{e}")))?;
     let stale = Timestamp::from_second(now.as_second() - CLAIM_STALE_SECONDS).unwrap_or(now);
     let reviewed = quarter.previous().to_string();
-    if state
-        .store
-        .claim_learning_review_post(&reviewed, &ctx.worker, now, stale)
-        .await?
-        && let Some(team_id) = state.store.busiest_team().await?
-    {
+    let configured = state.config.learning.review_channel.as_deref();
+    let busiest = match configured {
+        Some(_) => state.store.busiest_team().await?,
+        None => None,
+    };
+    let targets = automatic_targets(
+        state.store.learning_review_channels().await?,
+        configured,
+        busiest,
+    );
+    for (team_id, channel) in targets {
         // Queued as that workspace's job, so that with OAuth distribution (no
-        // SLACK_BOT_TOKEN) the post runs with the token its install stored.
+        // SLACK_BOT_TOKEN) the post runs with the token its install stored. A workspace
+        // that uninstalled debrief gets nothing: Slack would refuse every call.
         let access = state.workspace_access(&team_id).await?;
+        if matches!(access, crate::app::WorkspaceAccess::NotInstalled)
+            || !state
+                .store
+                .claim_learning_review_post(&team_id, &reviewed, &ctx.worker, now, stale)
+                .await?
+        {
+            continue;
+        }
         let job = Job::PostLearningReview {
-            team_id,
+            team_id: team_id.clone(),
             quarter: reviewed.clone(),
             channel,
             markdown: false,
@@ -302,7 +333,7 @@ pub async fn automatic(
             .await?;
         state
             .store
-            .finish_learning_review_post(&reviewed, now)
+            .finish_learning_review_post(&team_id, &reviewed, now)
             .await?;
     }
     ensure_automatic(state, now).await?;
@@ -313,6 +344,33 @@ pub async fn automatic(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workspaces_own_channel_wins_over_the_operators() {
+        let chosen = || vec![("T1".to_string(), "C1".to_string())];
+        let pairs = |targets: Vec<(String, String)>| {
+            targets
+                .iter()
+                .map(|(t, c)| format!("{t}:{c}"))
+                .collect::<Vec<_>>()
+        };
+        // The busiest workspace chose its own: the configured channel is not added.
+        assert_eq!(
+            pairs(automatic_targets(chosen(), Some("C9"), Some("T1".into()))),
+            ["T1:C1"]
+        );
+        // Another workspace is the busiest: it gets the configured channel.
+        assert_eq!(
+            pairs(automatic_targets(chosen(), Some("C9"), Some("T2".into()))),
+            ["T1:C1", "T2:C9"]
+        );
+        // No configured channel, or no incidents anywhere: only the chosen ones.
+        assert_eq!(
+            pairs(automatic_targets(chosen(), None, Some("T2".into()))),
+            ["T1:C1"]
+        );
+        assert!(automatic_targets(Vec::new(), Some("C9"), None).is_empty());
+    }
 
     #[test]
     fn the_automatic_post_waits_for_the_first_weekday() {
