@@ -237,9 +237,24 @@ pub async fn execute(
                 )
                 .await?;
             }
+            // Slack refusing an installed workspace's token is an uninstall nobody told us
+            // about (Socket Mode never delivers `tokens_revoked`; a missed event): stop
+            // that workspace's other jobs now rather than have each fail when it comes due.
+            if let (Some(WorkspaceAccess::Installed(workspace)), Err(JobError::Slack(err))) =
+                (&access, &result)
+                && let Some(code) = err.refused_token().filter(|code| workspace_gone(code))
+            {
+                crate::bot::events::workspace_lost(state, &workspace.team_id, code).await?;
+            }
         }
     }
     Ok(outcome)
+}
+
+/// Whether a token refusal means the workspace's token is gone for good. `not_authed`
+/// (no token was sent) is a fault on this side, not the workspace's.
+fn workspace_gone(code: &str) -> bool {
+    code != "not_authed"
 }
 
 /// Runs `work` while renewing the job's lease every [`HEARTBEAT`], so a long job (a

@@ -21,6 +21,7 @@ on_both_databases!(
     an_install_that_did_not_start_in_this_browser_is_refused,
     the_automatic_learning_review_posts_with_the_installed_workspaces_token,
     each_workspace_gets_its_learning_review_in_the_channel_it_chose,
+    a_token_slack_refuses_stops_that_workspace_without_any_event,
 );
 
 /// Where the app says Slack should send installers back; the test follows it by hand.
@@ -584,5 +585,72 @@ async fn each_workspace_gets_its_learning_review_in_the_channel_it_chose(db: Tes
         1
     );
     assert!(learning_reviews_in(&second, CHANNEL, &quarter.to_string()).is_empty());
+    first.stop().await;
+}
+
+/// Jobs still to run for `team`.
+async fn pending_for(app: &TestApp, team: &str) -> i64 {
+    app.state
+        .store
+        .pending_jobs_by_team()
+        .await
+        .unwrap()
+        .iter()
+        .find(|(t, _)| t.as_deref() == Some(team))
+        .map_or(0, |(_, n)| *n)
+}
+
+async fn a_token_slack_refuses_stops_that_workspace_without_any_event(db: TestDb) {
+    let (first, second) = distributed_app(&db).await;
+    for (workspace, installer) in [(&first, "U0ALICE"), (&second, "U0DAN")] {
+        let page = install(&first, workspace, installer).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+    }
+    first.run_due_jobs().await;
+    first.open_review("").await;
+    second.open_review("").await;
+    let first_pending = pending_for(&first, "T0SANDBOX").await;
+    assert!(first_pending > 0 && pending_for(&first, "T0SECOND").await > 1);
+
+    // The second workspace's token stops working, and no event says so (as over Socket
+    // Mode, where `tokens_revoked` never arrives).
+    second.sandbox.revoke_token();
+    let before = second.sandbox.calls("").len();
+    let first_calls = first.sandbox.calls("").len();
+    first
+        .run_jobs_until_idle(Duration::from_secs(3 * 86_400))
+        .await;
+    assert_eq!(
+        second.sandbox.calls("").len() - before,
+        1,
+        "one refused call, then nothing more for that workspace"
+    );
+    assert_eq!(pending_for(&first, "T0SECOND").await, 0);
+    let tokens = query_strings(
+        &db,
+        "SELECT team_id FROM workspaces WHERE sealed_token IS NOT NULL ORDER BY team_id",
+    )
+    .await;
+    assert_eq!(
+        tokens,
+        vec!["T0SANDBOX".to_string()],
+        "the refused token is deleted"
+    );
+    let refused = second.cmd("U0ALICE", "status").await;
+    assert!(refused.contains("isn't installed"), "{refused}");
+    // The first workspace's work went on.
+    assert!(
+        first.sandbox.calls("").len() > first_calls,
+        "the first workspace's jobs still ran"
+    );
+    assert!(pending_for(&first, "T0SANDBOX").await < first_pending);
+    // Exactly one job failed, the one whose call was refused; the rest were never run.
+    let failed = first.state.store.failed_jobs().await.unwrap();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        format!("{failed:?}").contains("token_revoked"),
+        "{failed:?}"
+    );
+    first.expect_leftover_jobs();
     first.stop().await;
 }
