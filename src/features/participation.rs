@@ -66,14 +66,16 @@ pub async fn figures_of(state: &AppState, review: ReviewId) -> anyhow::Result<Fi
     Ok(figures(&participants, &recorded))
 }
 
-/// The speaker ratio of the most recently completed review (`/metrics`), or `None`
-/// before any review is done. A review without recorded participation counts as 0.
-pub async fn latest_completed_ratio(state: &AppState) -> anyhow::Result<Option<f64>> {
-    let Some(review) = state.store.latest_done_review().await? else {
-        return Ok(None);
-    };
-    let review = ReviewId(review);
-    Ok(Some(figures_of(state, review).await?.speaker_ratio))
+/// Each workspace's speaker ratio of its most recently completed review (`/metrics`);
+/// none for a workspace with no review done. A review without recorded participation
+/// counts as 0.
+pub async fn latest_completed_ratios(state: &AppState) -> anyhow::Result<Vec<(String, f64)>> {
+    let mut ratios = Vec::new();
+    for (team, review) in state.store.latest_done_reviews().await? {
+        let ratio = figures_of(state, ReviewId(review)).await?.speaker_ratio;
+        ratios.push((team, ratio));
+    }
+    Ok(ratios)
 }
 
 /// Gini coefficient of non-negative counts (0 for an empty or all-zero list).

@@ -61,7 +61,7 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
     let rendered = async {
         let now = state.clock.now();
         let features = crate::metrics::FeatureFigures {
-            participation: crate::features::participation::latest_completed_ratio(&state).await?,
+            participation: crate::features::participation::latest_completed_ratios(&state).await?,
             pulse: crate::features::pulse::current_quarter_figures(&state, now).await?,
         };
         (state.metrics).render(&state.store, now, &features).await

@@ -103,17 +103,27 @@ pub struct IncidentLabels {
 pub struct ScopeLabels {
     /// Which review the figure is about: `latest_completed`.
     pub scope: &'static str,
+    pub team: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct QuarterLabels {
     pub quarter: String,
+    pub team: String,
 }
 
-/// The current quarter's closed pulses, worked out by the pulse feature: counts always,
-/// the mean only once the k-floor is met.
+/// An action item series: its kind and workspace.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ItemLabels {
+    pub kind: String,
+    pub team: String,
+}
+
+/// One workspace's current-quarter closed pulses, worked out by the pulse feature: counts
+/// always, the mean only once that workspace's k-floor is met.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PulseGauges {
+    pub team: String,
     pub quarter: String,
     pub mean: Option<f64>,
     pub responses: i64,
@@ -124,14 +134,15 @@ pub struct PulseGauges {
 /// out and hands them over.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FeatureFigures {
-    /// The latest completed review's speaker ratio.
-    pub participation: Option<f64>,
-    pub pulse: Option<PulseGauges>,
+    /// Each workspace's latest completed review's speaker ratio: (team, ratio).
+    pub participation: Vec<(String, f64)>,
+    pub pulse: Vec<PulseGauges>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct AgeLabels {
     pub age: &'static str,
+    pub team: String,
 }
 
 /// Request latency buckets, in seconds: Slack gives up after 3 s.
@@ -141,8 +152,8 @@ const LATENCY_BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.
 #[derive(Default)]
 struct StoredSeries {
     incident_opened: Family<IncidentLabels, Counter>,
-    action_items_opened: Family<KindLabels, Counter>,
-    action_items_closed: Family<KindLabels, Counter>,
+    action_items_opened: Family<ItemLabels, Counter>,
+    action_items_closed: Family<ItemLabels, Counter>,
     action_items_open: Family<AgeLabels, Gauge>,
     participation: Family<ScopeLabels, Gauge<f64, AtomicU64>>,
     pulse_score: Family<QuarterLabels, Gauge<f64, AtomicU64>>,
@@ -197,37 +208,37 @@ impl Metrics {
         );
         registry.register(
             "action_items_opened",
-            "Action items created, by kind; read from the database",
+            "Action items created, by kind and workspace (team); read from the database",
             stored.action_items_opened.clone(),
         );
         registry.register(
             "action_items_closed",
-            "Action items closed as done, by kind; read from the database",
+            "Action items closed as done, by kind and workspace (team); read from the database",
             stored.action_items_closed.clone(),
         );
         registry.register(
             "action_items_open",
-            "Action items still open or in progress, by age band (over_90d is the stale count)",
+            "Action items still open or in progress, by age band (over_90d is the stale count) and workspace (team)",
             stored.action_items_open.clone(),
         );
         registry.register(
             "review_participation_ratio",
-            "Share of attendees who spoke in the latest completed review (scope=latest_completed)",
+            "Share of attendees who spoke in each workspace's latest completed review (scope=latest_completed)",
             stored.participation.clone(),
         );
         registry.register(
             "pulse_score",
-            "Mean psychological-safety pulse answer (1-5) of the current quarter's closed pulses, once at least k people answered",
+            "Mean psychological-safety pulse answer (1-5) of a workspace's closed pulses this quarter, once at least k people answered",
             stored.pulse_score.clone(),
         );
         registry.register(
             "pulse_responses",
-            "Answers to the current quarter's closed psychological-safety pulses",
+            "Answers to a workspace's closed psychological-safety pulses this quarter",
             stored.pulse_responses.clone(),
         );
         registry.register(
             "pulse_invited",
-            "People asked in the current quarter's closed psychological-safety pulses",
+            "People asked in a workspace's closed psychological-safety pulses this quarter",
             stored.pulse_invited.clone(),
         );
         let process = process::ProcessGauges::register(&mut registry);
@@ -411,7 +422,9 @@ impl Metrics {
     ) -> anyhow::Result<()> {
         self.clear_stored();
         let s = &self.stored;
+        let mut teams: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         for total in store.ledger_totals().await? {
+            teams.insert(total.team.clone());
             s.incident_opened
                 .get_or_create(&IncidentLabels {
                     failure_mode: total.failure_mode,
@@ -421,46 +434,63 @@ impl Metrics {
                 })
                 .inc_by(total.counted.max(0) as u64);
         }
+        let opened = store.action_items_by_kind().await?;
+        let closed = store.action_item_closures_by_kind().await?;
+        let open = store.open_action_item_created_ats().await?;
+        // Every workspace with incidents or items shows every known kind, at 0 if need be,
+        // so that `increase()` sees its first item of a kind.
+        teams.extend(opened.iter().map(|(team, _, _)| team.clone()));
         for (family, rows) in [
-            (&s.action_items_opened, store.action_items_by_kind().await?),
-            (
-                &s.action_items_closed,
-                store.action_item_closures_by_kind().await?,
-            ),
+            (&s.action_items_opened, &opened),
+            (&s.action_items_closed, &closed),
         ] {
-            // Every known kind is shown, at 0 if need be, so `increase()` sees the first one.
-            for kind in labels::KINDS.iter().chain(["other", "unknown"].iter()) {
-                let _shown_at_zero = family.get_or_create(&KindLabels {
-                    kind: kind.to_string(),
-                });
+            for team in &teams {
+                for kind in labels::KINDS.iter().chain(["other", "unknown"].iter()) {
+                    let _shown_at_zero = family.get_or_create(&ItemLabels {
+                        kind: kind.to_string(),
+                        team: team.to_string(),
+                    });
+                }
             }
-            for (kind, count) in rows {
+            for (team, kind, count) in rows {
                 family
-                    .get_or_create(&KindLabels {
+                    .get_or_create(&ItemLabels {
                         kind: kind_label(kind.as_deref()).to_string(),
+                        team: team.clone(),
                     })
-                    .inc_by(count.max(0) as u64);
+                    .inc_by((*count).max(0) as u64);
             }
         }
-        let mut bands = [0i64; AgeBand::ALL.len()];
-        for created_at in store.open_action_item_created_ats().await? {
-            bands[age_band(created_at, now.as_second()) as usize] += 1;
+        let mut bands: std::collections::BTreeMap<&str, [i64; AgeBand::ALL.len()]> = teams
+            .iter()
+            .map(|team| (team.as_str(), [0; AgeBand::ALL.len()]))
+            .collect();
+        for (team, created_at) in &open {
+            bands.entry(team.as_str()).or_default()
+                [age_band(*created_at, now.as_second()) as usize] += 1;
         }
-        for (band, count) in AgeBand::ALL.iter().zip(bands) {
-            s.action_items_open
-                .get_or_create(&AgeLabels { age: band.label() })
-                .set(count);
+        for (team, counts) in bands {
+            for (band, count) in AgeBand::ALL.iter().zip(counts) {
+                s.action_items_open
+                    .get_or_create(&AgeLabels {
+                        age: band.label(),
+                        team: team.to_string(),
+                    })
+                    .set(count);
+            }
         }
-        if let Some(ratio) = features.participation {
+        for (team, ratio) in &features.participation {
             s.participation
                 .get_or_create(&ScopeLabels {
                     scope: "latest_completed",
+                    team: team.clone(),
                 })
-                .set(ratio);
+                .set(*ratio);
         }
-        if let Some(pulse) = &features.pulse {
+        for pulse in &features.pulse {
             let labels = QuarterLabels {
                 quarter: pulse.quarter.clone(),
+                team: pulse.team.clone(),
             };
             if let Some(mean) = pulse.mean {
                 s.pulse_score.get_or_create(&labels).set(mean);

@@ -139,41 +139,56 @@ impl Store {
         })
     }
 
-    /// Action items created, by kind (`None` for items without one).
-    pub async fn action_items_by_kind(&self) -> anyhow::Result<Vec<(Option<String>, i64)>> {
-        const SQL: &str = "SELECT kind, COUNT(*) FROM action_items GROUP BY kind ORDER BY kind";
+    /// Action items created, by workspace and kind (`None` for items without one).
+    pub async fn action_items_by_kind(&self) -> anyhow::Result<Vec<(String, Option<String>, i64)>> {
+        const SQL: &str = "SELECT team_id, kind, COUNT(*) FROM action_items
+                            GROUP BY team_id, kind ORDER BY team_id, kind";
         on_db!(self, "action items by kind", |pool| Ok(sqlx::query_as(SQL)
             .fetch_all(pool)
             .await?))
     }
 
-    /// Times an action item was closed (a status change or import to `done`), by the item's kind.
-    pub async fn action_item_closures_by_kind(&self) -> anyhow::Result<Vec<(Option<String>, i64)>> {
-        const SQL: &str = "SELECT a.kind, COUNT(*) FROM action_item_history h
+    /// Times an action item was closed (a status change or import to `done`), by the
+    /// item's workspace and kind.
+    pub async fn action_item_closures_by_kind(
+        &self,
+    ) -> anyhow::Result<Vec<(String, Option<String>, i64)>> {
+        const SQL: &str = "SELECT a.team_id, a.kind, COUNT(*) FROM action_item_history h
                              JOIN action_items a ON a.id = h.item_id
                             WHERE h.change IN ('status', 'import') AND h.status = 'done'
-                            GROUP BY a.kind ORDER BY a.kind";
+                            GROUP BY a.team_id, a.kind ORDER BY a.team_id, a.kind";
         on_db!(self, "action item closures by kind", |pool| Ok(
             sqlx::query_as(SQL).fetch_all(pool).await?
         ))
     }
 
-    /// When each still-open item (open or in progress) was created, in unix seconds.
-    pub async fn open_action_item_created_ats(&self) -> anyhow::Result<Vec<i64>> {
+    /// When each still-open item (open or in progress) was created, in unix seconds, with
+    /// its workspace.
+    pub async fn open_action_item_created_ats(&self) -> anyhow::Result<Vec<(String, i64)>> {
         const SQL: &str =
-            "SELECT created_at FROM action_items WHERE status IN ('open', 'in_progress')";
-        on_db!(self, "open action item ages", |pool| Ok(
-            sqlx::query_scalar(SQL).fetch_all(pool).await?
-        ))
-    }
-
-    /// The most recently completed review (`done_at`), if any.
-    pub async fn latest_done_review(&self) -> anyhow::Result<Option<i64>> {
-        const SQL: &str = "SELECT id FROM reviews WHERE done_at IS NOT NULL ORDER BY done_at DESC, id DESC LIMIT 1";
-        on_db!(self, "latest done review", |pool| Ok(sqlx::query_scalar(
+            "SELECT team_id, created_at FROM action_items WHERE status IN ('open', 'in_progress')";
+        on_db!(self, "open action item ages", |pool| Ok(sqlx::query_as(
             SQL
         )
-        .fetch_optional(pool)
+        .fetch_all(pool)
         .await?))
+    }
+
+    /// Each workspace's most recently completed review (`done_at`): (team, review id).
+    pub async fn latest_done_reviews(&self) -> anyhow::Result<Vec<(String, i64)>> {
+        // Newest first within each workspace; the first row of each is kept.
+        const SQL: &str = "SELECT team_id, id FROM reviews WHERE done_at IS NOT NULL
+                            ORDER BY team_id, done_at DESC, id DESC";
+        let rows: Vec<(String, i64)> =
+            on_db!(self, "latest done reviews", |pool| Ok(sqlx::query_as(SQL)
+                .fetch_all(pool)
+                .await?))?;
+        let mut latest: Vec<(String, i64)> = Vec::new();
+        for (team, review) in rows {
+            if latest.last().is_none_or(|(seen, _)| *seen != team) {
+                latest.push((team, review));
+            }
+        }
+        Ok(latest)
     }
 }

@@ -151,26 +151,41 @@ async fn action_items_are_counted_by_kind_and_aged(db: TestDb) {
     app.run_due_jobs().await;
     let (_, text) = app.get("/metrics").await;
     assert_eq!(
-        metric(&text, "action_items_opened_total{kind=\"fix\"}"),
+        metric(
+            &text,
+            "action_items_opened_total{kind=\"fix\",team=\"T0SANDBOX\"}"
+        ),
         1.0
     );
     assert_eq!(
-        metric(&text, "action_items_opened_total{kind=\"detection\"}"),
+        metric(
+            &text,
+            "action_items_opened_total{kind=\"detection\",team=\"T0SANDBOX\"}"
+        ),
         1.0
     );
     assert_eq!(
-        metric(&text, "action_items_opened_total{kind=\"unknown\"}"),
+        metric(
+            &text,
+            "action_items_opened_total{kind=\"unknown\",team=\"T0SANDBOX\"}"
+        ),
         1.0
     );
     assert_eq!(
-        metric(&text, "action_items_closed_total{kind=\"fix\"}"),
+        metric(
+            &text,
+            "action_items_closed_total{kind=\"fix\",team=\"T0SANDBOX\"}"
+        ),
         1.0
     );
     assert!(
-        text.contains("action_items_closed_total{kind=\"process\"} 0"),
+        text.contains("action_items_closed_total{kind=\"process\",team=\"T0SANDBOX\"} 0"),
         "{text}"
     );
-    assert_eq!(metric(&text, "action_items_open{age=\"0_7d\"}"), 2.0);
+    assert_eq!(
+        metric(&text, "action_items_open{age=\"0_7d\",team=\"T0SANDBOX\"}"),
+        2.0
+    );
     assert!(
         !text.contains("review_participation_ratio{"),
         "no review is done yet"
@@ -183,10 +198,19 @@ async fn action_items_are_counted_by_kind_and_aged(db: TestDb) {
     assert!(done.contains("marked done"), "{done}");
     app.run_due_jobs().await;
     let (_, text) = app.get("/metrics").await;
-    assert_eq!(metric(&text, "action_items_open{age=\"0_7d\"}"), 0.0);
-    assert_eq!(metric(&text, "action_items_open{age=\"over_90d\"}"), 2.0);
+    assert_eq!(
+        metric(&text, "action_items_open{age=\"0_7d\",team=\"T0SANDBOX\"}"),
+        0.0
+    );
+    assert_eq!(
+        metric(
+            &text,
+            "action_items_open{age=\"over_90d\",team=\"T0SANDBOX\"}"
+        ),
+        2.0
+    );
     assert!(
-        text.contains("review_participation_ratio{scope=\"latest_completed\"}"),
+        text.contains("review_participation_ratio{scope=\"latest_completed\",team=\"T0SANDBOX\"}"),
         "{text}"
     );
     app.stop().await;

@@ -243,7 +243,7 @@ async fn a_pulse_runs_end_to_end_and_links_no_answer_to_anyone(db: TestDb) {
 
     // /metrics: the closed pulse's mean and counts for this quarter.
     let (_, text) = app.get("/metrics").await;
-    let labels = format!("{{quarter=\"{quarter}\"}}");
+    let labels = format!("{{quarter=\"{quarter}\",team=\"T0SANDBOX\"}}");
     assert!(
         (metric(&text, &format!("pulse_score{labels}")) - 11.0 / 3.0).abs() < 1e-6,
         "{text}"

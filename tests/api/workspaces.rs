@@ -328,6 +328,15 @@ async fn two_workspaces_install_and_nothing_crosses_between_them(db: TestDb) {
         "{second_modes}"
     );
 
+    // An action item in the second workspace only.
+    let added = second
+        .cmd(
+            "U0ALICE",
+            r#"action add title="Quota alert" kind=detection"#,
+        )
+        .await;
+    assert!(added.contains("Added action item"), "{added}");
+
     // In /metrics, each workspace's failure modes are labelled with its team, and only its.
     let (_, first_scrape) = first.get("/metrics").await;
     let (_, exposition) = first.get("/metrics").await;
@@ -357,6 +366,16 @@ async fn two_workspaces_install_and_nothing_crosses_between_them(db: TestDb) {
         vec!["quota-exhaustion"],
         "{exposition}"
     );
+
+    // Action items too: counted for the workspace that added it, not summed across.
+    for (team, expected) in [("T0SANDBOX", " 0"), ("T0SECOND", " 1")] {
+        let series =
+            format!("action_items_opened_total{{kind=\"detection\",team=\"{team}\"}}{expected}");
+        assert!(
+            exposition.lines().any(|l| l == series),
+            "{series} missing: {exposition}"
+        );
+    }
 
     // The second workspace uninstalls: its pending work stops, the first's goes on.
     let pending = first.state.store.pending_jobs_by_team().await.unwrap();

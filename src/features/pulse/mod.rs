@@ -351,31 +351,36 @@ fn parse_distribution(text: &str) -> [u32; 5] {
     counts
 }
 
-/// The figures `/metrics` shows: the current quarter's closed pulses, all workspaces.
-/// `None` before any has closed this quarter; the mean only from k answers.
+/// The figures `/metrics` shows: the current quarter's closed pulses, one entry per
+/// workspace that closed one (none before any has); the mean only from k answers.
 pub async fn current_quarter_figures(
     state: &AppState,
     now: Timestamp,
-) -> anyhow::Result<Option<crate::metrics::PulseGauges>> {
+) -> anyhow::Result<Vec<crate::metrics::PulseGauges>> {
     let quarter = Quarter::containing(now, &state.config.learning.timezone);
     let pulses = state.store.closed_pulses_in(&quarter.to_string()).await?;
-    if pulses.is_empty() {
-        return Ok(None);
-    }
-    let mut tally = QuarterTally::default();
+    // Each workspace's pulses are tallied, and held to the k-floor, on their own.
+    let mut by_team: BTreeMap<String, QuarterTally> = BTreeMap::new();
     for pulse in &pulses {
-        add_pulse(&state.store, &state.pseudonym_key, pulse, &mut tally).await?;
+        let tally = by_team.entry(pulse.team_id.clone()).or_default();
+        add_pulse(&state.store, &state.pseudonym_key, pulse, tally).await?;
     }
-    let mean = match results::quarter_pulse(&tally, None, &mut rand::rng()) {
-        results::QuarterPulse::Results(f) => Some(f.mean),
-        _ => None,
-    };
-    Ok(Some(crate::metrics::PulseGauges {
-        quarter: quarter.to_string(),
-        mean,
-        responses: tally.answers.len() as i64,
-        invited: i64::from(tally.invited),
-    }))
+    Ok(by_team
+        .into_iter()
+        .map(|(team, tally)| {
+            let mean = match results::quarter_pulse(&tally, None, &mut rand::rng()) {
+                results::QuarterPulse::Results(f) => Some(f.mean),
+                _ => None,
+            };
+            crate::metrics::PulseGauges {
+                team,
+                quarter: quarter.to_string(),
+                mean,
+                responses: tally.answers.len() as i64,
+                invited: i64::from(tally.invited),
+            }
+        })
+        .collect())
 }
 
 /// Which of `users` answered pulse `pulse_id`: worked out with the key, in memory.
