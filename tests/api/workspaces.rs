@@ -406,20 +406,7 @@ async fn two_workspaces_install_and_nothing_crosses_between_them(db: TestDb) {
             .any(|(t, n)| t.as_deref() == Some("T0SANDBOX") && *n == team_pending("T0SANDBOX")),
         "{after:?}"
     );
-    let tokens = query_strings(
-        &db,
-        "SELECT team_id FROM workspaces WHERE sealed_token IS NOT NULL ORDER BY team_id",
-    )
-    .await;
-    assert_eq!(
-        tokens,
-        vec!["T0SANDBOX".to_string()],
-        "the revoked token is deleted"
-    );
-    let refused = second.cmd("U0ALICE", "status").await;
-    assert!(refused.contains("isn't installed"), "{refused}");
-    let still = first.cmd("U0ALICE", "status").await;
-    assert!(!still.contains("isn't installed"), "{still}");
+    only_the_first_is_still_installed(&db, &first, &second).await;
 
     // The first workspace's survey closes on time; nothing runs for the second.
     let before = second.sandbox.calls("").len();
@@ -526,6 +513,17 @@ async fn the_automatic_learning_review_posts_with_the_installed_workspaces_token
     first.stop().await;
 }
 
+/// [`distributed_app`] with debrief installed in both workspaces and the welcomes sent.
+async fn both_installed(db: &TestDb) -> (TestApp, TestApp) {
+    let (first, second) = distributed_app(db).await;
+    for (workspace, installer) in [(&first, "U0ALICE"), (&second, "U0DAN")] {
+        let page = install(&first, workspace, installer).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+    }
+    first.run_due_jobs().await;
+    (first, second)
+}
+
 /// The quarterly reports of `reviewed` in a workspace's channel (their first parts).
 fn learning_reviews_in(workspace: &TestApp, channel: &str, reviewed: &str) -> Vec<String> {
     workspace
@@ -541,12 +539,7 @@ fn learning_reviews_in(workspace: &TestApp, channel: &str, reviewed: &str) -> Ve
 }
 
 async fn each_workspace_gets_its_learning_review_in_the_channel_it_chose(db: TestDb) {
-    let (first, second) = distributed_app(&db).await;
-    for (workspace, installer) in [(&first, "U0ALICE"), (&second, "U0DAN")] {
-        let page = install(&first, workspace, installer).await;
-        assert_eq!(page.status, 200, "{}", page.body);
-    }
-    first.run_due_jobs().await;
+    let (first, second) = both_installed(&db).await;
     // An incident in the first workspace only: each report counts its own.
     first.open_review("").await;
 
@@ -607,6 +600,25 @@ async fn each_workspace_gets_its_learning_review_in_the_channel_it_chose(db: Tes
     first.stop().await;
 }
 
+/// After the second workspace was lost: only the first's token is stored, and only the
+/// first is still served.
+async fn only_the_first_is_still_installed(db: &TestDb, first: &TestApp, second: &TestApp) {
+    let tokens = query_strings(
+        db,
+        "SELECT team_id FROM workspaces WHERE sealed_token IS NOT NULL ORDER BY team_id",
+    )
+    .await;
+    assert_eq!(
+        tokens,
+        vec!["T0SANDBOX".to_string()],
+        "the lost token is deleted"
+    );
+    let refused = second.cmd("U0ALICE", "status").await;
+    assert!(refused.contains("isn't installed"), "{refused}");
+    let still = first.cmd("U0ALICE", "status").await;
+    assert!(!still.contains("isn't installed"), "{still}");
+}
+
 /// Jobs still to run for `team`.
 async fn pending_for(app: &TestApp, team: &str) -> i64 {
     app.state
@@ -620,12 +632,7 @@ async fn pending_for(app: &TestApp, team: &str) -> i64 {
 }
 
 async fn a_token_slack_refuses_stops_that_workspace_without_any_event(db: TestDb) {
-    let (first, second) = distributed_app(&db).await;
-    for (workspace, installer) in [(&first, "U0ALICE"), (&second, "U0DAN")] {
-        let page = install(&first, workspace, installer).await;
-        assert_eq!(page.status, 200, "{}", page.body);
-    }
-    first.run_due_jobs().await;
+    let (first, second) = both_installed(&db).await;
     first.open_review("").await;
     second.open_review("").await;
     let first_pending = pending_for(&first, "T0SANDBOX").await;
@@ -645,18 +652,7 @@ async fn a_token_slack_refuses_stops_that_workspace_without_any_event(db: TestDb
         "one refused call, then nothing more for that workspace"
     );
     assert_eq!(pending_for(&first, "T0SECOND").await, 0);
-    let tokens = query_strings(
-        &db,
-        "SELECT team_id FROM workspaces WHERE sealed_token IS NOT NULL ORDER BY team_id",
-    )
-    .await;
-    assert_eq!(
-        tokens,
-        vec!["T0SANDBOX".to_string()],
-        "the refused token is deleted"
-    );
-    let refused = second.cmd("U0ALICE", "status").await;
-    assert!(refused.contains("isn't installed"), "{refused}");
+    only_the_first_is_still_installed(&db, &first, &second).await;
     // The first workspace's work went on.
     assert!(
         first.sandbox.calls("").len() > first_calls,
