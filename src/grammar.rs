@@ -296,36 +296,35 @@ pub fn parse(
     };
     let first = first.to_lowercase();
     let second = tokens.get(1).map(|t| t.to_lowercase());
-    // Two-word subcommands ("survey close") win over their one-word prefix.
-    let two_words = second.as_ref().map(|s| format!("{first} {s}"));
-    let (spec, consumed) = match two_words
-        .as_ref()
-        .and_then(|name| specs.iter().find(|s| s.name == name))
-    {
-        Some(spec) => (spec, 2),
-        None => match specs.iter().find(|s| s.name == first) {
-            Some(spec) => (spec, 1),
-            None => return Err(unknown_subcommand(slash, &first, specs)),
-        },
+    let Some((spec, consumed)) = named_spec(&first, second.as_deref(), specs) else {
+        return Err(unknown_subcommand(slash, &first, specs));
     };
     parse_arguments(slash, spec, &tokens[consumed..], text)
 }
 
-/// The free-text subcommand `text` starts with, when its leading words name one exactly
-/// (any case), two-word names first as below.
+/// The subcommand the leading words (lowercase) name, and how many words its name takes.
+/// Two-word subcommands ("survey close") win over their one-word prefix.
+fn named_spec(
+    first: &str,
+    second: Option<&str>,
+    specs: &'static [CommandSpec],
+) -> Option<(&'static CommandSpec, usize)> {
+    let two_words = second.map(|second| format!("{first} {second}"));
+    two_words
+        .and_then(|name| specs.iter().find(|s| s.name == name))
+        .map(|spec| (spec, 2))
+        .or_else(|| specs.iter().find(|s| s.name == first).map(|spec| (spec, 1)))
+}
+
+/// The free-text subcommand `text` starts with, when its plain leading words name one
+/// (any case), found as [`parse`] finds every subcommand.
 fn free_text_spec(text: &str, specs: &'static [CommandSpec]) -> Option<&'static CommandSpec> {
     let mut words = text.split_whitespace();
-    let first = words.next()?;
-    let second = words.next();
-    let named = |name: &str| {
-        specs
-            .iter()
-            .find(|spec| spec.name.eq_ignore_ascii_case(name))
-    };
-    let spec = second
-        .and_then(|second| named(&format!("{first} {second}")))
-        .or_else(|| named(first))?;
-    spec.rest.is_some().then_some(spec)
+    let first = words.next()?.to_lowercase();
+    let second = words.next().map(str::to_lowercase);
+    named_spec(&first, second.as_deref(), specs)
+        .map(|(spec, _)| spec)
+        .filter(|spec| spec.rest.is_some())
 }
 
 fn unknown_subcommand(slash: &str, word: &str, specs: &[CommandSpec]) -> GrammarError {

@@ -242,19 +242,13 @@ pub async fn execute(
             // that workspace's other jobs now rather than have each fail when it comes due.
             if let (Some(WorkspaceAccess::Installed(workspace)), Err(JobError::Slack(err))) =
                 (&access, &result)
-                && let Some(code) = err.refused_token().filter(|code| workspace_gone(code))
+                && let Some(code) = err.token_gone()
             {
                 crate::bot::events::workspace_lost(state, &workspace.team_id, code).await?;
             }
         }
     }
     Ok(outcome)
-}
-
-/// Whether a token refusal means the workspace's token is gone for good. `not_authed`
-/// (no token was sent) is a fault on this side, not the workspace's.
-fn workspace_gone(code: &str) -> bool {
-    code != "not_authed"
 }
 
 /// Runs `work` while renewing the job's lease every [`HEARTBEAT`], so a long job (a

@@ -56,6 +56,13 @@ impl SlackCallError {
             _ => None,
         }
     }
+
+    /// The error code when Slack refused the token because it is gone for good (revoked,
+    /// expired, its account or workspace disabled): an installed workspace was lost.
+    /// `not_authed` (no token was sent) is a fault on this side, not the workspace's.
+    pub fn token_gone(&self) -> Option<&str> {
+        self.refused_token().filter(|code| *code != "not_authed")
+    }
 }
 
 /// The error of a call made with no token at all: outside any workspace's scope when no
