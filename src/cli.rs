@@ -80,7 +80,7 @@ pub fn check_member_id(id: &str) -> Result<(), String> {
 /// What `forget-user` did, in one paragraph an operator can paste into a ticket.
 pub fn forgotten_summary(user_id: &str, f: &crate::store::erasure::Forgotten) -> String {
     format!(
-        "Forgot {user_id}: {} participant row(s), {} message count(s), {} cached profile(s), {} opt-out(s), {} pulse invitation(s), {} job(s), {} record(s) of messages sent to them, and their line in {} review(s)' left-out list. Anonymous answers, pulse answers and observations hold no link to anyone and were not touched; records of a role (facilitator, incident reporter, action-item owner, who started a pulse) are kept.",
+        "Forgot {user_id}: {} participant row(s), {} message count(s), {} cached profile(s), {} opt-out(s), {} pulse invitation(s), {} job(s), {} record(s) of messages sent to them, and their line in {} review(s)' left-out list. Anonymous answers, pulse answers and observations hold no link to anyone and were not touched; records of a role (facilitator, incident reporter, action-item owner, who started a pulse, who chose the learning review's channel) are kept.",
         f.participants,
         f.participation,
         f.profiles,

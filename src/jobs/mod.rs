@@ -312,7 +312,17 @@ fn explain_failure(job: &Job, err: &JobError) -> String {
         JobError::Permanent(reason) => format!("{reason}."),
         JobError::Internal(_) => "of an error on debrief's side.".to_string(),
     };
-    format!("I couldn't {what}: {why}")
+    // Once the cause is fixed, the person can post the report themselves: an automatic
+    // quarterly post is not retried by anyone else.
+    let again = match job {
+        Job::PostLearningReview {
+            quarter, channel, ..
+        } => format!(
+            " Once that is done, `/debrief learning-review quarter={quarter}` in <#{channel}> posts it."
+        ),
+        _ => String::new(),
+    };
+    format!("I couldn't {what}: {why}{again}")
 }
 
 #[cfg(test)]

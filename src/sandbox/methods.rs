@@ -269,7 +269,7 @@ impl World {
         let id = str_param(params, "channel").ok_or("channel_not_found")?;
         let channel = self.channels.get(id).ok_or("channel_not_found")?;
         Ok(json!({ "channel": {
-            "id": channel.id, "name": channel.name, "is_im": channel.is_im,
+            "id": channel.id, "name": channel.name, "is_im": channel.is_im, "created": 1_600_000_000,
             "is_archived": channel.is_archived, "is_member": channel.members.contains(&self.bot_user_id),
             "num_members": channel.members.len(),
         }}))

@@ -466,6 +466,30 @@ impl SlackApi {
         Ok(response.channel.id.to_string())
     }
 
+    /// `conversations.info`, given up after `within`: whether debrief is a member of
+    /// `channel` and it is not archived, so that a later `chat.postMessage` there can work
+    /// (the bot token's `chat:write` only posts where the bot is a member). A private
+    /// channel debrief is not in answers `channel_not_found`.
+    pub async fn can_post_in(
+        &self,
+        channel: &str,
+        within: Duration,
+    ) -> Result<bool, SlackCallError> {
+        let token = self.token()?;
+        let session = self.client.open_session(&token);
+        let request = SlackApiConversationsInfoRequest::new(channel.into());
+        let info = self
+            .call_within(
+                within,
+                "conversations.info",
+                None,
+                session.conversations_info(&request),
+            )
+            .await?;
+        let flags = info.channel.flags;
+        Ok(flags.is_member.unwrap_or(false) && !flags.is_archived.unwrap_or(false))
+    }
+
     /// One page of `conversations.members`: the members and the next page's cursor, if
     /// any. Paging callers keep the cursor, so a rate limit costs one page, not all.
     pub async fn channel_members_page(

@@ -503,17 +503,33 @@ impl Store {
         })
     }
 
-    /// Makes `channel_id` the workspace's channel for the automatic learning review; the
-    /// channel it replaces, if another.
+    /// The workspace's own channel for the automatic learning review, and who chose it.
+    pub async fn learning_review_schedule(
+        &self,
+        team_id: &str,
+    ) -> anyhow::Result<Option<LearningReviewSchedule>> {
+        const SQL: &str =
+            "SELECT team_id, channel_id, set_by FROM learning_review_schedules WHERE team_id = $1";
+        on_db!(self, "learning review schedule", |pool| Ok(sqlx::query_as(
+            SQL
+        )
+        .bind(team_id)
+        .fetch_optional(pool)
+        .await?))
+    }
+
+    /// Makes `channel_id` the workspace's channel for the automatic learning review, as
+    /// chosen by `set_by`; the channel it replaces, if another.
     pub async fn set_learning_review_channel(
         &self,
         team_id: &str,
         channel_id: &str,
+        set_by: &str,
         now: Timestamp,
     ) -> anyhow::Result<Option<String>> {
         const BEFORE: &str = "SELECT channel_id FROM learning_review_schedules WHERE team_id = $1";
-        const SET: &str = "INSERT INTO learning_review_schedules (team_id, channel_id, created_at) VALUES ($1, $2, $3)
-                           ON CONFLICT (team_id) DO UPDATE SET channel_id = excluded.channel_id, created_at = excluded.created_at";
+        const SET: &str = "INSERT INTO learning_review_schedules (team_id, channel_id, set_by, created_at) VALUES ($1, $2, $3, $4)
+                           ON CONFLICT (team_id) DO UPDATE SET channel_id = excluded.channel_id, set_by = excluded.set_by, created_at = excluded.created_at";
         let before: Option<String> = on_db!(self, "set learning review channel", |pool| {
             let mut tx = pool.begin_write().await?;
             let before: Option<String> = sqlx::query_scalar(BEFORE)
@@ -523,6 +539,7 @@ impl Store {
             sqlx::query(SET)
                 .bind(team_id)
                 .bind(channel_id)
+                .bind(set_by)
                 .bind(now.as_second())
                 .execute(&mut *tx)
                 .await?;
@@ -547,16 +564,25 @@ impl Store {
         ))
     }
 
-    /// Every workspace's channel for the automatic learning review: (team, channel).
-    pub async fn learning_review_channels(&self) -> anyhow::Result<Vec<(String, String)>> {
+    /// Every workspace's own channel for the automatic learning review.
+    pub async fn learning_review_channels(&self) -> anyhow::Result<Vec<LearningReviewSchedule>> {
         const SQL: &str =
-            "SELECT team_id, channel_id FROM learning_review_schedules ORDER BY team_id";
+            "SELECT team_id, channel_id, set_by FROM learning_review_schedules ORDER BY team_id";
         on_db!(self, "learning review channels", |pool| Ok(sqlx::query_as(
             SQL
         )
         .fetch_all(pool)
         .await?))
     }
+}
+
+/// A workspace's choice of channel for its quarterly learning review.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LearningReviewSchedule {
+    pub team_id: String,
+    pub channel_id: String,
+    /// Who chose it; `None` for choices made before debrief recorded it.
+    pub set_by: Option<String>,
 }
 
 /// An incident found by a `learnings` lookup, with where it lives.

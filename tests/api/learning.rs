@@ -19,6 +19,7 @@ on_both_databases!(
     the_report_is_posted_in_the_channel_within_slacks_limits,
     the_automatic_post_goes_out_once_with_two_apps_on_one_database,
     learnings_return_what_was_learned_and_nothing_below_the_k_floor,
+    the_quarterly_review_goes_only_where_debrief_can_post_and_its_chooser_hears_of_a_failure,
 );
 
 fn at(text: &str) -> Timestamp {
@@ -281,5 +282,167 @@ async fn learnings_return_what_was_learned_and_nothing_below_the_k_floor(db: Tes
 
     let counted = app.state.store.lookup_counts("T0SANDBOX").await.unwrap();
     assert_eq!(counted.iter().map(|(_, n)| n).sum::<i64>(), 3);
+    app.stop().await;
+}
+
+/// What `user` sees after typing `/debrief <text>` in `channel`.
+async fn typed_in(app: &TestApp, user: &str, channel: &str, text: &str) -> String {
+    let response = app.slack.command(user, channel, text).await;
+    assert_eq!(response.status, 200, "{text}: {}", response.body);
+    response.text()
+}
+
+/// The workspace's chosen channel and chooser, as stored.
+async fn chosen(app: &TestApp) -> Vec<(String, Option<String>)> {
+    app.state
+        .store
+        .learning_review_channels()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.channel_id, s.set_by))
+        .collect()
+}
+
+/// `every=quarter` is refused where debrief cannot post (the post would fail unseen three
+/// months later); only whoever chose the channel, or a workspace admin, moves or stops
+/// it; when a quarter's post fails all the same, the chooser is told by DM how to post it.
+async fn the_quarterly_review_goes_only_where_debrief_can_post_and_its_chooser_hears_of_a_failure(
+    db: TestDb,
+) {
+    use debrief::sandbox::{Fault, SandboxChannel};
+    const ELSEWHERE: &str = "C0ELSEWHERE";
+    let app = app_at(&db, "2026-08-03T10:00:00Z", None).await;
+    app.open_review("").await;
+
+    // #random does not hold debrief.
+    let refused = typed_in(
+        &app,
+        "U0ALICE",
+        "C0OUTSIDE",
+        "learning-review every=quarter",
+    )
+    .await;
+    assert!(
+        refused.contains("I'm not a member of this channel")
+            && refused.contains("/invite @debrief"),
+        "{refused}"
+    );
+    assert!(
+        chosen(&app).await.is_empty(),
+        "nothing stored: {:?}",
+        chosen(&app).await
+    );
+
+    let ok = app.cmd("U0ALICE", "learning-review every=quarter").await;
+    assert!(
+        ok.contains("This channel gets the learning review every quarter")
+            && ok.contains("I'll tell you by DM"),
+        "{ok}"
+    );
+    assert_eq!(
+        chosen(&app).await,
+        [(CHANNEL.to_string(), Some("U0ALICE".to_string()))]
+    );
+
+    // Bob, not an admin, can neither move nor stop alice's choice, nor take it over.
+    let bot = app.sandbox.world().bot_user_id.clone();
+    app.sandbox.world().channels.insert(
+        ELSEWHERE.into(),
+        SandboxChannel {
+            id: ELSEWHERE.into(),
+            name: "sre-leads".into(),
+            members: vec![bot.clone(), "U0ALICE".into(), "U0BOB".into()],
+            is_im: false,
+            is_archived: false,
+        },
+    );
+    let moved = typed_in(&app, "U0BOB", ELSEWHERE, "learning-review every=quarter").await;
+    assert!(
+        moved.contains("<@U0ALICE> chose that channel") && moved.contains("Nothing changed"),
+        "{moved}"
+    );
+    let stopped = app.cmd("U0BOB", "learning-review every=off").await;
+    assert!(
+        stopped.contains("<@U0ALICE> chose that channel"),
+        "{stopped}"
+    );
+    let again = app.cmd("U0BOB", "learning-review every=quarter").await;
+    assert!(
+        again.contains("already gets the learning review"),
+        "{again}"
+    );
+    assert_eq!(
+        chosen(&app).await,
+        [(CHANNEL.to_string(), Some("U0ALICE".to_string()))]
+    );
+
+    // A workspace admin may: bob, made one, moves it and becomes its chooser.
+    app.sandbox.world().users.get_mut("U0BOB").unwrap().is_admin = true;
+    let moved = typed_in(&app, "U0BOB", ELSEWHERE, "learning-review every=quarter").await;
+    assert!(
+        moved.contains(&format!("It no longer goes to <#{CHANNEL}>")),
+        "{moved}"
+    );
+    app.sandbox.world().users.get_mut("U0BOB").unwrap().is_admin = false;
+    assert_eq!(
+        chosen(&app).await,
+        [(ELSEWHERE.to_string(), Some("U0BOB".to_string()))]
+    );
+
+    // Then debrief is removed from that channel. The quarter's post fails, and bob alone
+    // hears of it, with how to post it once debrief is back.
+    app.sandbox
+        .world()
+        .channels
+        .get_mut(ELSEWHERE)
+        .unwrap()
+        .members
+        .retain(|m| *m != bot);
+    let tz = jiff::tz::TimeZone::UTC;
+    let (quarter, opens) = post::next_automatic(app.clock.now(), &tz);
+    app.clock.advance_to(opens);
+    app.expect_leftover_jobs();
+    app.run_due_jobs().await;
+    let reviewed = quarter.previous().to_string();
+    assert!(app.sandbox.messages_in(ELSEWHERE).is_empty());
+    let failed = app.state.store.failed_jobs().await.unwrap();
+    assert_eq!(failed.len(), 1, "the post, and only it, failed: {failed:?}");
+    let told: Vec<String> = app
+        .sandbox
+        .dms_to("U0BOB")
+        .into_iter()
+        .map(|m| m.text)
+        .filter(|t| t.contains("couldn't post the learning review"))
+        .collect();
+    assert_eq!(told.len(), 1, "one DM to the chooser: {told:?}");
+    assert!(
+        told[0].contains(&format!("<#{ELSEWHERE}>"))
+            && told[0].contains("/invite @debrief")
+            && told[0].contains(&format!("`/debrief learning-review quarter={reviewed}`")),
+        "{}",
+        told[0]
+    );
+    assert!(
+        !app.sandbox
+            .dms_to("U0ALICE")
+            .iter()
+            .any(|m| m.text.contains("couldn't post the learning review")),
+        "alice no longer chose the channel"
+    );
+
+    // Slack not answering the membership check within its second: the choice is kept,
+    // with a word that it could not be checked.
+    app.sandbox.fail_next("conversations.info", Fault::Hang, 1);
+    let unchecked = app.cmd("U0BOB", "learning-review every=quarter").await;
+    assert!(
+        unchecked.contains("This channel gets the learning review every quarter")
+            && unchecked.contains("Slack did not answer"),
+        "{unchecked}"
+    );
+    assert_eq!(
+        chosen(&app).await,
+        [(CHANNEL.to_string(), Some("U0BOB".to_string()))]
+    );
     app.stop().await;
 }

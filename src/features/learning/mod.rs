@@ -38,20 +38,86 @@ use crate::error::Error;
 use crate::grammar::Invocation;
 use crate::queue::{self, Job, Requester};
 use crate::request::{CommandRequest, Reply};
-use crate::slack::blocks;
+use crate::slack::{SlackCallError, blocks};
+use crate::store::learning::LearningReviewSchedule;
 use crate::user_error;
 
+/// How long `every=quarter` waits for Slack to say whether debrief can post in the
+/// channel, leaving the rest of the command's 2.5 s for the database and the reply.
+const MEMBERSHIP_CHECK: std::time::Duration = std::time::Duration::from_millis(1_000);
+
+/// Whether `user` may move or stop the workspace's automatic learning review: whoever
+/// chose its channel (anyone, for a choice made before debrief recorded who), or a
+/// workspace admin or owner, asked of Slack now.
+async fn require_may_change(
+    state: &AppState,
+    schedule: &LearningReviewSchedule,
+    user: &str,
+) -> Result<(), Error> {
+    let Some(chooser) = schedule
+        .set_by
+        .as_deref()
+        .filter(|chooser| *chooser != user)
+    else {
+        return Ok(());
+    };
+    match state.slack.is_workspace_admin(user).await {
+        Ok(true) => Ok(()),
+        Ok(false) => user_error!(
+            "The quarterly learning review goes to <#{}>: <@{chooser}> chose that channel, and only they or a workspace admin can move or stop it. Nothing changed.",
+            schedule.channel_id
+        ),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not check admin rights");
+            user_error!(
+                "debrief could not ask Slack whether you are a workspace admin just now, and <@{chooser}> chose where the learning review goes; nothing changed. Try again in a minute."
+            )
+        }
+    }
+}
+
 /// `/debrief learning-review every=quarter`: this channel gets the workspace's review on
-/// each quarter's first weekday, in place of any channel chosen before.
+/// each quarter's first weekday, in place of any channel chosen before. Refused where
+/// debrief is not a member, since the post would fail three months later with nobody
+/// watching.
 async fn schedule(
     state: &AppState,
     request: &CommandRequest,
     now: Timestamp,
 ) -> Result<Reply, Error> {
     let channel = &request.channel_id;
+    let current = state
+        .store
+        .learning_review_schedule(&request.team_id)
+        .await?;
+    if let Some(current) = &current {
+        if current.channel_id == *channel
+            && current
+                .set_by
+                .as_deref()
+                .is_some_and(|chooser| chooser != request.user_id)
+        {
+            return Ok(Reply::ephemeral(format!(
+                "This channel already gets the learning review every quarter; <@{}> chose it. `/debrief learning-review` posts one now.",
+                current.set_by.as_deref().unwrap_or_default()
+            )));
+        }
+        require_may_change(state, current, &request.user_id).await?;
+    }
+    let unchecked = match state.slack.can_post_in(channel, MEMBERSHIP_CHECK).await {
+        Ok(true) => false,
+        Ok(false) | Err(SlackCallError::Rejected { .. }) => user_error!(
+            "I'm not a member of this channel, so I couldn't post the learning review here. Invite me with `/invite @debrief`, then type `/debrief learning-review every=quarter` again. Nothing changed."
+        ),
+        // Slack slow or down: the choice is kept, and a failed post is reported later.
+        Err(err) => {
+            tracing::warn!(error = %err, "could not check channel membership");
+            true
+        }
+    };
     let replaced = state
         .store
-        .set_learning_review_channel(&request.team_id, channel, now)
+        .set_learning_review_channel(&request.team_id, channel, &request.user_id, now)
         .await?;
     post::ensure_automatic(state, now).await?;
     let tz = &state.config.learning.timezone;
@@ -59,8 +125,13 @@ async fn schedule(
     let instead = replaced
         .map(|before| format!(" It no longer goes to <#{before}>."))
         .unwrap_or_default();
+    let caveat = if unchecked {
+        " Slack did not answer when I checked that I can post here; if a quarter's post fails, I'll tell you by DM."
+    } else {
+        " If a quarter's post fails, I'll tell you by DM."
+    };
     Ok(Reply::ephemeral(format!(
-        "This channel gets the learning review every quarter, on the quarter's first weekday. The next, of {}, comes {}.{instead} `/debrief learning-review every=off` stops it.",
+        "This channel gets the learning review every quarter, on the quarter's first weekday. The next, of {}, comes {}.{instead}{caveat} `/debrief learning-review every=off` stops it.",
         opening.previous(),
         blocks::date(at.as_second())
     )))
@@ -68,10 +139,22 @@ async fn schedule(
 
 /// `/debrief learning-review every=off`.
 async fn unschedule(state: &AppState, request: &CommandRequest) -> Result<Reply, Error> {
-    let removed = state
+    let current = state
         .store
-        .remove_learning_review_channel(&request.team_id)
+        .learning_review_schedule(&request.team_id)
         .await?;
+    if let Some(current) = &current {
+        require_may_change(state, current, &request.user_id).await?;
+    }
+    let removed = match current {
+        Some(_) => {
+            state
+                .store
+                .remove_learning_review_channel(&request.team_id)
+                .await?
+        }
+        None => None,
+    };
     // The operator's setting still applies to the workspace it is taken to belong to.
     if let Some(configured) = &state.config.learning.review_channel
         && state.store.busiest_team().await?.as_deref() == Some(request.team_id.as_str())

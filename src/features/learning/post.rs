@@ -19,6 +19,7 @@ use crate::config::LearningConfig;
 use crate::queue::{Job, JobContext, JobError, Requester};
 use crate::slack::blocks::{self, limits};
 use crate::store::Store;
+use crate::store::learning::LearningReviewSchedule;
 
 /// The automatic post goes out at this hour of the quarter's first weekday, team clock.
 const POST_HOUR: i8 = 9;
@@ -267,17 +268,22 @@ pub async fn ensure_automatic(state: &AppState, now: Timestamp) -> anyhow::Resul
 }
 
 /// Where the automatic post goes: each workspace's own channel, and the configured
-/// channel for the workspace with the most incidents unless it chose one itself.
+/// channel for the workspace with the most incidents unless it chose one itself (with
+/// nobody to tell of a failure there: the operator sees it in the logs and `/metrics`).
 pub fn automatic_targets(
-    chosen: Vec<(String, String)>,
+    chosen: Vec<LearningReviewSchedule>,
     configured: Option<&str>,
     busiest_team: Option<String>,
-) -> Vec<(String, String)> {
+) -> Vec<LearningReviewSchedule> {
     let mut targets = chosen;
     if let (Some(channel), Some(team)) = (configured, busiest_team)
-        && !targets.iter().any(|(chosen_team, _)| *chosen_team == team)
+        && !targets.iter().any(|chosen| chosen.team_id == team)
     {
-        targets.push((team, channel.to_string()));
+        targets.push(LearningReviewSchedule {
+            team_id: team,
+            channel_id: channel.to_string(),
+            set_by: None,
+        });
     }
     targets
 }
@@ -307,7 +313,12 @@ pub async fn automatic(
         configured,
         busiest,
     );
-    for (team_id, channel) in targets {
+    for LearningReviewSchedule {
+        team_id,
+        channel_id: channel,
+        set_by,
+    } in targets
+    {
         // Queued as that workspace's job, so that with OAuth distribution (no
         // SLACK_BOT_TOKEN) the post runs with the token its install stored. A workspace
         // that uninstalled debrief gets nothing: Slack would refuse every call.
@@ -320,13 +331,21 @@ pub async fn automatic(
         {
             continue;
         }
+        // Whoever chose the channel hears by DM if the post fails (debrief removed from
+        // the channel, the channel archived): no command is waiting for it.
+        let requester = set_by.map(|user_id| Requester {
+            user_id,
+            channel_id: channel.clone(),
+            response_url: None,
+            asked_at: now.as_second(),
+        });
         let job = Job::PostLearningReview {
             team_id: team_id.clone(),
             quarter: reviewed.clone(),
             channel,
             markdown: false,
             facilitator: None,
-            requester: None,
+            requester,
             next_part: 0,
         };
         crate::workspace::acting_for(access.acting(), state.store.enqueue(&job.to_row(now), now))
@@ -347,27 +366,34 @@ mod tests {
 
     #[test]
     fn a_workspaces_own_channel_wins_over_the_operators() {
-        let chosen = || vec![("T1".to_string(), "C1".to_string())];
-        let pairs = |targets: Vec<(String, String)>| {
+        let chosen = || {
+            vec![LearningReviewSchedule {
+                team_id: "T1".into(),
+                channel_id: "C1".into(),
+                set_by: Some("U1".into()),
+            }]
+        };
+        let described = |targets: Vec<LearningReviewSchedule>| {
             targets
                 .iter()
-                .map(|(t, c)| format!("{t}:{c}"))
+                .map(|t| format!("{}:{}:{:?}", t.team_id, t.channel_id, t.set_by))
                 .collect::<Vec<_>>()
         };
         // The busiest workspace chose its own: the configured channel is not added.
         assert_eq!(
-            pairs(automatic_targets(chosen(), Some("C9"), Some("T1".into()))),
-            ["T1:C1"]
+            described(automatic_targets(chosen(), Some("C9"), Some("T1".into()))),
+            ["T1:C1:Some(\"U1\")"]
         );
-        // Another workspace is the busiest: it gets the configured channel.
+        // Another workspace is the busiest: it gets the configured channel, with nobody
+        // in the workspace answerable for it.
         assert_eq!(
-            pairs(automatic_targets(chosen(), Some("C9"), Some("T2".into()))),
-            ["T1:C1", "T2:C9"]
+            described(automatic_targets(chosen(), Some("C9"), Some("T2".into()))),
+            ["T1:C1:Some(\"U1\")", "T2:C9:None"]
         );
         // No configured channel, or no incidents anywhere: only the chosen ones.
         assert_eq!(
-            pairs(automatic_targets(chosen(), None, Some("T2".into()))),
-            ["T1:C1"]
+            described(automatic_targets(chosen(), None, Some("T2".into()))),
+            ["T1:C1:Some(\"U1\")"]
         );
         assert!(automatic_targets(Vec::new(), Some("C9"), None).is_empty());
     }
