@@ -78,6 +78,38 @@ fn metric_names(expr: &str) -> BTreeSet<String> {
     names
 }
 
+/// The label selector after each time `name` is read in `expr` (empty when it has none).
+fn selectors(expr: &str, name: &str) -> Vec<String> {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = expr[from..].find(name) {
+        let start = from + at;
+        let end = start + name.len();
+        from = end;
+        let before = expr[..start].chars().next_back();
+        let after = expr[end..].chars().next();
+        if before.is_some_and(is_name_char) || after.is_some_and(is_name_char) {
+            continue;
+        }
+        found.push(match expr[end..].strip_prefix('{') {
+            Some(rest) => rest[..rest.find('}').unwrap_or(rest.len())].to_string(),
+            None => String::new(),
+        });
+    }
+    found
+}
+
+#[test]
+fn selectors_are_found_for_the_whole_name_only() {
+    let expr = r#"sum(action_items_open{age="x", team=~"$team"}) / sum(action_items_opened_total)"#;
+    assert_eq!(
+        selectors(expr, "action_items_open"),
+        [r#"age="x", team=~"$team""#]
+    );
+    assert_eq!(selectors(expr, "action_items_opened_total"), [""]);
+}
+
 #[test]
 fn metric_names_are_found_outside_labels_and_groupings() {
     assert_eq!(
@@ -144,6 +176,48 @@ async fn every_metric_the_dashboard_queries_is_exported(db: TestDb) {
         text.contains("debrief_slack_api_errors_total{method=\"chat.postMessage\"} 1"),
         "{text}"
     );
+
+    // Every series that carries a workspace is read for the workspaces picked in the
+    // dashboard's `team` variable, whose values come from such a series.
+    let per_workspace: BTreeSet<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains("team=\""))
+        .filter_map(|l| l.split('{').next())
+        .collect();
+    assert!(
+        per_workspace.contains("incident_opened_total")
+            && per_workspace.contains("action_items_open"),
+        "{per_workspace:?}"
+    );
+    let mut unfiltered = Vec::new();
+    for expr in &exprs {
+        for name in metric_names(expr) {
+            if per_workspace.contains(name.as_str())
+                && selectors(expr, &name)
+                    .iter()
+                    .any(|selector| !selector.contains("team=~\"$team\""))
+            {
+                unfiltered.push(format!("{name} in {expr}"));
+            }
+        }
+    }
+    assert!(
+        unfiltered.is_empty(),
+        "read for every workspace whatever is picked: {unfiltered:#?}"
+    );
+    let variables = &dashboard()["templating"]["list"];
+    let team = variables
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "team")
+        .expect("a team variable");
+    let query = team["query"].as_str().unwrap();
+    let source = query
+        .strip_prefix("label_values(")
+        .and_then(|q| q.strip_suffix(", team)"))
+        .unwrap_or_else(|| panic!("team's values come from a series' labels: {query}"));
+    assert!(per_workspace.contains(source), "{query}");
 
     let rules: String = exprs
         .iter()
