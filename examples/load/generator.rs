@@ -75,6 +75,11 @@ pub struct RunArgs {
     /// Channel id of the requests (the sandbox's incident channel by default).
     #[arg(long, default_value = "C0INCIDENT")]
     channel: String,
+    /// Also print a JSON line (`"kind":"slow"`) for each request that took at least this
+    /// many milliseconds: when it was due (Unix ms), its latency, and how late the
+    /// generator itself sent it, which tells a stalled generator from a stalled server.
+    #[arg(long)]
+    slow_ms: Option<f64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -457,6 +462,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         // Numbers every request, warm-up included, so observation texts never repeat.
         sequence: Arc::new(AtomicU64::new(0)),
         stats: Arc::new(Mutex::new(Stats::default())),
+        slow: args.slow_ms.map(|ms| Duration::from_secs_f64(ms / 1000.0)),
     };
 
     if args.warmup > 0.0 {
@@ -601,6 +607,8 @@ struct Load {
     plan: Arc<Vec<Kind>>,
     sequence: Arc<AtomicU64>,
     stats: Arc<Mutex<Stats>>,
+    /// Requests at least this slow are printed one by one (`--slow-ms`).
+    slow: Option<Duration>,
 }
 
 impl Load {
@@ -617,6 +625,30 @@ impl Load {
     fn next(&self) -> (Kind, u64) {
         let n = self.sequence.fetch_add(1, Ordering::Relaxed);
         (self.plan[(n % self.plan.len() as u64) as usize], n)
+    }
+
+    /// Prints one slow request: due at `due`, sent at `sent`, answered `latency` after
+    /// it was due. Wall-clock times, so they can be laid beside other probes' records.
+    fn note_if_slow(&self, kind: Kind, due: Instant, sent: Instant, latency: Duration) {
+        if self.slow.is_none_or(|slow| latency < slow) {
+            return;
+        }
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1000.0;
+        let due_ms = now_ms - due.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "{}",
+            json!({
+                "kind": "slow",
+                "command": kind.name(),
+                "due_unix_ms": due_ms.round(),
+                "latency_ms": round3(latency.as_secs_f64() * 1000.0),
+                "send_lag_ms": round3(sent.saturating_duration_since(due).as_secs_f64() * 1000.0),
+            })
+        );
     }
 
     fn record(&self, kind: Kind, latency: Duration, outcome: Result<(), Failure>) {
@@ -645,6 +677,7 @@ impl Load {
                     let (kind, n) = this.next();
                     let sent = Instant::now();
                     let outcome = this.target.send(kind, n).await;
+                    this.note_if_slow(kind, sent, sent, sent.elapsed());
                     this.record(kind, sent.elapsed(), outcome);
                 }
             });
@@ -674,9 +707,12 @@ impl Load {
             }
             let this = self.clone();
             in_flight.spawn(async move {
+                let sent = Instant::now();
                 let outcome = this.target.send(kind, n).await;
                 // From the scheduled time, not the actual send: a late send is latency too.
-                this.record(kind, scheduled.elapsed(), outcome);
+                let latency = scheduled.elapsed();
+                this.note_if_slow(kind, scheduled, sent, latency);
+                this.record(kind, latency, outcome);
             });
         }
         while in_flight.join_next().await.is_some() {}

@@ -363,7 +363,7 @@ pub static SUBCOMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "learning-review",
-        summary: "Post the quarterly learning review in this channel (default: the last complete quarter); format=markdown uploads it as a document. every=quarter posts it here on each quarter's first weekday, every=off stops that.",
+        summary: "Post the quarterly learning review in this channel (default: the last complete quarter); format=markdown uploads it as a document. every=quarter posts it here on each quarter's first weekday (invite me first), every=off stops that; only whoever chose the channel, or an admin, can move or stop it.",
         args: &[
             ArgSpec {
                 key: "quarter",
