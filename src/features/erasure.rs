@@ -9,28 +9,20 @@ use crate::error::Error;
 use crate::request::{CommandRequest, Reply};
 use crate::slack::blocks::{self, Style};
 use crate::store::reviews::Review;
-use crate::user_error;
 
-/// Who may delete: the facilitator, or a workspace admin or owner, asked of Slack now so
-/// that a revoked admin cannot.
+/// Who may delete: the facilitator, or a workspace admin or owner.
 async fn require_may_delete(state: &AppState, review: &Review, user: &str) -> Result<(), Error> {
-    if review.facilitator_id == user {
-        return Ok(());
-    }
-    match state.slack.is_workspace_admin(user).await {
-        Ok(true) => return Ok(()),
-        Ok(false) => {}
-        Err(err) => {
-            tracing::warn!(error = %err, "could not check admin rights");
-            user_error!(
-                "debrief could not ask Slack whether you are a workspace admin just now; nothing was deleted. Try again in a minute."
-            );
-        }
-    }
-    user_error!(
-        "Only the facilitator, <@{}>, or a workspace admin can delete this review's answers and participation data.",
-        review.facilitator_id
-    );
+    super::require_holder_or_admin(
+        state,
+        user,
+        Some(&review.facilitator_id),
+        &format!(
+            "Only the facilitator, <@{}>, or a workspace admin can delete this review's answers and participation data.",
+            review.facilitator_id
+        ),
+        "debrief could not ask Slack whether you are a workspace admin just now; nothing was deleted. Try again in a minute.",
+    )
+    .await
 }
 
 /// `/debrief review delete`: says exactly what goes and what stays, with a Delete button

@@ -30,6 +30,29 @@ use crate::request::CommandRequest;
 use crate::store::reviews::{Incident, Review};
 use crate::user_error;
 
+/// Lets `user` through when they hold a role (`holder`; anyone when nobody holds it) or
+/// administer or own the workspace, asked of Slack now so that a revoked admin cannot.
+/// Otherwise the user error `refused`, or `unavailable` when Slack cannot say.
+pub async fn require_holder_or_admin(
+    state: &AppState,
+    user: &str,
+    holder: Option<&str>,
+    refused: &str,
+    unavailable: &str,
+) -> Result<(), Error> {
+    if holder.is_none_or(|holder| holder == user) {
+        return Ok(());
+    }
+    match state.slack.is_workspace_admin(user).await {
+        Ok(true) => Ok(()),
+        Ok(false) => user_error!("{refused}"),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not check admin rights");
+            user_error!("{unavailable}")
+        }
+    }
+}
+
 /// Review subcommands work in a channel, where the incident lives, not in a DM.
 pub fn require_channel(request: &CommandRequest, subcommand: &str) -> Result<(), Error> {
     if request.channel_id.starts_with('D') {

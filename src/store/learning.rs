@@ -5,7 +5,7 @@
 use futures_util::TryStreamExt;
 use jiff::Timestamp;
 
-use super::{BeginWrite as _, Store, on_db};
+use super::{Store, on_db};
 use crate::domain::ReviewId;
 
 /// An incident as the report needs it.
@@ -519,49 +519,35 @@ impl Store {
     }
 
     /// Makes `channel_id` the workspace's channel for the automatic learning review, as
-    /// chosen by `set_by`; the channel it replaces, if another.
+    /// chosen by `set_by`.
     pub async fn set_learning_review_channel(
         &self,
         team_id: &str,
         channel_id: &str,
         set_by: &str,
         now: Timestamp,
-    ) -> anyhow::Result<Option<String>> {
-        const BEFORE: &str = "SELECT channel_id FROM learning_review_schedules WHERE team_id = $1";
-        const SET: &str = "INSERT INTO learning_review_schedules (team_id, channel_id, set_by, created_at) VALUES ($1, $2, $3, $4)
+    ) -> anyhow::Result<()> {
+        const SQL: &str = "INSERT INTO learning_review_schedules (team_id, channel_id, set_by, created_at) VALUES ($1, $2, $3, $4)
                            ON CONFLICT (team_id) DO UPDATE SET channel_id = excluded.channel_id, set_by = excluded.set_by, created_at = excluded.created_at";
-        let before: Option<String> = on_db!(self, "set learning review channel", |pool| {
-            let mut tx = pool.begin_write().await?;
-            let before: Option<String> = sqlx::query_scalar(BEFORE)
-                .bind(team_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            sqlx::query(SET)
+        on_db!(self, "set learning review channel", |pool| {
+            sqlx::query(SQL)
                 .bind(team_id)
                 .bind(channel_id)
                 .bind(set_by)
                 .bind(now.as_second())
-                .execute(&mut *tx)
+                .execute(pool)
                 .await?;
-            tx.commit().await?;
-            Ok(before)
-        })?;
-        Ok(before.filter(|before| before != channel_id))
+            Ok(())
+        })
     }
 
-    /// Stops the workspace's automatic learning review; the channel it went to, if any.
-    pub async fn remove_learning_review_channel(
-        &self,
-        team_id: &str,
-    ) -> anyhow::Result<Option<String>> {
-        const SQL: &str =
-            "DELETE FROM learning_review_schedules WHERE team_id = $1 RETURNING channel_id";
-        on_db!(self, "remove learning review channel", |pool| Ok(
-            sqlx::query_scalar(SQL)
-                .bind(team_id)
-                .fetch_optional(pool)
-                .await?
-        ))
+    /// Stops the workspace's automatic learning review.
+    pub async fn remove_learning_review_channel(&self, team_id: &str) -> anyhow::Result<()> {
+        const SQL: &str = "DELETE FROM learning_review_schedules WHERE team_id = $1";
+        on_db!(self, "remove learning review channel", |pool| {
+            sqlx::query(SQL).bind(team_id).execute(pool).await?;
+            Ok(())
+        })
     }
 
     /// Every workspace's own channel for the automatic learning review.

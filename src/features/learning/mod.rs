@@ -48,32 +48,26 @@ const MEMBERSHIP_CHECK: std::time::Duration = std::time::Duration::from_millis(1
 
 /// Whether `user` may move or stop the workspace's automatic learning review: whoever
 /// chose its channel (anyone, for a choice made before debrief recorded who), or a
-/// workspace admin or owner, asked of Slack now.
+/// workspace admin or owner.
 async fn require_may_change(
     state: &AppState,
     schedule: &LearningReviewSchedule,
     user: &str,
 ) -> Result<(), Error> {
-    let Some(chooser) = schedule
-        .set_by
-        .as_deref()
-        .filter(|chooser| *chooser != user)
-    else {
-        return Ok(());
-    };
-    match state.slack.is_workspace_admin(user).await {
-        Ok(true) => Ok(()),
-        Ok(false) => user_error!(
+    let chooser = schedule.set_by.as_deref().unwrap_or_default();
+    super::require_holder_or_admin(
+        state,
+        user,
+        schedule.set_by.as_deref(),
+        &format!(
             "The quarterly learning review goes to <#{}>: <@{chooser}> chose that channel, and only they or a workspace admin can move or stop it. Nothing changed.",
             schedule.channel_id
         ),
-        Err(err) => {
-            tracing::warn!(error = %err, "could not check admin rights");
-            user_error!(
-                "debrief could not ask Slack whether you are a workspace admin just now, and <@{chooser}> chose where the learning review goes; nothing changed. Try again in a minute."
-            )
-        }
-    }
+        &format!(
+            "debrief could not ask Slack whether you are a workspace admin just now, and <@{chooser}> chose where the learning review goes; nothing changed. Try again in a minute."
+        ),
+    )
+    .await
 }
 
 /// `/debrief learning-review every=quarter`: this channel gets the workspace's review on
@@ -92,14 +86,13 @@ async fn schedule(
         .await?;
     if let Some(current) = &current {
         if current.channel_id == *channel
-            && current
+            && let Some(chooser) = current
                 .set_by
                 .as_deref()
-                .is_some_and(|chooser| chooser != request.user_id)
+                .filter(|chooser| *chooser != request.user_id)
         {
             return Ok(Reply::ephemeral(format!(
-                "This channel already gets the learning review every quarter; <@{}> chose it. `/debrief learning-review` posts one now.",
-                current.set_by.as_deref().unwrap_or_default()
+                "This channel already gets the learning review every quarter; <@{chooser}> chose it. `/debrief learning-review` posts one now."
             )));
         }
         require_may_change(state, current, &request.user_id).await?;
@@ -115,10 +108,14 @@ async fn schedule(
             true
         }
     };
-    let replaced = state
+    state
         .store
         .set_learning_review_channel(&request.team_id, channel, &request.user_id, now)
         .await?;
+    // Read just before for the permission check; only the reply's wording depends on it.
+    let replaced = current
+        .map(|current| current.channel_id)
+        .filter(|before| before != channel);
     post::ensure_automatic(state, now).await?;
     let tz = &state.config.learning.timezone;
     let (opening, at) = post::next_automatic(now, tz);
@@ -145,16 +142,12 @@ async fn unschedule(state: &AppState, request: &CommandRequest) -> Result<Reply,
         .await?;
     if let Some(current) = &current {
         require_may_change(state, current, &request.user_id).await?;
+        state
+            .store
+            .remove_learning_review_channel(&request.team_id)
+            .await?;
     }
-    let removed = match current {
-        Some(_) => {
-            state
-                .store
-                .remove_learning_review_channel(&request.team_id)
-                .await?
-        }
-        None => None,
-    };
+    let removed = current.map(|current| current.channel_id);
     // The operator's setting still applies to the workspace it is taken to belong to.
     if let Some(configured) = &state.config.learning.review_channel
         && state.store.busiest_team().await?.as_deref() == Some(request.team_id.as_str())
