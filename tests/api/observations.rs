@@ -404,6 +404,43 @@ async fn concurrent_observations_are_all_kept(db: TestDb) {
     app.stop().await;
 }
 
+/// The observation writer's connection is SQLite's own (store/batch.rs), opened outside
+/// sqlx; its commits must still checkpoint the write-ahead log, or the log would keep every
+/// observation ever written (and every page version it changed) until a restart. About
+/// 4 MB of observations written in bursts, against a log that must stay near SQLite's
+/// 1,000-page checkpoint threshold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_observation_writer_keeps_the_write_ahead_log_bounded() {
+    let db = TestDb::sqlite().await;
+    let app = TestApp::spawn(&db).await;
+    app.open_review("").await;
+    let review = app.review_id().await;
+    let sealed = app
+        .state
+        .pseudonym_key
+        .seal(review, "observation", &[b'o'; 1_000]);
+    let now = app.clock.now().as_second();
+    for _burst in 0..64 {
+        let writes = (0..64).map(|_| app.state.store.add_observation(review, &sealed, now));
+        for written in futures_util::future::join_all(writes).await {
+            assert_eq!(written.expect("the write succeeds"), Recorded::Stored);
+        }
+    }
+    let database = db.url().trim_start_matches("sqlite://").to_string();
+    let log_bytes = std::fs::metadata(format!("{database}-wal")).unwrap().len();
+    let log_pages = log_bytes / (24 + 4_096);
+    assert!(
+        (1_000..1_500).contains(&log_pages),
+        "the log reached the threshold and was checkpointed and restarted: {log_pages} pages"
+    );
+    let database_pages = std::fs::metadata(&database).unwrap().len() / 4_096;
+    assert!(
+        database_pages >= 1_000,
+        "the observations were copied into the database file: {database_pages} pages"
+    );
+    app.stop().await;
+}
+
 /// A review held for the agenda releases everything gathered since its last release at
 /// once, thousands at a busy review; marking them goes in statements of 500 ids, so 1,001
 /// crosses two chunk boundaries.
