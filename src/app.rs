@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, OnceCell};
 
@@ -44,14 +43,14 @@ pub struct AppInner {
     /// What Slack said of the bot token at start-up; `/healthz` reports it.
     token_check: std::sync::Mutex<TokenCheck>,
     /// Installed workspaces' credentials, opened from the store and kept for
-    /// [`WORKSPACE_CACHE_LIFETIME`].
-    workspaces: std::sync::Mutex<HashMap<String, (Instant, Option<ActingWorkspace>)>>,
+    /// [`WORKSPACE_CACHE_LIFETIME_SECONDS`] from when they were read (the app's clock, in seconds).
+    workspaces: std::sync::Mutex<HashMap<String, (i64, Option<ActingWorkspace>)>>,
 }
 
 /// How long a workspace's opened credentials are reused: long enough that a burst of
 /// requests unseals its token once, short enough that a reinstall or uninstall seen by
 /// another replica is picked up here within a minute.
-const WORKSPACE_CACHE_LIFETIME: Duration = Duration::from_secs(60);
+const WORKSPACE_CACHE_LIFETIME_SECONDS: i64 = 60;
 
 /// Whether debrief may act in a workspace, and with which token.
 #[derive(Debug, Clone)]
@@ -142,12 +141,13 @@ impl AppState {
         if self.config.oauth.is_none() {
             return Ok(WorkspaceAccess::Configured);
         }
+        let now = self.clock.now().as_second();
         let cached = self
             .workspaces
             .lock()
             .expect("workspace cache lock")
             .get(team_id)
-            .filter(|(at, _)| at.elapsed() < WORKSPACE_CACHE_LIFETIME)
+            .filter(|(read_at, _)| now - read_at < WORKSPACE_CACHE_LIFETIME_SECONDS)
             .map(|(_, acting)| acting.clone());
         let acting = match cached {
             Some(acting) => acting,
@@ -168,7 +168,7 @@ impl AppState {
                 self.workspaces
                     .lock()
                     .expect("workspace cache lock")
-                    .insert(team_id.to_string(), (Instant::now(), acting.clone()));
+                    .insert(team_id.to_string(), (now, acting.clone()));
                 acting
             }
         };

@@ -16,17 +16,21 @@ use crate::slack::forms;
 
 /// Routes an interaction. Unknown ones (an old message's button after an upgrade)
 /// are acknowledged so Slack shows no error, and logged.
+/// A form submitted must be answered by `deadline` (see [`super::COMMAND_DEADLINE`]).
 pub async fn dispatch(
     state: &AppState,
     event: SlackInteractionEvent,
     now: Timestamp,
+    deadline: tokio::time::Instant,
 ) -> SlackInteractionResponse {
     match event {
         SlackInteractionEvent::BlockActions(ev) => {
             on_block_actions(state, ev, now).await;
             SlackInteractionResponse::Empty
         }
-        SlackInteractionEvent::ViewSubmission(ev) => on_view_submission(state, ev, now).await,
+        SlackInteractionEvent::ViewSubmission(ev) => {
+            on_view_submission(state, ev, now, deadline).await
+        }
         SlackInteractionEvent::MessageAction(ev)
             if ev.callback_id.value() == crate::ids::OBSERVE_SHORTCUT =>
         {
@@ -324,6 +328,7 @@ async fn on_view_submission(
     state: &AppState,
     ev: SlackInteractionViewSubmissionEvent,
     now: Timestamp,
+    deadline: tokio::time::Instant,
 ) -> SlackInteractionResponse {
     let (callback, metadata) = match &ev.view.view {
         SlackView::Modal(modal) => (
@@ -392,13 +397,30 @@ async fn on_view_submission(
     };
     // Past Slack's 3 s the person would see a generic failure and might close the modal;
     // answering in time keeps it open with their text in it.
-    let result: Result<Option<SlackView>, Error> =
-        match tokio::time::timeout(super::COMMAND_DEADLINE, handled).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::User(crate::error::UserError(
-                "debrief could not save this in time (its database is not answering). Your text is still here: submit again in a minute.".into(),
-            ))),
-        };
+    let result = tokio::time::timeout_at(deadline, handled)
+        .await
+        .unwrap_or_else(|_| Err(submission_out_of_time()));
+    submission_response(&ev.view, result)
+}
+
+/// Why a form could not be saved in time; the form stays open with the person's text.
+fn submission_out_of_time() -> Error {
+    Error::User(crate::error::UserError(
+        "debrief could not save this in time (its database is not answering). Your text is still here: submit again in a minute.".into(),
+    ))
+}
+
+/// The answer to a form that debrief ran out of time for before it could even look at it
+/// (its workspace's credentials could not be read in time): kept open, with the reason.
+pub fn late_submission(ev: &SlackInteractionViewSubmissionEvent) -> SlackInteractionResponse {
+    submission_response(&ev.view, Err(submission_out_of_time()))
+}
+
+/// What Slack is told about a submitted form: closed, replaced, or kept open with errors.
+fn submission_response(
+    view: &SlackStatefulView,
+    result: Result<Option<SlackView>, Error>,
+) -> SlackInteractionResponse {
     match result {
         Ok(None) => {
             SlackViewSubmissionResponse::Clear(SlackViewSubmissionClearResponse::new()).into()
@@ -415,7 +437,7 @@ async fn on_view_submission(
             let reply = reply_for_error(other);
             let mut errors = std::collections::HashMap::new();
             errors.insert(
-                first_input_block(&ev.view).unwrap_or_default(),
+                first_input_block(view).unwrap_or_default(),
                 reply.into_text(),
             );
             SlackViewSubmissionResponse::Errors(SlackViewSubmissionErrorsResponse::new(errors))

@@ -24,6 +24,23 @@ on_both_databases!(
     a_token_slack_refuses_stops_that_workspace_without_any_event,
 );
 
+/// PostgreSQL only: there a table lock blocks reads, which SQLite's write-ahead log never
+/// does, so only there can the read of a workspace's credentials hang.
+mod a_database_that_hangs_while_credentials_are_read_still_gets_answers_in_time {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        match crate::helpers::TestDb::postgres().await {
+            Some(db) => {
+                super::a_database_that_hangs_while_credentials_are_read_still_gets_answers_in_time(
+                    db,
+                )
+                .await
+            }
+            None => eprintln!("skipped: set TEST_POSTGRES_URL to run this on PostgreSQL"),
+        }
+    }
+}
+
 /// Where the app says Slack should send installers back; the test follows it by hand.
 const REDIRECT: &str = "http://debrief.test/slack/oauth_redirect";
 
@@ -667,5 +684,69 @@ async fn a_token_slack_refuses_stops_that_workspace_without_any_event(db: TestDb
         "{failed:?}"
     );
     first.expect_leftover_jobs();
+    first.stop().await;
+}
+
+/// With installs on, a workspace's credentials are read from the database once a minute,
+/// before the command or form is handled. When the database hangs at that moment, the
+/// command still gets its out-of-time sentence with what was typed, and a submitted form
+/// stays open with a sentence saying it was not saved, both within the command deadline;
+/// before, both waited for as long as the database did.
+async fn a_database_that_hangs_while_credentials_are_read_still_gets_answers_in_time(db: TestDb) {
+    let (first, _second) = both_installed(&db).await;
+    first.open_review("").await;
+    first
+        .slack
+        .command("U0BOB", CHANNEL, "counterfactual")
+        .await;
+    let (view_id, _) = first
+        .sandbox
+        .open_modal_for("U0BOB")
+        .expect("the form opened");
+    // The credentials read until now are a minute old: the next request reads them again.
+    first.clock.advance(Duration::from_secs(61));
+    let hold = crate::helpers::hold_writes(&db, "workspaces").await;
+    // Far longer than the deadline, so that a wait for the lock fails the test, not hangs it.
+    let patience = Duration::from_secs(15);
+
+    let observed = first
+        .slack
+        .command("U0BOB", CHANNEL, "observe the pager was silent");
+    let reply = tokio::time::timeout(patience, observed)
+        .await
+        .expect("the command is answered while the lock is held");
+    assert_eq!(reply.status, 200);
+    let text = reply.text();
+    assert!(
+        text.contains("could not finish this in time") && text.contains("the pager was silent"),
+        "an honest answer with what was typed: {text}"
+    );
+
+    let fields = [
+        ("condition", "the purge had a canary stage"),
+        ("control", "yes"),
+        ("cost", "S"),
+        ("reach", "class"),
+    ];
+    let submitted = tokio::time::timeout(
+        patience,
+        first.slack.submit_view("U0BOB", &view_id, &fields),
+    )
+    .await
+    .expect("the form is answered while the lock is held");
+    assert!(
+        submitted.body.contains("\"response_action\":\"errors\"")
+            && submitted.body.contains("could not save this in time"),
+        "the form stays open and says why: {}",
+        submitted.body
+    );
+    assert!(
+        first.sandbox.view(&view_id).is_some(),
+        "the form is still open"
+    );
+
+    drop(hold);
+    let text = first.cmd("U0BOB", "observe the pager was silent").await;
+    assert!(text.starts_with("Recorded"), "works again at once: {text}");
     first.stop().await;
 }

@@ -43,7 +43,7 @@ use crate::store::learning::LearningReviewSchedule;
 use crate::user_error;
 
 /// How long `every=quarter` waits for Slack to say whether debrief can post in the
-/// channel, leaving the rest of the command's 2.5 s for the database and the reply.
+/// channel, leaving the rest of the command's 2.4 s deadline for the database and the reply.
 const MEMBERSHIP_CHECK: std::time::Duration = std::time::Duration::from_millis(1_000);
 
 /// Whether `user` may move or stop the workspace's automatic learning review: whoever
