@@ -677,8 +677,9 @@ impl Load {
                     let (kind, n) = this.next();
                     let sent = Instant::now();
                     let outcome = this.target.send(kind, n).await;
-                    this.note_if_slow(kind, sent, sent, sent.elapsed());
-                    this.record(kind, sent.elapsed(), outcome);
+                    let latency = sent.elapsed();
+                    this.note_if_slow(kind, sent, sent, latency);
+                    this.record(kind, latency, outcome);
                 }
             });
         }

@@ -426,8 +426,10 @@ async fn the_observation_writer_keeps_the_write_ahead_log_bounded() {
             assert_eq!(written.expect("the write succeeds"), Recorded::Stored);
         }
     }
-    let database = db.url().trim_start_matches("sqlite://").to_string();
-    let log_bytes = std::fs::metadata(format!("{database}-wal")).unwrap().len();
+    let database = crate::anonymity::sqlite_path(&db);
+    let mut log = database.clone().into_os_string();
+    log.push("-wal");
+    let log_bytes = std::fs::metadata(log).unwrap().len();
     let log_pages = log_bytes / (24 + 4_096);
     assert!(
         (1_000..1_500).contains(&log_pages),
