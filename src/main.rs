@@ -73,9 +73,6 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
-    /// Delete everything a workspace left behind (after uninstalling): incidents,
-    /// reviews, answers, observations, action items and their history. Without --yes it
-    /// only counts what would go.
     /// Copy everything (ids, sealed answers, the key's fingerprint) into another database,
     /// e.g. from SQLite to PostgreSQL when a team starts running several replicas. The
     /// destination must be empty; its tables are created first. The source is only read.
@@ -88,6 +85,9 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Delete everything a workspace left behind (after uninstalling): incidents,
+    /// reviews, answers, observations, action items and their history. Without --yes it
+    /// only counts what would go.
     Purge {
         /// The Slack workspace id (T…).
         #[arg(long)]

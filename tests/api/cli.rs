@@ -102,3 +102,46 @@ fn secrets_cannot_be_given_as_flags() {
     );
     assert!(!help.contains("xoxb-1-secret"), "and never its value");
 }
+
+/// Each command's line in `debrief --help` describes that command and no other: a doc
+/// comment that lands on the wrong variant (as a merge once put purge's on migrate-to,
+/// leaving purge described by its database flag's struct) reads as plausible prose.
+#[test]
+fn the_command_list_describes_each_command_by_its_own_words() {
+    let output = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .arg("--help")
+        .output()
+        .expect("the binary runs");
+    let help = String::from_utf8_lossy(&output.stdout);
+    let described = |command: &str| -> String {
+        let prefix = format!("  {command} ");
+        help.lines()
+            .find(|line| line.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("{command} is listed: {help}"))[prefix.len()..]
+            .trim()
+            .to_owned()
+    };
+    let openings = [
+        ("serve", "Run the Slack bot"),
+        ("demo", "Run a complete scripted incident review"),
+        ("import", "Backfill history"),
+        ("export", "Write a quarter's learning review"),
+        ("learning-review", "Print a quarter's learning review"),
+        ("forget-user", "Erase a person"),
+        ("migrate-to", "Copy everything"),
+        ("purge", "Delete everything a workspace left behind"),
+    ];
+    for (command, opening) in openings {
+        let description = described(command);
+        assert!(
+            description.starts_with(opening),
+            "{command} is described as {description:?}"
+        );
+        for (other, other_opening) in openings {
+            assert!(
+                other == command || !description.contains(other_opening),
+                "{command}'s description also holds {other}'s: {description:?}"
+            );
+        }
+    }
+}
