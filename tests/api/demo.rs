@@ -51,7 +51,22 @@ fn the_demo_runs_every_stage_and_leaves_nothing_behind() {
         review.contains("a modal opens: Open the review"),
         "the review form: {review}"
     );
+    // Every reply is printed once: the story is what people would have seen, and a line
+    // shown twice reads as debrief sending it twice.
+    let lines: Vec<&str> = out.lines().collect();
+    for pair in lines.windows(2) {
+        assert!(
+            pair[0].trim().is_empty() || pair[0] != pair[1],
+            "printed twice in a row: {}",
+            pair[0]
+        );
+    }
     let fanout = stage(&out, "3. Survey fan-out");
+    assert_eq!(
+        fanout.matches("Sending the survey for").count(),
+        1,
+        "{fanout}"
+    );
     for name in NAMES {
         assert!(
             fanout.contains(&format!("[DM to {name}] debrief:")),
