@@ -143,6 +143,11 @@ fn same_database(a: &str, b: &str) -> bool {
 
 /// What `purge` did, or would do without `--yes`.
 pub fn purged_summary(team: &str, purged: &crate::store::erasure::Purged, deleted: bool) -> String {
+    if purged.tables.iter().all(|(_, n)| *n == 0) {
+        return format!(
+            "Workspace {team} has nothing in this database, so nothing was purged. If that is unexpected, check the id: it starts with T and is on the workspace's About page."
+        );
+    }
     let counts: Vec<String> = purged
         .tables
         .iter()

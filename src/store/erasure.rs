@@ -214,7 +214,8 @@ const SHARED: &[&str] = &[
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Purged {
     pub tables: Vec<(&'static str, u64)>,
-    /// False when another workspace's rows are in the database: the shared tables stay.
+    /// False when another workspace's rows are in the database, or the purged id owns
+    /// none: the shared tables stay.
     pub shared_cleared: bool,
 }
 
@@ -222,24 +223,48 @@ impl Store {
     /// Deletes everything a workspace owns (`dry_run`: only counts it). Anonymous content
     /// goes in a transaction of its own, before the rows that name people.
     pub async fn purge_team(&self, team_id: &str, dry_run: bool) -> anyhow::Result<Purged> {
-        const OTHERS: &str = "SELECT COUNT(*) FROM (SELECT team_id FROM incidents WHERE team_id <> $1
-                              UNION SELECT team_id FROM reviews WHERE team_id <> $1
-                              UNION SELECT team_id FROM action_items WHERE team_id <> $1) AS others";
+        // Which workspaces have rows: every table with a `team_id` column is asked, not
+        // only incidents, since a workspace may so far have only an install, a pulse or its
+        // queued jobs. A job queued for the single-token workspace has no team (NULL), and
+        // `<>` never matches NULL, so such jobs count for nobody.
+        let teams_with_rows = |comparison: &str| -> String {
+            let selects: Vec<String> = NAMED_OF_TEAM
+                .iter()
+                .filter(|(_, condition)| *condition == "team_id = $1")
+                .map(|(table, _)| {
+                    format!("SELECT team_id FROM {table} WHERE team_id {comparison} $1")
+                })
+                .collect();
+            format!(
+                "SELECT COUNT(*) FROM ({}) AS teams",
+                selects.join(" UNION ")
+            )
+        };
+        let others_sql = teams_with_rows("<>");
+        let own_sql = teams_with_rows("=");
         let verb = if dry_run {
             "SELECT COUNT(*) FROM"
         } else {
             "DELETE FROM"
         };
         on_db!(self, "purge a workspace", |pool| {
-            let others: i64 = sqlx::query_scalar(OTHERS)
+            let others: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(others_sql.as_str()))
                 .bind(team_id)
                 .fetch_one(pool)
                 .await?;
+            let owns_rows: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(own_sql.as_str()))
+                .bind(team_id)
+                .fetch_one(pool)
+                .await?;
+            // The tables no workspace owns go only with the last workspace that has rows
+            // here, never for an id that owns nothing (a typo must not take the opt-outs
+            // of the workspace that is really installed).
+            let clear_shared = others == 0 && owns_rows > 0;
             let mut purged = Purged {
                 tables: Vec::new(),
-                shared_cleared: others == 0,
+                shared_cleared: clear_shared,
             };
-            let shared: Vec<(&'static str, &'static str)> = if others == 0 {
+            let shared: Vec<(&'static str, &'static str)> = if clear_shared {
                 SHARED.iter().map(|t| (*t, "TRUE OR $1 = $1")).collect()
             } else {
                 Vec::new()

@@ -19,6 +19,7 @@ on_both_databases!(
     review_delete_asks_for_confirmation_and_checks_permission_each_time,
     uninstalling_or_revoking_the_bot_token_stops_all_pending_jobs,
     purge_removes_one_workspace_and_leaves_another_intact,
+    purge_keeps_the_shared_tables_while_any_other_workspace_has_a_row,
     a_review_whose_participants_could_not_be_gathered_says_why_and_looks_again,
 );
 
@@ -626,6 +627,76 @@ async fn purge_removes_one_workspace_and_leaves_another_intact(db: TestDb) {
     }
     assert_eq!(count(&db, "SELECT COUNT(*) FROM incidents").await, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM jobs").await, 0);
+}
+
+/// A workspace with no incident yet (here only a pulse opt-out; an install or a queued
+/// pulse is the same) is still another workspace: purging the first keeps the tables no
+/// workspace owns, such as people's digest opt-outs. And an id that owns nothing (a typo)
+/// takes nothing at all.
+async fn purge_keeps_the_shared_tables_while_any_other_workspace_has_a_row(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let incident = debrief::store::reviews::IncidentValues {
+        title: "Checkout errors".into(),
+        ..Default::default()
+    };
+    app.state
+        .store
+        .save_incident(
+            "T0SANDBOX",
+            "C0INCIDENT",
+            "U0ALICE",
+            &incident,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    app.stop().await;
+    crate::helpers::execute(
+        &db,
+        &[
+            "INSERT INTO pulse_opt_outs (team_id, user_id, at) VALUES ('T0NEW', 'U0NEWBIE', 1)"
+                .to_string(),
+            "INSERT INTO digest_opt_outs (user_id, at) VALUES ('U0QUIET', 1)".to_string(),
+        ],
+    )
+    .await;
+    let store = app_store(&db).await;
+    let digest_opt_outs = "SELECT COUNT(*) FROM digest_opt_outs";
+
+    let typo = store.purge_team("T0TYPO", false).await.unwrap();
+    assert!(
+        !typo.shared_cleared,
+        "an id that owns nothing clears nothing"
+    );
+    assert!(typo.tables.iter().all(|(_, n)| *n == 0), "{typo:?}");
+    assert_eq!(count(&db, digest_opt_outs).await, 1);
+    let said = debrief::cli::purged_summary("T0TYPO", &typo, true);
+    assert!(said.contains("has nothing in this database"), "{said}");
+
+    let first = store.purge_team("T0SANDBOX", false).await.unwrap();
+    assert!(!first.shared_cleared, "T0NEW still has a row: {first:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM incidents").await, 0);
+    assert_eq!(count(&db, digest_opt_outs).await, 1, "the opt-out stays");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM pulse_opt_outs").await, 1);
+
+    let last = store.purge_team("T0NEW", false).await.unwrap();
+    assert!(
+        last.shared_cleared,
+        "the last workspace takes the shared tables"
+    );
+    assert_eq!(count(&db, digest_opt_outs).await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM pulse_opt_outs").await, 0);
+
+    // A single-token install with no incident yet has rows only in the shared tables: a
+    // mistyped id must not take its people's opt-outs.
+    crate::helpers::execute(
+        &db,
+        &["INSERT INTO digest_opt_outs (user_id, at) VALUES ('U0QUIET', 2)".to_string()],
+    )
+    .await;
+    let typo = store.purge_team("T0TYPO", false).await.unwrap();
+    assert!(!typo.shared_cleared, "{typo:?}");
+    assert_eq!(count(&db, digest_opt_outs).await, 1);
 }
 
 async fn app_store(db: &TestDb) -> debrief::store::Store {
