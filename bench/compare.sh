@@ -48,30 +48,20 @@ new_results compare "$backend"
 start_slack
 machine_line | tee "$RESULTS/machine.txt" >&2
 
-# measure LABEL ROUND MIX [--check]: one measured run against the server in TARGET.
-measure() {
-  local label=$1 round=$2 mix=$3
-  shift 3
-  "$LOAD" run --url "$TARGET_URL" --mix "$mix" --concurrency "$concurrency" \
-    --duration "$seconds" --warmup "$warmup" --label "$label" \
-    --tag "round=$round" --tag "backend=$backend" --watch-pgid "$TARGET" "$@" \
-    >>"$RESULTS/results.jsonl"
-}
-
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
   for target in ceiling bolt-python bolt-js; do
     start_target "$target" "$RESULTS/logs/$target-$round.log"
-    measure "$target" "$round" help
+    measure_closed "$target" "$round" help
     stop_group "$TARGET"
   done
   # --check: a 200 without debrief's own reply (e.g. "open a review first") is an error.
   start_target debrief "$RESULTS/logs/debrief-help-$round.log" "$backend" "help_$round"
-  measure debrief-help "$round" help --check
+  measure_closed debrief-help "$round" help --check
   stop_group "$TARGET"
   start_target debrief "$RESULTS/logs/debrief-observe-$round.log" "$backend" "observe_$round"
   open_review
-  measure debrief-observe "$round" observe --check
+  measure_closed debrief-observe "$round" observe --check
   stop_group "$TARGET"
 done
 

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared by bench/compare.sh, bench/mixed.sh and bench/soak.sh; sourced, not run.
+# Shared by bench/compare.sh, bench/mixed.sh, bench/soak.sh and bench/writer-modes.sh;
+# sourced, not run.
 # Starts and stops the servers under test, one at a time on one port, each in a process
 # group of its own so that its RSS and open files can be read and it can be stopped
 # whole (Bolt's servers run a process per core).
@@ -91,6 +92,18 @@ wait_http() {
   echo "nothing answered at $1 within 30 s; its log:" >&2
   tail -20 "$2" >&2
   return 1
+}
+
+# measure_closed LABEL ROUND MIX [--check]: one closed-loop run against the server in
+# TARGET, at the caller's $concurrency for $seconds after $warmup, tagged with the round
+# and $backend; appends its JSON line to $RESULTS/results.jsonl.
+measure_closed() {
+  local label=$1 round=$2 mix=$3
+  shift 3
+  "$LOAD" run --url "$TARGET_URL" --mix "$mix" --concurrency "$concurrency" \
+    --duration "$seconds" --warmup "$warmup" --label "$label" \
+    --tag "round=$round" --tag "backend=$backend" --watch-pgid "$TARGET" "$@" \
+    >>"$RESULTS/results.jsonl"
 }
 
 # The sandbox Slack, for the whole run: sets API_URL.

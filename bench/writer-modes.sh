@@ -22,6 +22,7 @@ rounds=${1:-3}
 seconds=${2:-10}
 concurrency=${3:-64}
 warmup=${WARMUP:-3}
+backend=sqlite
 patch=bench/experiments/writer-modes.patch
 
 if ! git diff --quiet -- src/store/batch.rs; then
@@ -35,33 +36,24 @@ trap 'bench_cleanup; git checkout -- src/store/batch.rs' EXIT
 
 bench_build
 bench/peers/install.sh
-new_results writer-modes sqlite
+new_results writer-modes "$backend"
 start_slack
 machine_line | tee "$RESULTS/machine.txt" >&2
-
-measure() {
-  local label=$1 round=$2 mix=$3
-  shift 3
-  "$LOAD" run --url "$TARGET_URL" --mix "$mix" --concurrency "$concurrency" \
-    --duration "$seconds" --warmup "$warmup" --label "$label" \
-    --tag "round=$round" --tag "backend=sqlite" --watch-pgid "$TARGET" "$@" \
-    >>"$RESULTS/results.jsonl"
-}
 
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
   start_target bolt-python "$RESULTS/logs/bolt-python-$round.log"
-  measure bolt-python "$round" help
+  measure_closed bolt-python "$round" help
   stop_group "$TARGET"
-  start_target debrief "$RESULTS/logs/debrief-help-$round.log" sqlite "help_$round"
-  measure debrief-help "$round" help --check
+  start_target debrief "$RESULTS/logs/debrief-help-$round.log" "$backend" "help_$round"
+  measure_closed debrief-help "$round" help --check
   stop_group "$TARGET"
   for mode in full normal nosync none; do
     export EXPERIMENT_WRITER=$mode
     log=$RESULTS/logs/observe-$mode-$round.log
-    start_target debrief "$log" sqlite "observe_${mode}_$round"
+    start_target debrief "$log" "$backend" "observe_${mode}_$round"
     open_review
-    measure "observe-$mode" "$round" observe --check
+    measure_closed "observe-$mode" "$round" observe --check
     stop_group "$TARGET"
     # The patched writer says which mode it ran in; a binary without the patch says nothing.
     grep -q "EXPERIMENT_WRITER=$mode" "$log" || {
